@@ -1,0 +1,62 @@
+# dmil developer commands. On a fresh Debian/Ubuntu machine with R:
+#   make demo   installs what is missing, builds and installs dmil, runs the demo
+#   make test   the same installation, then every test (C core and R)
+R       ?= R
+RSCRIPT ?= Rscript
+CC      := $(shell $(R) CMD config CC 2>/dev/null || echo cc)
+
+CORE_SRC := $(wildcard src/core/*.c)
+CORE_HDR := $(wildcard src/core/*.h)
+
+.PHONY: all deps sysdeps rdeps install demo test core-test r-test check bench docs clean
+
+all: install
+
+sysdeps:
+	@sh .ci/sysdeps.sh
+
+rdeps: sysdeps
+	@$(RSCRIPT) .ci/rdeps.R
+
+deps: rdeps
+
+install: deps
+	$(R) CMD INSTALL --preclean --no-test-load .
+
+demo: install
+	$(RSCRIPT) -e 'demo("dmil", package = "dmil", ask = FALSE, echo = TRUE)'
+
+test: install core-test r-test
+
+r-test:
+	NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_dir("tests/testthat", package = "dmil", load_package = "installed", reporter = testthat::ProgressReporter$$new(show_praise = FALSE), stop_on_failure = TRUE)'
+
+# The R-free core, built and tested as a plain C program.
+tests/core/test_core: $(CORE_SRC) $(CORE_HDR) tests/core/test_core.c
+	@if pkg-config --exists openblas 2>/dev/null; then \
+	  BLAS_CFLAGS="-DDM_HAVE_OPENBLAS `pkg-config --cflags openblas`"; \
+	  BLAS_LIBS="`pkg-config --libs openblas`"; \
+	fi; \
+	echo "$(CC) ... -o $@"; \
+	$(CC) -std=c99 -O2 -fopenmp -Wall -Wextra -pedantic -Isrc/core $$BLAS_CFLAGS \
+	  $(CORE_SRC) tests/core/test_core.c -o $@ $$BLAS_LIBS -lm
+
+core-test: sysdeps tests/core/test_core
+	./tests/core/test_core
+
+check: deps
+	rm -rf dmil.Rcheck dmil_*.tar.gz
+	$(R) CMD build --no-build-vignettes .
+	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual --ignore-vignettes dmil_*.tar.gz
+
+bench: install
+	$(RSCRIPT) bench/fit_speed.R
+
+# Regenerates NAMESPACE and man/ from the roxygen comments (needs roxygen2).
+docs: install
+	$(RSCRIPT) -e 'roxygen2::roxygenise(load_code = roxygen2::load_installed)'
+	$(R) CMD INSTALL --preclean --no-test-load .
+
+clean:
+	./cleanup
+	rm -rf dmil.Rcheck dmil_*.tar.gz tests/core/test_core

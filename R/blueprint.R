@@ -1,0 +1,100 @@
+# The blueprint records, per view, which columns a model uses and how they
+# were standardised, so that predict() can re-apply the same preprocessing to
+# new data whose views or columns come in another order.
+
+learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env()) {
+  bp <- vector("list", length(views))
+  names(bp) <- names(views)
+  for (v in names(views)) {
+    m <- views[[v]]
+    named <- !is.null(colnames(m))
+    cn <- if (named) colnames(m) else paste0("V", seq_len(ncol(m)))
+    st <- .Call(C_dm_colstats, m, nthreads)
+    check_finite_columns(st, cn, v, arg, call)
+    const <- st$sd == 0 | st$sd <= sqrt(.Machine$double.eps) * abs(st$mean)
+    if (all(const)) {
+      dm_abort(
+        c("View {.val {v}} of {.arg {arg}} has no column with nonzero variance.",
+          "x" = "All {length(cn)} column{?s} {?is/are} constant."),
+        class = "dmil_error_values", call = call)
+    }
+    if (any(const)) {
+      dm_inform(c("i" = "Dropping {sum(const)} constant column{?s} of view {.val {v}}: {.val {utils::head(cn[const], 10)}}{if (sum(const) > 10) ', ...' else ''}."),
+                class = "dmil_message_dropped")
+    }
+    keep <- which(!const)
+    bp[[v]] <- list(
+      columns = cn[keep],
+      named = named,
+      n_columns = ncol(m),
+      keep = keep,
+      dropped = cn[const],
+      center = st$mean[keep],
+      scale = st$sd[keep]
+    )
+  }
+  bp
+}
+
+check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) {
+  bad <- used[st$n_bad[used] > 0]
+  if (length(bad)) {
+    first <- st$first_bad[bad[1]]
+    dm_abort(
+      c("View {.val {view}} of {.arg {arg}} contains NA, NaN or infinite values.",
+        "x" = "{sum(st$n_bad[bad])} value{?s} in {cli::qty(length(bad))}column{?s} {.val {utils::head(cn[bad], 5)}}; the first in row {first}.",
+        "i" = "dmil does not impute: remove or impute these values first."),
+      class = "dmil_error_values", call = call)
+  }
+}
+
+# Matches new data to a blueprint. Returns the views in blueprint order with
+# 0-based column indices for the C core.
+match_blueprint <- function(new_x, bp, nthreads, arg = "new_x",
+                            call = rlang::caller_env()) {
+  views <- check_views(new_x, min_views = 1L, arg = arg, call = call)
+  missing <- setdiff(names(bp), names(views))
+  if (length(missing)) {
+    dm_abort(
+      c("{.arg {arg}} lacks {cli::qty(length(missing))}view{?s} {.val {missing}} that the model uses.",
+        "i" = "It has {.val {names(views)}}."),
+      class = "dmil_error_newdata", call = call)
+  }
+  out <- list(views = views[names(bp)], cols = vector("list", length(bp)),
+              center = lapply(bp, `[[`, "center"), scale = lapply(bp, `[[`, "scale"))
+  names(out$cols) <- names(bp)
+  for (v in names(bp)) {
+    m <- views[[v]]
+    b <- bp[[v]]
+    if (b$named) {
+      if (is.null(colnames(m))) {
+        dm_abort(
+          c("View {.val {v}} of {.arg {arg}} has no column names.",
+            "i" = "The model was fitted with named columns and matches them by name."),
+          class = "dmil_error_newdata", call = call)
+      }
+      idx <- match(b$columns, colnames(m))
+      if (anyNA(idx)) {
+        lacking <- b$columns[is.na(idx)]
+        dm_abort(
+          c("View {.val {v}} of {.arg {arg}} lacks {length(lacking)} column{?s} the model uses.",
+            "x" = "Missing: {.val {utils::head(lacking, 10)}}{if (length(lacking) > 10) ', ...' else ''}."),
+          class = "dmil_error_newdata", call = call)
+      }
+    } else {
+      if (ncol(m) != b$n_columns) {
+        dm_abort(
+          c("View {.val {v}} of {.arg {arg}} must have {b$n_columns} column{?s}, as when fitting.",
+            "x" = "It has {ncol(m)}.",
+            "i" = "The training data had no column names, so columns are matched by position."),
+          class = "dmil_error_newdata", call = call)
+      }
+      idx <- b$keep
+    }
+    st <- .Call(C_dm_colstats, m, nthreads)
+    cn <- if (is.null(colnames(m))) paste0("V", seq_len(ncol(m))) else colnames(m)
+    check_finite_columns(st, cn, v, arg, call, used = idx)
+    out$cols[[v]] <- as.integer(idx - 1L)
+  }
+  out
+}

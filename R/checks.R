@@ -1,0 +1,275 @@
+# Argument checks. Each check_*() either returns the (possibly normalised)
+# value or raises a classed error naming the argument, what was expected and
+# what was found. Nothing reaches the C core unchecked.
+
+obj_type <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.data.frame(x)) return("a data frame")
+  if (is.matrix(x)) return(paste0("a ", typeof(x), " matrix"))
+  if (isS4(x)) return(paste0("an object of class <", class(x)[1], ">"))
+  if (is.atomic(x) && length(x) == 1) return(paste0("the ", typeof(x), " value ", format(x)))
+  if (is.atomic(x)) return(paste0("a ", typeof(x), " vector of length ", length(x)))
+  paste0("an object of class <", class(x)[1], ">")
+}
+
+is_whole <- function(x) {
+  is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) && x == round(x)
+}
+
+check_count <- function(x, min = 1, max = Inf, arg = rlang::caller_arg(x),
+                        call = rlang::caller_env()) {
+  if (!is_whole(x) || x < min || x > max) {
+    range <- if (is.finite(max)) "between {min} and {format(max, big.mark = ',', scientific = FALSE)}" else "at least {min}"
+    dm_abort(
+      c(paste0("{.arg {arg}} must be a whole number ", range, "."),
+        "x" = "It is {obj_type(x)}."),
+      class = "dmil_error_arg", call = call)
+  }
+  as.integer(x)
+}
+
+check_number <- function(x, min = -Inf, max = Inf, min_open = FALSE,
+                         max_open = FALSE, arg = rlang::caller_arg(x),
+                         call = rlang::caller_env()) {
+  ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) &&
+    (if (min_open) x > min else x >= min) && (if (max_open) x < max else x <= max)
+  if (!ok) {
+    lo <- if (is.finite(min)) paste(if (min_open) ">" else ">=", min)
+    hi <- if (is.finite(max)) paste(if (max_open) "<" else "<=", max)
+    dm_abort(
+      c("{.arg {arg}} must be a finite number {paste(c(lo, hi), collapse = ' and ')}.",
+        "x" = "It is {obj_type(x)}."),
+      class = "dmil_error_arg", call = call)
+  }
+  as.double(x)
+}
+
+check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (!is.logical(x) || length(x) != 1 || is.na(x)) {
+    dm_abort(c("{.arg {arg}} must be TRUE or FALSE.", "x" = "It is {obj_type(x)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  x
+}
+
+# A seed given by the user, or one drawn from R's RNG (so set.seed() makes
+# fits reproducible). Stored in the fit.
+check_seed <- function(seed, arg = rlang::caller_arg(seed), call = rlang::caller_env()) {
+  if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
+  if (!is_whole(seed) || seed < 0 || seed > 2^52) {
+    dm_abort(c("{.arg {arg}} must be NULL or a whole number between 0 and 2^52.",
+               "x" = "It is {obj_type(seed)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  as.double(seed)
+}
+
+# ---- views ------------------------------------------------------------------
+
+# Normalises `x` (a named list of views) to a named list of double matrices
+# with the samples in rows, checking structure, types, dimensions and
+# rownames. Values (NA, variance) are checked later with the column
+# statistics, which need one pass over the data in C.
+check_views <- function(x, min_views = 2L, arg = rlang::caller_arg(x),
+                        call = rlang::caller_env()) {
+  if (is.data.frame(x)) {
+    dm_abort(
+      c("{.arg {arg}} must be a named list of views (one matrix or data frame per modality).",
+        "x" = "It is a single data frame.",
+        "i" = "Split its columns into views, e.g. {.code list(a = df[cols_a], b = df[cols_b])}."),
+      class = "dmil_error_views", call = call)
+  }
+  if (!is.list(x) || isS4(x)) {
+    dm_abort(
+      c("{.arg {arg}} must be a named list of views (one matrix or data frame per modality).",
+        "x" = "It is {obj_type(x)}."),
+      class = "dmil_error_views", call = call)
+  }
+  if (length(x) < min_views) {
+    dm_abort(
+      c("{.arg {arg}} must contain at least {min_views} views (modalities).",
+        "x" = "It contains {length(x)}."),
+      class = "dmil_error_views", call = call)
+  }
+  nms <- names(x)
+  if (is.null(nms) || anyNA(nms) || any(nms == "")) {
+    missing <- if (is.null(nms)) seq_along(x) else which(is.na(nms) | nms == "")
+    dm_abort(
+      c("Every view in {.arg {arg}} must be named.",
+        "x" = "{cli::qty(length(missing))}View{?s} at position{?s} {as.character(missing)} {?has/have} no name."),
+      class = "dmil_error_names", call = call)
+  }
+  if (anyDuplicated(nms)) {
+    dup <- unique(nms[duplicated(nms)])
+    dm_abort(
+      c("View names in {.arg {arg}} must be unique.",
+        "x" = "Duplicated: {.val {dup}}."),
+      class = "dmil_error_names", call = call)
+  }
+  out <- vector("list", length(x))
+  names(out) <- nms
+  for (v in nms) out[[v]] <- as_view_matrix(x[[v]], v, arg, call)
+
+  n <- vapply(out, nrow, integer(1))
+  if (length(unique(n)) > 1) {
+    p <- vapply(out, ncol, integer(1))
+    hint <- if (length(unique(p)) == 1) {
+      c("i" = "All views have {p[1]} columns: are they stored features x samples? Samples must be in rows; use {.fn t}.")
+    }
+    dm_abort(
+      c("All views in {.arg {arg}} must have the same number of rows (samples).",
+        "x" = "Rows: {paste0(nms, ' = ', n, collapse = ', ')}.", hint),
+      class = "dmil_error_dims", call = call)
+  }
+  if (n[1] < 1) {
+    dm_abort("The views in {.arg {arg}} have no rows.", class = "dmil_error_dims", call = call)
+  }
+  check_rownames(out, arg, call)
+  out
+}
+
+as_view_matrix <- function(v, name, arg, call) {
+  if (inherits(v, "Matrix") || isS4(v)) {
+    dm_abort(
+      c("View {.val {name}} of {.arg {arg}} is {obj_type(v)}.",
+        "i" = "Sparse and S4 matrices are not supported; convert with {.code as.matrix()}."),
+      class = "dmil_error_views", call = call)
+  }
+  if (is.data.frame(v)) {
+    ok <- vapply(v, function(col) is.numeric(col) || is.logical(col), logical(1))
+    if (!all(ok)) {
+      bad <- names(v)[!ok]
+      types <- vapply(v[!ok], function(col) class(col)[1], character(1))
+      dm_abort(
+        c("Every column of view {.val {name}} in {.arg {arg}} must be numeric.",
+          "x" = "{cli::qty(length(bad))}Column{?s} {.val {bad}} {?is/are} of type {.cls {unique(types)}}.",
+          "i" = "Encode categorical features numerically first, e.g. with {.fn model.matrix}."),
+        class = "dmil_error_values", call = call)
+    }
+    rn <- attr(v, "row.names")
+    keep_rn <- is.character(rn)
+    m <- as.matrix(v)
+    if (!keep_rn) rownames(m) <- NULL
+    v <- m
+  }
+  if (!is.matrix(v)) {
+    hint <- if (is.atomic(v)) c("i" = "A single feature must be a one-column matrix, e.g. {.code matrix(v, ncol = 1)}.")
+    dm_abort(
+      c("View {.val {name}} of {.arg {arg}} must be a numeric matrix or data frame.",
+        "x" = "It is {obj_type(v)}.", hint),
+      class = "dmil_error_views", call = call)
+  }
+  if (!(is.numeric(v) || is.logical(v))) {
+    dm_abort(
+      c("View {.val {name}} of {.arg {arg}} must be numeric.",
+        "x" = "It is a {typeof(v)} matrix."),
+      class = "dmil_error_values", call = call)
+  }
+  if (ncol(v) < 1) {
+    dm_abort("View {.val {name}} of {.arg {arg}} has no columns.",
+             class = "dmil_error_dims", call = call)
+  }
+  if (!is.double(v)) storage.mode(v) <- "double"
+  cn <- colnames(v)
+  if (!is.null(cn) && (anyNA(cn) || any(cn == "") || anyDuplicated(cn))) {
+    dm_abort(
+      c("Column names of view {.val {name}} in {.arg {arg}} must be unique and non-empty.",
+        "x" = "Problem{?s}: {.val {unique(cn[is.na(cn) | cn == '' | duplicated(cn)])}}."),
+      class = "dmil_error_names", call = call)
+  }
+  v
+}
+
+check_rownames <- function(views, arg, call) {
+  rn <- lapply(views, rownames)
+  has <- !vapply(rn, is.null, logical(1))
+  if (!any(has)) return(invisible())
+  ref <- rn[[which(has)[1]]]
+  for (v in names(views)[has]) {
+    if (!identical(rn[[v]], ref)) {
+      same_set <- setequal(rn[[v]], ref)
+      dm_abort(
+        c("Row names of the views in {.arg {arg}} disagree.",
+          "x" = "View {.val {v}} differs from view {.val {names(views)[which(has)[1]]}}.",
+          "i" = if (same_set) "They hold the same samples in a different order; reorder with {.code x[[v]][rownames(x[[1]]), ]}."
+                else "Rows are matched by name, never by position: every view must describe the same samples."),
+        class = "dmil_error_names", call = call)
+    }
+  }
+  invisible()
+}
+
+# Sample ids: the common rownames, else 1..n.
+view_ids <- function(views) {
+  for (v in views) if (!is.null(rownames(v))) return(rownames(v))
+  as.character(seq_len(nrow(views[[1]])))
+}
+
+# ---- outcome ----------------------------------------------------------------
+
+check_outcome <- function(y, n, arg = rlang::caller_arg(y), call = rlang::caller_env()) {
+  if (is.null(y)) {
+    dm_abort("{.arg {arg}} must be given: a factor of class labels.",
+             class = "dmil_error_outcome", call = call)
+  }
+  if (is.data.frame(y) || is.matrix(y) || is.list(y)) {
+    dm_abort(
+      c("{.arg {arg}} must be a vector of class labels (factor, character, integer or logical).",
+        "x" = "It is {obj_type(y)}."),
+      class = "dmil_error_outcome", call = call)
+  }
+  if (length(y) != n) {
+    dm_abort(
+      c("{.arg {arg}} must have one label per sample.",
+        "x" = "It has length {length(y)}; the views have {n} row{?s}."),
+      class = "dmil_error_outcome", call = call)
+  }
+  if (anyNA(y)) {
+    where <- which(is.na(y))
+    dm_abort(
+      c("{.arg {arg}} must not contain missing labels.",
+        "x" = "{length(where)} NA{?s}, at position{?s} {as.character(utils::head(where, 5))}{if (length(where) > 5) ', ...' else ''}."),
+      class = "dmil_error_outcome", call = call)
+  }
+  if (is.factor(y)) {
+    unused <- setdiff(levels(y), unique(as.character(y)))
+    if (length(unused)) {
+      dm_inform(c("i" = "{cli::qty(length(unused))}Dropping unused level{?s} {.val {unused}} of {.arg {arg}}."),
+                class = "dmil_message_levels")
+      y <- droplevels(y)
+    }
+  } else if (is.character(y) || is.logical(y)) {
+    y <- factor(y)
+  } else if (is.numeric(y)) {
+    if (any(y != round(y))) {
+      dm_abort(
+        c("{.arg {arg}} must hold class labels; dmil does classification.",
+          "x" = "It holds non-integer numbers, e.g. {.val {utils::head(y[y != round(y)], 3)}}.",
+          "i" = "Convert a numeric outcome to classes first, e.g. with {.fn cut}."),
+        class = "dmil_error_outcome", call = call)
+    }
+    y <- factor(y, levels = sort(unique(y)))
+  } else {
+    dm_abort(
+      c("{.arg {arg}} must be a factor, character, integer or logical vector.",
+        "x" = "It is {obj_type(y)}."),
+      class = "dmil_error_outcome", call = call)
+  }
+  if (nlevels(y) < 2) {
+    dm_abort(
+      c("{.arg {arg}} must contain at least 2 classes.",
+        "x" = "Every sample has the label {.val {levels(y)[1]}}."),
+      class = "dmil_error_outcome", call = call)
+  }
+  y
+}
+
+# ---- threads ----------------------------------------------------------------
+
+check_nthreads <- function(nthreads, arg = rlang::caller_arg(nthreads),
+                           call = rlang::caller_env()) {
+  if (is.null(nthreads)) return(dmil_threads())
+  n <- check_count(nthreads, min = 0, arg = arg, call = call)
+  if (n == 0L) n <- .Call(C_dm_threads_info)$procs
+  .Call(C_dm_threads_effective, n)
+}

@@ -1,0 +1,248 @@
+#' Fit a multimodal classifier
+#'
+#' Fits a classifier to multimodal data: a named list of views (modalities),
+#' each a numeric matrix or data frame with the samples in rows, and one class
+#' label per sample. All training runs in the package's C core.
+#'
+#' @section Methods:
+#' All networks are multilayer perceptrons with ReLU activations, trained with
+#' Adam on the softmax cross-entropy.
+#' * `"joint"`: one encoder per view; the encodings are concatenated and fed to
+#'   a nonlinear fusion head (`fusion_depth` hidden layers), trained end to
+#'   end. The nonlinear head is what lets it represent synergy (labels that
+#'   depend on the combination of views, such as XOR).
+#' * `"late"`: the same encoders with a linear head on the concatenated
+#'   encodings, i.e. logit-additive late fusion: one additive score per view.
+#'   It cannot represent synergy.
+#' * `"ensemble"`: one independently trained unimodal network per view,
+#'   combined by averaging their log-probabilities (a product of experts).
+#'   It cannot represent synergy either.
+#' * `"early"`: one network on the concatenated inputs.
+#' * `"unimodal"`: one network per view, trained and reported separately;
+#'   `which` chooses the view used by [predict()][predict.dmil_fit].
+#'
+#' Each encoder has `depth` layers of `hidden` units; unimodal and early
+#' networks end in a linear layer to the classes.
+#'
+#' @section Preprocessing:
+#' Each feature is standardised with the mean and standard deviation of the
+#' data passed to `dmil_fit()`; constant features are dropped with a message.
+#' Missing or infinite values are an error (dmil does not impute). Views and
+#' columns of new data are matched by name at prediction time.
+#'
+#' @section Training and reproducibility:
+#' A stratified fraction `validation` of the samples is held out; after each
+#' epoch the validation accuracy is computed and the parameters of the best
+#' epoch are kept (ties go to the lower validation loss). With
+#' `validation = 0` the last epoch is kept. With `patience`, training stops
+#' after that many epochs without improvement.
+#'
+#' All randomness (initialisation, validation split, batch order) derives from
+#' `seed`; when `seed` is `NULL` one is drawn from R's random number
+#' generator, so [set.seed()] makes fits reproducible. Results are identical
+#' for any number of threads.
+#'
+#' @param x A named list of at least two views. Each view is a numeric matrix
+#'   or a data frame of numeric columns, with one row per sample. Row names,
+#'   when present, must agree across views.
+#' @param y Class labels, one per sample: a factor, or a character, integer
+#'   or logical vector (converted to a factor; unused factor levels are
+#'   dropped).
+#' @param method The model to fit; see the Methods section.
+#' @param ... These dots are for future extensions and must be empty.
+#' @param hidden Width of every hidden layer (default 64).
+#' @param depth Number of layers of each encoder (default 2).
+#' @param fusion_depth Number of hidden layers of the fusion head of
+#'   `"joint"` (default 1; 0 gives a linear head, like `"late"`).
+#' @param epochs Number of passes over the training data (default 100).
+#' @param batch_size Samples per mini-batch (default 64).
+#' @param lr Adam learning rate (default 1e-3).
+#' @param weight_decay Decoupled weight decay (AdamW; default 0).
+#' @param validation Fraction of the samples held out for selecting the best
+#'   epoch, in `[0, 1)` (default 0.1).
+#' @param patience Stop after this many epochs without improvement of the
+#'   validation accuracy; `NULL` (default) trains for all `epochs`.
+#' @param which For `method = "unimodal"`, the name of the view whose network
+#'   [predict()][predict.dmil_fit] uses by default; defaults to the first.
+#' @param seed `NULL` or a whole number; see the reproducibility section.
+#' @param nthreads Number of threads; `NULL` uses [dmil_threads()], 0 uses
+#'   every core.
+#' @param progress Show a progress bar (default: in interactive sessions).
+#'   Long fits can be interrupted with Ctrl-C.
+#'
+#' @return An object of class `dmil_fit`: a list of plain R data (weights as
+#'   numeric vectors), so it can be saved with [saveRDS()]. It holds the
+#'   method, the class levels, the per-view blueprint (columns used, their
+#'   centring and scaling), the networks' architecture and weights, the
+#'   training history (`history`: loss and validation accuracy per epoch),
+#'   the best epoch, the validation rows and the settings including the seed.
+#'
+#' @seealso [predict.dmil_fit()], [dmil_threads()].
+#' @examples
+#' # Two views; the label is the XOR of one bit carried by each view.
+#' set.seed(1)
+#' n <- 400
+#' a <- sample(0:1, n, TRUE)
+#' b <- sample(0:1, n, TRUE)
+#' x <- list(
+#'   audio = matrix(a + rnorm(2 * n, sd = 0.3), n),
+#'   video = matrix(b + rnorm(2 * n, sd = 0.3), n)
+#' )
+#' y <- factor(xor(a, b), labels = c("no", "yes"))
+#' fit <- dmil_fit(x, y, method = "joint", epochs = 30, nthreads = 1)
+#' fit
+#' head(predict(fit, x, type = "prob"))
+#' @export
+dmil_fit <- function(x, y, method = c("joint", "late", "ensemble", "early", "unimodal"),
+                     ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
+                     batch_size = 64, lr = 1e-3, weight_decay = 0,
+                     validation = 0.1, patience = NULL, which = NULL, seed = NULL,
+                     nthreads = NULL, progress = interactive()) {
+  rlang::check_dots_empty()
+  call <- rlang::current_env()
+  method <- rlang::arg_match(method)
+  views <- check_views(x)
+  n <- nrow(views[[1]])
+  y <- check_outcome(y, n)
+  hidden <- check_count(hidden, min = 1, max = 1e5)
+  depth <- check_count(depth, min = 1, max = 16)
+  fusion_depth <- check_count(fusion_depth, min = 0, max = 16)
+  epochs <- check_count(epochs, min = 1, max = 1e6)
+  batch_size <- check_count(batch_size, min = 1)
+  if (batch_size > n) {
+    dm_abort(
+      c("{.arg batch_size} must not exceed the number of samples.",
+        "x" = "{.arg batch_size} is {batch_size}; there are {n} samples."),
+      class = "dmil_error_arg")
+  }
+  lr <- check_number(lr, min = 0, min_open = TRUE)
+  weight_decay <- check_number(weight_decay, min = 0)
+  validation <- check_number(validation, min = 0, max = 1, max_open = TRUE)
+  if (validation > 0 && round(validation * n) < 1) {
+    dm_abort(
+      c("{.arg validation} is too small to hold out any of the {n} samples.",
+        "i" = "Use a larger fraction, or {.code validation = 0} to keep the last epoch."),
+      class = "dmil_error_arg")
+  }
+  patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
+  which <- check_which(which, method, names(views))
+  progress <- check_flag(progress)
+  seed <- check_seed(seed)
+  nthreads <- check_nthreads(nthreads)
+
+  bp <- learn_blueprint(views, nthreads)
+  nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth)
+  cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
+              lr = lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
+              weight_decay = weight_decay, validation = validation)
+
+  res <- .Call(C_dm_fit_baseline, views, lapply(bp, function(b) as.integer(b$keep - 1L)),
+               lapply(bp, `[[`, "center"), lapply(bp, `[[`, "scale"),
+               as.integer(y) - 1L, nlevels(y), unname(nets), cfg, seed,
+               nthreads, progress)
+  check_status(res$status)
+
+  for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
+  history <- do.call(rbind, lapply(seq_along(nets), function(j) {
+    r <- res$nets[[j]]
+    k <- seq_len(r$epochs_run)
+    data.frame(net = names(nets)[j], epoch = k, train_loss = r$train_loss[k],
+               val_loss = r$val_loss[k], val_acc = r$val_acc[k])
+  }))
+  best_epoch <- vapply(res$nets, function(r) r$best_epoch, integer(1))
+  names(best_epoch) <- names(nets)
+
+  fit <- structure(list(
+    method = method,
+    call = match.call(),
+    levels = levels(y),
+    class_counts = c(table(y)),
+    n = n,
+    n_val = length(res$val_rows),
+    val_rows = res$val_rows,
+    views = bp,
+    nets = nets,
+    which = which,
+    history = history,
+    best_epoch = best_epoch,
+    settings = list(hidden = hidden, depth = depth, fusion_depth = fusion_depth,
+                    epochs = epochs, batch_size = batch_size, lr = lr,
+                    weight_decay = weight_decay, validation = validation,
+                    patience = if (patience > 0) patience else NULL,
+                    seed = seed, nthreads = nthreads),
+    version = as.character(utils::packageVersion("dmil"))
+  ), class = "dmil_fit")
+  fit$val_metrics <- validation_metrics(fit, views, y)
+  fit
+}
+
+check_which <- function(which, method, view_names, arg = rlang::caller_arg(which),
+                        call = rlang::caller_env()) {
+  if (method != "unimodal") {
+    if (!is.null(which)) {
+      dm_abort("{.arg {arg}} is only used with {.code method = \"unimodal\"}.",
+               class = "dmil_error_arg", call = call)
+    }
+    return(NULL)
+  }
+  if (is.null(which)) return(view_names[1])
+  if (!is.character(which) || length(which) != 1 || !which %in% view_names) {
+    dm_abort(
+      c("{.arg {arg}} must be the name of one view.",
+        "x" = "It is {obj_type(which)}; the views are {.val {view_names}}."),
+      class = "dmil_error_arg", call = call)
+  }
+  which
+}
+
+# Network descriptions for the C core: which views feed each encoder
+# (0-based), encoder depth and width, head depth and width.
+baseline_nets <- function(method, view_names, hidden, depth, fusion_depth) {
+  M <- length(view_names)
+  net <- function(enc_views, head_layers) {
+    list(enc_views = lapply(enc_views, as.integer),
+         enc_layers = rep(as.integer(depth), length(enc_views)),
+         enc_width = rep(as.integer(hidden), length(enc_views)),
+         head_layers = as.integer(head_layers), head_width = as.integer(hidden),
+         views = view_names[sort(unique(unlist(enc_views))) + 1L])
+  }
+  per_view <- as.list(seq_len(M) - 1L)
+  switch(method,
+    joint = list(joint = net(per_view, fusion_depth + 1L)),
+    late = list(late = net(per_view, 1L)),
+    early = list(early = net(list(seq_len(M) - 1L), 1L)),
+    ensemble = ,
+    unimodal = stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)
+  )
+}
+
+# Validation accuracy and loss at the kept epoch of each network, and for
+# "ensemble" also of the combined model that predict() uses.
+validation_metrics <- function(fit, views, y) {
+  if (fit$n_val == 0) return(NULL)
+  out <- do.call(rbind, lapply(names(fit$nets), function(net) {
+    h <- fit$history[fit$history$net == net, ]
+    b <- fit$best_epoch[[net]]
+    data.frame(net = net, val_acc = h$val_acc[b], val_loss = h$val_loss[b])
+  }))
+  if (fit$method == "ensemble") {
+    rows <- fit$val_rows
+    sub <- lapply(views, function(v) v[rows, , drop = FALSE])
+    lp <- predict_logits(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
+                         names(fit$nets), fit$settings$nthreads)
+    out <- rbind(out, data.frame(net = "ensemble", val_acc = accuracy(lp, y[rows]),
+                                 val_loss = cross_entropy(lp, y[rows])))
+  }
+  out
+}
+
+accuracy <- function(logits, y) {
+  mean(max.col(logits, ties.method = "first") == as.integer(y))
+}
+
+cross_entropy <- function(logits, y) {
+  y <- as.integer(y)
+  mx <- apply(logits, 1, max)
+  lse <- mx + log(rowSums(exp(logits - mx)))
+  mean(lse - logits[cbind(seq_along(y), y)])
+}

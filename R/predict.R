@@ -1,0 +1,91 @@
+#' Predict with a fitted multimodal classifier
+#'
+#' @param object A [dmil_fit()] model.
+#' @param new_x A named list of views, as for [dmil_fit()]. Views and their
+#'   columns are matched by name (order does not matter; extra views and
+#'   columns are ignored). When the training views had no column names,
+#'   columns are matched by position and their number must agree.
+#' @param type `"class"` for the predicted class, `"prob"` for class
+#'   probabilities, `"logit"` for the logits (for `"ensemble"`, the averaged
+#'   log-probabilities of the members).
+#' @param which For `method = "unimodal"`, the view whose network predicts;
+#'   defaults to the one chosen at fit time.
+#' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
+#' @param ... Must be empty.
+#'
+#' @return A data frame with one row per sample (row names from `new_x` when
+#'   it has them) and, following tidymodels conventions, the column
+#'   `.pred_class` (a factor with the training levels) for `type = "class"`,
+#'   `.pred_<level>` for `"prob"`, or `.logit_<level>` for `"logit"`.
+#' @examples
+#' set.seed(1)
+#' n <- 200
+#' y <- factor(sample(c("a", "b"), n, TRUE))
+#' x <- list(
+#'   one = matrix(rnorm(3 * n) + (y == "a"), n, dimnames = list(NULL, c("p", "q", "r"))),
+#'   two = matrix(rnorm(2 * n), n, dimnames = list(NULL, c("s", "t")))
+#' )
+#' fit <- dmil_fit(x, y, method = "late", epochs = 20, nthreads = 1)
+#' # columns may come in another order
+#' x2 <- list(two = x$two, one = x$one[, c("r", "p", "q")])
+#' head(predict(fit, x2, type = "prob"))
+#' @export
+predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit"),
+                             which = NULL, nthreads = NULL, ...) {
+  rlang::check_dots_empty()
+  type <- rlang::arg_match(type)
+  nthreads <- check_nthreads(nthreads)
+  if (missing(new_x)) {
+    dm_abort("{.arg new_x} must be given: a named list of views.",
+             class = "dmil_error_newdata")
+  }
+  if (object$method == "unimodal") {
+    which <- if (is.null(which)) object$which else check_which(which, "unimodal", names(object$nets))
+    nets <- which
+    bp <- object$views[object$nets[[which]]$views]
+  } else {
+    if (!is.null(which)) {
+      dm_abort("{.arg which} is only used with unimodal fits.", class = "dmil_error_arg")
+    }
+    nets <- names(object$nets)
+    bp <- object$views
+  }
+  data <- match_blueprint(new_x, bp, nthreads)
+  logits <- predict_logits(object, data, nets, nthreads)
+  ids <- rownames(data$views[[1]])
+  format_predictions(logits, object$levels, type, ids)
+}
+
+# Logits from the C core for the named networks of a fit (averaged
+# log-probabilities when there are several, i.e. the ensemble).
+predict_logits <- function(fit, data, nets, nthreads) {
+  # Networks index views by position; `data` may hold only the views the
+  # chosen networks need, in blueprint order.
+  specs <- lapply(unname(fit$nets[nets]), function(net) {
+    net$enc_views <- lapply(net$enc_views, function(v) {
+      match(names(fit$views)[v + 1L], names(data$views)) - 1L
+    })
+    net
+  })
+  res <- .Call(C_dm_predict_baseline, unname(data$views), unname(data$cols),
+               unname(data$center), unname(data$scale), specs,
+               length(fit$levels), as.integer(length(specs) > 1), nthreads)
+  check_status(res$status)
+  colnames(res$logits) <- fit$levels
+  res$logits
+}
+
+format_predictions <- function(logits, levels, type, ids) {
+  out <- switch(type,
+    class = data.frame(.pred_class = factor(levels[max.col(logits, ties.method = "first")],
+                                            levels = levels)),
+    prob = {
+      p <- exp(logits - apply(logits, 1, max))
+      p <- p / rowSums(p)
+      stats::setNames(as.data.frame(p), paste0(".pred_", levels))
+    },
+    logit = stats::setNames(as.data.frame(logits), paste0(".logit_", levels))
+  )
+  if (!is.null(ids)) rownames(out) <- ids
+  out
+}

@@ -1,0 +1,124 @@
+method_label <- function(method) {
+  switch(method,
+    joint = "joint fusion (per-view encoders, nonlinear fusion head)",
+    late = "late fusion (per-view encoders, linear head)",
+    early = "early fusion (one network on the concatenated views)",
+    ensemble = "modality ensemble (unimodal networks, averaged log-probabilities)",
+    unimodal = "unimodal networks (one per view)",
+    method
+  )
+}
+
+architecture_label <- function(fit) {
+  s <- fit$settings
+  enc <- sprintf("%d x %d", s$depth, s$hidden)
+  switch(fit$method,
+    joint = sprintf("encoders %s per view; fusion head with %d hidden layer%s of %d",
+                    enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
+    late = sprintf("encoders %s per view; linear head", enc),
+    early = sprintf("network %s on %d concatenated features; linear head", enc,
+                    sum(vapply(fit$views, function(b) length(b$columns), integer(1)))),
+    sprintf("networks %s per view; linear heads", enc)
+  )
+}
+
+#' @export
+print.dmil_fit <- function(x, ...) {
+  p <- vapply(x$views, function(b) length(b$columns), integer(1))
+  cat("<dmil_fit> ", method_label(x$method), "\n", sep = "")
+  cat(sprintf("  %d views: %s\n", length(p),
+              paste0(names(p), " (", p, ")", collapse = ", ")))
+  cat(sprintf("  %d samples (%d training, %d validation); %d classes: %s\n",
+              x$n, x$n - x$n_val, x$n_val, length(x$levels),
+              paste(utils::head(x$levels, 8), collapse = ", ")))
+  cat("  ", architecture_label(x), "\n", sep = "")
+  s <- x$settings
+  runs <- unique(vapply(names(x$nets), function(j) max(x$history$epoch[x$history$net == j]), integer(1)))
+  cat(sprintf("  Adam lr %g, batch %d, %s epochs%s\n", s$lr, s$batch_size,
+              paste(runs, collapse = "/"),
+              if (length(runs) == 1 && runs < s$epochs) sprintf(" (of %d; early stop)", s$epochs) else ""))
+  vm <- x$val_metrics
+  if (is.null(vm)) {
+    cat("  no validation data: the last epoch is kept\n")
+  } else if (x$method %in% c("ensemble", "unimodal")) {
+    shown <- vm
+    if (x$method == "unimodal") shown$net[shown$net == x$which] <- paste0(x$which, "*")
+    cat("  validation accuracy: ",
+        paste0(shown$net, " ", sprintf("%.3f", shown$val_acc), collapse = ", "), "\n", sep = "")
+    if (x$method == "unimodal") cat("  * used by predict()\n")
+  } else {
+    cat(sprintf("  validation accuracy %.3f, loss %.3f (best epoch %d)\n",
+                vm$val_acc[1], vm$val_loss[1], x$best_epoch[[1]]))
+  }
+  invisible(x)
+}
+
+#' Summarise a fitted multimodal classifier
+#'
+#' @param object A [dmil_fit()] model.
+#' @param ... Unused.
+#' @return An object of class `summary.dmil_fit` with the elements `method`,
+#'   `views` (a data frame: view, features used, features dropped),
+#'   `classes` (class counts), `networks` (a data frame: network, parameters,
+#'   epochs run, best epoch, training loss, validation loss and accuracy at the
+#'   best epoch) and `settings`.
+#' @examples
+#' set.seed(2)
+#' n <- 200
+#' y <- factor(sample(c("a", "b"), n, TRUE))
+#' x <- list(one = matrix(rnorm(3 * n) + (y == "a"), n), two = matrix(rnorm(2 * n), n))
+#' summary(dmil_fit(x, y, method = "unimodal", epochs = 10, nthreads = 1))
+#' @export
+summary.dmil_fit <- function(object, ...) {
+  views <- data.frame(
+    view = names(object$views),
+    features = vapply(object$views, function(b) length(b$columns), integer(1)),
+    dropped = vapply(object$views, function(b) length(b$dropped), integer(1)),
+    row.names = NULL
+  )
+  networks <- do.call(rbind, lapply(names(object$nets), function(j) {
+    h <- object$history[object$history$net == j, ]
+    b <- object$best_epoch[[j]]
+    data.frame(network = j, views = paste(object$nets[[j]]$views, collapse = "+"),
+               parameters = length(object$nets[[j]]$theta), epochs = nrow(h),
+               best_epoch = b, train_loss = h$train_loss[b], val_loss = h$val_loss[b],
+               val_acc = h$val_acc[b])
+  }))
+  structure(list(
+    method = object$method,
+    n = object$n,
+    n_val = object$n_val,
+    views = views,
+    classes = object$class_counts,
+    networks = networks,
+    ensemble = if (object$method == "ensemble" && !is.null(object$val_metrics)) {
+      object$val_metrics[object$val_metrics$net == "ensemble", c("val_acc", "val_loss")]
+    },
+    which = object$which,
+    settings = object$settings
+  ), class = "summary.dmil_fit")
+}
+
+#' @export
+print.summary.dmil_fit <- function(x, digits = 3, ...) {
+  cat("dmil fit: ", method_label(x$method), "\n\n", sep = "")
+  cat(sprintf("Samples: %d (%d training, %d validation)\n", x$n, x$n - x$n_val, x$n_val))
+  cat("Classes: ", paste0(names(x$classes), " (", x$classes, ")", collapse = ", "), "\n\n", sep = "")
+  cat("Views:\n")
+  print(x$views, row.names = FALSE)
+  cat("\nNetworks (losses and accuracy at the best epoch):\n")
+  print(x$networks, row.names = FALSE, digits = digits)
+  if (!is.null(x$ensemble)) {
+    cat(sprintf("\nEnsemble of the %d networks: validation accuracy %.*f, loss %.*f\n",
+                nrow(x$networks), digits, x$ensemble$val_acc, digits, x$ensemble$val_loss))
+  }
+  if (!is.null(x$which)) cat(sprintf("\npredict() uses the network of view '%s'\n", x$which))
+  s <- x$settings
+  cat(sprintf("\nSettings: hidden %d, depth %d%s, epochs %d, batch %d, lr %g, weight decay %g, validation %g%s, seed %.0f, threads %d\n",
+              s$hidden, s$depth,
+              if (x$method == "joint") sprintf(", fusion depth %d", s$fusion_depth) else "",
+              s$epochs, s$batch_size, s$lr, s$weight_decay, s$validation,
+              if (is.null(s$patience)) "" else sprintf(", patience %d", s$patience),
+              s$seed, s$nthreads))
+  invisible(x)
+}

@@ -1,0 +1,84 @@
+/* dm_train.h -- the training loop shared by every model: mini-batch Adam,
+ * a held-out validation part with best-epoch selection, optional early
+ * stopping, progress and interruption through a callback.
+ *
+ * Determinism: a batch is split into shards by a rule that depends only on
+ * the batch size (dm_shard_plan), each shard is computed by one thread with
+ * its own buffers and random stream, and shard gradients are summed in shard
+ * order. The result is therefore the same for any number of threads. */
+#ifndef DM_TRAIN_H
+#define DM_TRAIN_H
+
+#include "dm_adam.h"
+#include "dm_common.h"
+#include "dm_data.h"
+
+#define DM_MAX_SHARDS 4
+#define DM_SHARD_MIN_ROWS 32
+
+/* Splits nb rows into n shards (returned) of near-equal size:
+ * shard s covers rows starts[s] .. starts[s+1]-1; starts needs
+ * DM_MAX_SHARDS + 1 entries. */
+int dm_shard_plan(int nb, int *starts);
+
+/* out[i] = parts[0][i] + parts[1][i] + ... in that order. */
+void dm_reduce_shards(float *out, float *const *parts, int n_parts, size_t n,
+                      int nthreads);
+
+/* What the trainer needs from a model. */
+typedef struct {
+  void *self;
+  size_t n_params;
+  int K;
+  /* grad <- gradient of the mean loss over the batch rows[0..nb-1];
+   * *loss_sum <- sum of per-sample losses. `key` seeds any randomness of
+   * this batch. */
+  dm_status (*batch_grad)(void *self, const float *theta, const dm_data *data,
+                          const int *rows, int nb, float *grad,
+                          double *loss_sum, uint64_t key, int nthreads);
+  /* Logits (n x K, row-major) of rows[0..n-1] at evaluation mode. */
+  void (*logits)(void *self, const float *theta, const dm_data *data,
+                 const int *rows, int n, float *out, int nthreads);
+} dm_model;
+
+typedef struct {
+  int epochs;
+  int batch_size;
+  int patience; /* stop after this many epochs without improvement; 0 = never */
+  float lr;
+  dm_adam_cfg adam;
+} dm_train_cfg;
+
+/* Per-epoch record, arrays of length cfg.epochs owned by the caller.
+ * best_epoch is 1-based. Without validation rows val_loss and val_acc are
+ * NaN and the last epoch is kept. */
+typedef struct {
+  double *train_loss;
+  double *val_loss;
+  double *val_acc;
+  int epochs_run;
+  int best_epoch;
+} dm_history;
+
+/* Trains theta in place (initialised by the caller) and leaves the best
+ * epoch's parameters in it. *done is advanced by one per batch and passed
+ * with `total` to tick (if not NULL) after every batch. */
+dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
+                   const int *train_rows, int n_train, const int *val_rows,
+                   int n_val, const dm_train_cfg *cfg, uint64_t key,
+                   int nthreads, dm_tick_fn tick, void *tick_ctx,
+                   double *done, double total, dm_history *hist);
+
+/* Mean cross-entropy and accuracy of the model on rows[0..n-1]. */
+dm_status dm_evaluate(const dm_model *model, const float *theta,
+                      const dm_data *data, const int *rows, int n,
+                      int nthreads, double *loss, double *acc);
+
+/* Stratified random split of 0..n-1 into validation (about frac of each
+ * class, at least one in total when frac > 0 and n > 1) and training rows.
+ * Both outputs are in increasing order; returns the number of validation
+ * rows, or -1 when memory runs out. */
+int dm_split_validation(const int *y, int n, int K, double frac, uint64_t key,
+                        int *val_rows, int *train_rows);
+
+#endif

@@ -1,0 +1,282 @@
+#include <stdlib.h>
+#include <string.h>
+#include "dm_loss.h"
+#include "dm_net.h"
+#include "dm_omp.h"
+#include "dm_rng.h"
+
+static size_t ws_floats(const dm_net *net, int cap, size_t *parts) {
+  size_t in = 0, acts = 0;
+  int maxdim = dm_mlp_max_dim(&net->head);
+  for (int e = 0; e < net->n_enc; e++) {
+    in += (size_t)cap * net->enc_in[e];
+    acts += dm_mlp_act_floats(&net->enc[e], cap);
+    maxdim = DM_MAX(maxdim, dm_mlp_max_dim(&net->enc[e]));
+  }
+  parts[0] = in;
+  parts[1] = acts;
+  parts[2] = (size_t)cap * net->concat_dim;                /* concat */
+  parts[3] = dm_mlp_act_floats(&net->head, cap);          /* head acts */
+  parts[4] = (size_t)cap * net->K;                         /* logits */
+  parts[5] = (size_t)cap * net->K;                         /* dlogits */
+  parts[6] = (size_t)cap * net->concat_dim;                /* dconcat */
+  parts[7] = 2 * (size_t)cap * maxdim;                     /* scratch */
+  parts[8] = net->n_params;                                /* grad */
+  size_t total = 0;
+  for (int k = 0; k < 9; k++) total += parts[k];
+  return total;
+}
+
+static dm_status ws_alloc(const dm_net *net, int cap, dm_net_ws *ws) {
+  size_t parts[9];
+  size_t total = ws_floats(net, cap, parts);
+  memset(ws, 0, sizeof(*ws));
+  ws->block = malloc(sizeof(float) * (total + 1));
+  ws->labels = malloc(sizeof(int) * ((size_t)cap + 1));
+  if (!ws->block || !ws->labels) {
+    free(ws->block);
+    free(ws->labels);
+    ws->block = NULL;
+    ws->labels = NULL;
+    return DM_ERR_NOMEM;
+  }
+  float *p = ws->block;
+  float **slot[9] = {&ws->in, &ws->enc_acts, &ws->concat, &ws->head_acts,
+                     &ws->logits, &ws->dlogits, &ws->dconcat, &ws->scratch,
+                     &ws->grad};
+  for (int k = 0; k < 9; k++) {
+    *slot[k] = p;
+    p += parts[k];
+  }
+  ws->cap = cap;
+  return DM_OK;
+}
+
+void dm_net_destroy(dm_net *net) {
+  if (net->ws)
+    for (int w = 0; w < net->n_ws; w++) {
+      free(net->ws[w].block);
+      free(net->ws[w].labels);
+    }
+  free(net->ws);
+  free(net->enc);
+  free(net->view_start);
+  free(net->view_idx);
+  free(net->enc_in);
+  free(net->in_off);
+  free(net->act_off);
+  memset(net, 0, sizeof(*net));
+}
+
+dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
+                        const int *view_dims, int n_views, int max_rows,
+                        int nthreads) {
+  memset(net, 0, sizeof(*net));
+  const int E = spec->n_enc;
+  if (E < 1 || spec->K < 2 || max_rows < 1) return DM_ERR_ARG;
+  int total_views = 0;
+  for (int e = 0; e < E; e++) total_views += spec->enc_n_views[e];
+  net->n_enc = E;
+  net->K = spec->K;
+  net->enc = calloc(E, sizeof(dm_mlp));
+  net->view_start = malloc(sizeof(int) * (E + 1));
+  net->view_idx = malloc(sizeof(int) * (total_views + 1));
+  net->enc_in = malloc(sizeof(int) * E);
+  net->in_off = malloc(sizeof(size_t) * E);
+  net->act_off = malloc(sizeof(size_t) * E);
+  if (!net->enc || !net->view_start || !net->view_idx || !net->enc_in ||
+      !net->in_off || !net->act_off) {
+    dm_net_destroy(net);
+    return DM_ERR_NOMEM;
+  }
+  size_t off = 0;
+  int k = 0;
+  net->concat_dim = 0;
+  for (int e = 0; e < E; e++) {
+    net->view_start[e] = k;
+    int width = 0;
+    for (int j = 0; j < spec->enc_n_views[e]; j++, k++) {
+      int v = spec->enc_views[k];
+      if (v < 0 || v >= n_views) {
+        dm_net_destroy(net);
+        return DM_ERR_ARG;
+      }
+      net->view_idx[k] = v;
+      width += view_dims[v];
+    }
+    net->enc_in[e] = width;
+    if (dm_mlp_setup(&net->enc[e], width, spec->enc_width[e],
+                     spec->enc_layers[e], spec->enc_width[e], DM_ACT_RELU,
+                     off) != DM_OK) {
+      dm_net_destroy(net);
+      return DM_ERR_ARG;
+    }
+    off += net->enc[e].n_params;
+    net->concat_dim += spec->enc_width[e];
+  }
+  net->view_start[E] = k;
+  if (dm_mlp_setup(&net->head, net->concat_dim, spec->head_width,
+                   spec->head_layers, spec->K, DM_ACT_NONE, off) != DM_OK) {
+    dm_net_destroy(net);
+    return DM_ERR_ARG;
+  }
+  net->n_params = off + net->head.n_params;
+
+  /* Workspaces: one per shard of the largest batch, and at least one per
+   * thread for evaluation. */
+  size_t in = 0, acts = 0;
+  int starts[DM_MAX_SHARDS + 1];
+  dm_shard_plan(max_rows, starts);
+  int cap = DM_MAX(starts[1] - starts[0], DM_NET_EVAL_ROWS);
+  for (int e = 0; e < E; e++) {
+    net->in_off[e] = in;
+    net->act_off[e] = acts;
+    in += (size_t)cap * net->enc_in[e];
+    acts += dm_mlp_act_floats(&net->enc[e], cap);
+  }
+  net->n_ws = DM_MAX(DM_MAX_SHARDS, nthreads);
+  net->ws = calloc(net->n_ws, sizeof(dm_net_ws));
+  if (!net->ws) {
+    dm_net_destroy(net);
+    return DM_ERR_NOMEM;
+  }
+  for (int w = 0; w < net->n_ws; w++) {
+    if (ws_alloc(net, cap, &net->ws[w]) != DM_OK) {
+      dm_net_destroy(net);
+      return DM_ERR_NOMEM;
+    }
+  }
+  return DM_OK;
+}
+
+size_t dm_net_param_count(const dm_net_spec *spec, const int *view_dims,
+                          int n_views) {
+  dm_mlp m;
+  size_t total = 0;
+  int k = 0, concat = 0;
+  for (int e = 0; e < spec->n_enc; e++) {
+    int width = 0;
+    for (int j = 0; j < spec->enc_n_views[e]; j++, k++) {
+      int v = spec->enc_views[k];
+      if (v < 0 || v >= n_views) return 0;
+      width += view_dims[v];
+    }
+    if (dm_mlp_setup(&m, width, spec->enc_width[e], spec->enc_layers[e],
+                     spec->enc_width[e], DM_ACT_RELU, 0) != DM_OK)
+      return 0;
+    total += m.n_params;
+    concat += spec->enc_width[e];
+  }
+  if (dm_mlp_setup(&m, concat, spec->head_width, spec->head_layers, spec->K,
+                   DM_ACT_NONE, 0) != DM_OK)
+    return 0;
+  return total + m.n_params;
+}
+
+void dm_net_init(const dm_net *net, float *theta, uint64_t key) {
+  dm_rng r;
+  for (int e = 0; e < net->n_enc; e++) {
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)e));
+    dm_mlp_init(&net->enc[e], theta, &r);
+  }
+  dm_rng_init(&r, dm_rng_derive(key, (uint64_t)net->n_enc));
+  dm_mlp_init(&net->head, theta, &r);
+}
+
+void dm_net_forward(const dm_net *net, const float *theta,
+                    const dm_data *data, const int *rows, int B,
+                    dm_net_ws *ws) {
+  int col = 0;
+  for (int e = 0; e < net->n_enc; e++) {
+    const int *views = net->view_idx + net->view_start[e];
+    int nv = net->view_start[e + 1] - net->view_start[e];
+    float *in = ws->in + net->in_off[e];
+    dm_data_gather(data, nv, views, rows, B, in, net->enc_in[e]);
+    dm_mlp_forward(&net->enc[e], theta, B, in, net->enc_in[e],
+                   ws->enc_acts + net->act_off[e], ws->concat + col,
+                   net->concat_dim);
+    col += dm_mlp_out(&net->enc[e]);
+  }
+  dm_mlp_forward(&net->head, theta, B, ws->concat, net->concat_dim,
+                 ws->head_acts, ws->logits, net->K);
+}
+
+void dm_net_backward(const dm_net *net, const float *theta, int B,
+                     dm_net_ws *ws, float *grad) {
+  dm_mlp_backward(&net->head, theta, B, ws->concat, net->concat_dim,
+                  ws->head_acts, ws->logits, net->K, ws->dlogits, net->K,
+                  grad, ws->dconcat, net->concat_dim, ws->scratch);
+  int col = 0;
+  for (int e = 0; e < net->n_enc; e++) {
+    float *in = ws->in + net->in_off[e];
+    dm_mlp_backward(&net->enc[e], theta, B, in, net->enc_in[e],
+                    ws->enc_acts + net->act_off[e], ws->concat + col,
+                    net->concat_dim, ws->dconcat + col, net->concat_dim, grad,
+                    NULL, 0, ws->scratch);
+    col += dm_mlp_out(&net->enc[e]);
+  }
+}
+
+static dm_status net_batch_grad(void *self, const float *theta,
+                                const dm_data *data, const int *rows, int nb,
+                                float *grad, double *loss_sum, uint64_t key,
+                                int nthreads) {
+  dm_net *net = self;
+  (void)key; /* the baseline nets draw no random numbers per batch */
+  int starts[DM_MAX_SHARDS + 1];
+  int ns = dm_shard_plan(nb, starts);
+  double shard_loss[DM_MAX_SHARDS];
+  float *parts[DM_MAX_SHARDS];
+  const float scale = 1.0f / (float)nb;
+  int nt = DM_MIN(nthreads, ns);
+  (void)nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int s = 0; s < ns; s++) {
+    dm_net_ws *ws = &net->ws[s];
+    int B = starts[s + 1] - starts[s];
+    const int *r = rows + starts[s];
+    int *lab = ws->labels;
+    for (int i = 0; i < B; i++) lab[i] = data->y[r[i]];
+    memset(ws->grad, 0, sizeof(float) * net->n_params);
+    dm_net_forward(net, theta, data, r, B, ws);
+    shard_loss[s] = dm_softmax_ce(B, net->K, ws->logits, net->K, lab, NULL,
+                                  scale, ws->dlogits, net->K, 0);
+    dm_net_backward(net, theta, B, ws, ws->grad);
+    parts[s] = ws->grad;
+  }
+  double total = 0.0;
+  for (int s = 0; s < ns; s++) total += shard_loss[s];
+  *loss_sum = total;
+  dm_reduce_shards(grad, parts, ns, net->n_params, nthreads);
+  return DM_OK;
+}
+
+static void net_logits(void *self, const float *theta, const dm_data *data,
+                       const int *rows, int n, float *out, int nthreads) {
+  dm_net *net = self;
+  const int cap = DM_NET_EVAL_ROWS;
+  const int n_chunks = (n + cap - 1) / cap;
+  int nt = DM_MIN(DM_MIN(nthreads, net->n_ws), n_chunks);
+  if (nt < 1) nt = 1;
+  /* Static schedule with chunk 1: chunk c always runs on thread c % nt, so
+   * two threads never share a workspace. */
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+  for (int c = 0; c < n_chunks; c++) {
+    dm_net_ws *ws = &net->ws[omp_get_thread_num()];
+    int start = c * cap;
+    int B = DM_MIN(cap, n - start);
+    dm_net_forward(net, theta, data, rows + start, B, ws);
+    memcpy(out + (size_t)start * net->K, ws->logits,
+           sizeof(float) * (size_t)B * net->K);
+  }
+}
+
+dm_model dm_net_model(dm_net *net) {
+  dm_model m;
+  m.self = net;
+  m.n_params = net->n_params;
+  m.K = net->K;
+  m.batch_grad = net_batch_grad;
+  m.logits = net_logits;
+  return m;
+}

@@ -1,0 +1,45 @@
+#include <math.h>
+#include "dm_omp.h"
+#include "dm_standardize.h"
+
+void dm_colstats(int n, int d, const double *x, double *mean, double *sd,
+                 int *n_bad, int *first_bad, int nthreads) {
+  (void)nthreads; /* unused without OpenMP */
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+  for (int j = 0; j < d; j++) {
+    const double *c = x + (size_t)j * n;
+    double s = 0.0;
+    int ok = 0, bad = 0, first = -1;
+    for (int i = 0; i < n; i++) {
+      if (isfinite(c[i])) {
+        s += c[i];
+        ok++;
+      } else {
+        if (first < 0) first = i;
+        bad++;
+      }
+    }
+    double mu = ok > 0 ? s / ok : 0.0;
+    double ss = 0.0;
+    for (int i = 0; i < n; i++)
+      if (isfinite(c[i])) ss += (c[i] - mu) * (c[i] - mu);
+    mean[j] = mu;
+    sd[j] = ok > 1 ? sqrt(ss / (ok - 1)) : 0.0;
+    n_bad[j] = bad;
+    first_bad[j] = first;
+  }
+}
+
+void dm_standardize(const double *x, int ldx, int n_rows, const int *rows,
+                    int d_out, const int *cols, const double *center,
+                    const double *scale, float *out, int ldo) {
+  /* Column by column keeps the reads of x sequential when rows is NULL. */
+  for (int j = 0; j < d_out; j++) {
+    const double *c = x + (size_t)(cols ? cols[j] : j) * ldx;
+    const double mu = center[j], inv = 1.0 / scale[j];
+    for (int i = 0; i < n_rows; i++) {
+      int r = rows ? rows[i] : i;
+      out[(size_t)i * ldo + j] = (float)((c[r] - mu) * inv);
+    }
+  }
+}

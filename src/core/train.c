@@ -1,0 +1,190 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dm_loss.h"
+#include "dm_omp.h"
+#include "dm_rng.h"
+#include "dm_train.h"
+
+/* Stream ids under the training key. */
+enum { STREAM_SHUFFLE = 1, STREAM_BATCH = 2 };
+
+int dm_shard_plan(int nb, int *starts) {
+  int n = nb / DM_SHARD_MIN_ROWS;
+  n = DM_MAX(1, DM_MIN(DM_MAX_SHARDS, n));
+  int base = nb / n, extra = nb % n;
+  starts[0] = 0;
+  for (int s = 0; s < n; s++) starts[s + 1] = starts[s] + base + (s < extra);
+  return n;
+}
+
+#define REDUCE_PAR_MIN 65536
+
+void dm_reduce_shards(float *out, float *const *parts, int n_parts, size_t n,
+                      int nthreads) {
+  ptrdiff_t nn = (ptrdiff_t)n;
+  int nt = n >= REDUCE_PAR_MIN ? nthreads : 1;
+  (void)nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (ptrdiff_t i = 0; i < nn; i++) {
+    float s = parts[0][i];
+    for (int p = 1; p < n_parts; p++) s += parts[p][i];
+    out[i] = s;
+  }
+}
+
+#define EVAL_CHUNK 4096
+
+dm_status dm_evaluate(const dm_model *model, const float *theta,
+                      const dm_data *data, const int *rows, int n,
+                      int nthreads, double *loss, double *acc) {
+  const int K = model->K;
+  int chunk = DM_MIN(n, EVAL_CHUNK);
+  float *z = malloc(sizeof(float) * ((size_t)chunk * K + 1));
+  int *pred = malloc(sizeof(int) * ((size_t)chunk + 1));
+  int *lab = malloc(sizeof(int) * ((size_t)chunk + 1));
+  if (!z || !pred || !lab) {
+    free(z); free(pred); free(lab);
+    return DM_ERR_NOMEM;
+  }
+  double total = 0.0;
+  long correct = 0;
+  for (int s = 0; s < n; s += chunk) {
+    int m = DM_MIN(chunk, n - s);
+    model->logits(model->self, theta, data, rows + s, m, z, nthreads);
+    for (int i = 0; i < m; i++) lab[i] = data->y[rows[s + i]];
+    total += dm_softmax_ce(m, K, z, K, lab, NULL, 0.0f, NULL, 0, 0);
+    dm_argmax_rows(m, K, z, K, pred);
+    for (int i = 0; i < m; i++) correct += pred[i] == lab[i];
+  }
+  free(z); free(pred); free(lab);
+  *loss = n > 0 ? total / n : NAN;
+  *acc = n > 0 ? (double)correct / n : NAN;
+  return DM_OK;
+}
+
+int dm_split_validation(const int *y, int n, int K, double frac, uint64_t key,
+                        int *val_rows, int *train_rows) {
+  int *count = calloc((size_t)K + 1, sizeof(int));
+  int *idx = malloc(sizeof(int) * ((size_t)n + 1));
+  char *is_val = calloc((size_t)n + 1, 1);
+  if (!count || !idx || !is_val) {
+    free(count); free(idx); free(is_val);
+    return -1;
+  }
+  int n_val = 0, largest = 0;
+  if (frac > 0.0) {
+    for (int i = 0; i < n; i++) count[y[i]]++;
+    for (int c = 0; c < K; c++)
+      if (count[c] > count[largest]) largest = c;
+    for (int c = 0; c < K; c++) {
+      int m = 0;
+      for (int i = 0; i < n; i++)
+        if (y[i] == c) idx[m++] = i;
+      int take = (int)floor(frac * m + 0.5);
+      if (take > m - 1) take = m - 1; /* every class keeps a training row */
+      if (take < 0) take = 0;
+      if (n_val == 0 && take == 0 && c == K - 1 && count[largest] > 1) {
+        /* Nothing chosen so far: take one row of the largest class. */
+        m = 0;
+        for (int i = 0; i < n; i++)
+          if (y[i] == largest) idx[m++] = i;
+        take = 1;
+      }
+      dm_rng r;
+      dm_rng_init(&r, dm_rng_derive(key, (uint64_t)c));
+      dm_rng_shuffle(&r, idx, m);
+      for (int k = 0; k < take; k++) is_val[idx[k]] = 1;
+      n_val += take;
+    }
+  }
+  int a = 0, b = 0;
+  for (int i = 0; i < n; i++) {
+    if (is_val[i]) val_rows[a++] = i;
+    else train_rows[b++] = i;
+  }
+  free(count); free(idx); free(is_val);
+  return n_val;
+}
+
+dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
+                   const int *train_rows, int n_train, const int *val_rows,
+                   int n_val, const dm_train_cfg *cfg, uint64_t key,
+                   int nthreads, dm_tick_fn tick, void *tick_ctx,
+                   double *done, double total, dm_history *hist) {
+  const size_t P = model->n_params;
+  dm_status st = DM_OK;
+  float *grad = malloc(sizeof(float) * (P + 1));
+  float *m = calloc(P + 1, sizeof(float));
+  float *v = calloc(P + 1, sizeof(float));
+  float *best = n_val > 0 ? malloc(sizeof(float) * (P + 1)) : NULL;
+  int *order = malloc(sizeof(int) * ((size_t)n_train + 1));
+  if (!grad || !m || !v || (n_val > 0 && !best) || !order) {
+    st = DM_ERR_NOMEM;
+    goto done_;
+  }
+  memcpy(order, train_rows, sizeof(int) * (size_t)n_train);
+
+  const uint64_t shuffle_key = dm_rng_derive(key, STREAM_SHUFFLE);
+  const uint64_t batch_key = dm_rng_derive(key, STREAM_BATCH);
+  double best_acc = -1.0, best_loss = INFINITY;
+  long step = 0;
+  hist->epochs_run = 0;
+  hist->best_epoch = 0;
+
+  for (int epoch = 0; epoch < cfg->epochs; epoch++) {
+    dm_rng r;
+    dm_rng_init(&r, dm_rng_derive(shuffle_key, (uint64_t)epoch));
+    dm_rng_shuffle(&r, order, n_train);
+    const uint64_t epoch_key = dm_rng_derive(batch_key, (uint64_t)epoch);
+    double loss_sum = 0.0;
+    int b = 0;
+    for (int start = 0; start < n_train; start += cfg->batch_size, b++) {
+      int nb = DM_MIN(cfg->batch_size, n_train - start);
+      double batch_loss = 0.0;
+      st = model->batch_grad(model->self, theta, data, order + start, nb,
+                             grad, &batch_loss, dm_rng_derive(epoch_key, b),
+                             nthreads);
+      if (st != DM_OK) goto done_;
+      if (!isfinite(batch_loss)) {
+        st = DM_ERR_NONFINITE;
+        goto done_;
+      }
+      loss_sum += batch_loss;
+      dm_adam_update(P, theta, grad, m, v, ++step, cfg->lr, &cfg->adam,
+                     nthreads);
+      *done += 1.0;
+      if (tick && tick(tick_ctx, *done, total)) {
+        st = DM_ERR_INTERRUPT;
+        goto done_;
+      }
+    }
+    hist->train_loss[epoch] = loss_sum / n_train;
+    hist->epochs_run = epoch + 1;
+    if (n_val > 0) {
+      double vl, va;
+      st = dm_evaluate(model, theta, data, val_rows, n_val, nthreads, &vl,
+                       &va);
+      if (st != DM_OK) goto done_;
+      hist->val_loss[epoch] = vl;
+      hist->val_acc[epoch] = va;
+      if (va > best_acc || (va == best_acc && vl < best_loss)) {
+        best_acc = va;
+        best_loss = vl;
+        hist->best_epoch = epoch + 1;
+        memcpy(best, theta, sizeof(float) * P);
+      }
+      if (cfg->patience > 0 && epoch + 1 - hist->best_epoch >= cfg->patience)
+        break;
+    } else {
+      hist->val_loss[epoch] = NAN;
+      hist->val_acc[epoch] = NAN;
+      hist->best_epoch = epoch + 1;
+    }
+  }
+  if (n_val > 0 && hist->best_epoch > 0) memcpy(theta, best, sizeof(float) * P);
+
+done_:
+  free(grad); free(m); free(v); free(best); free(order);
+  return st;
+}

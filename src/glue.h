@@ -1,0 +1,51 @@
+/* glue.h -- helpers shared by the .Call entry points (R side of the core).
+ *
+ * Entry points follow one pattern: read and check every argument with the
+ * R API first (errors there longjmp before anything is malloc'ed), allocate
+ * every R result, then run the core, which reports a dm_status and never
+ * calls R except through the progress callback on this (the main) thread. */
+#ifndef DMIL_GLUE_H
+#define DMIL_GLUE_H
+
+#define R_NO_REMAP
+#include <R.h>
+#include <Rinternals.h>
+
+#include "dm_common.h"
+#include "dm_data.h"
+#include "dm_net.h"
+
+/* Named element of a list; an R error if absent (argument parsing only). */
+SEXP glue_elt(SEXP list, const char *name);
+int glue_int(SEXP list, const char *name);
+double glue_dbl(SEXP list, const char *name);
+
+/* Architecture of one network from its R description (a list with
+ * enc_views, enc_layers, enc_width, head_layers, head_width). Arrays are
+ * R_alloc'ed. */
+void glue_net_spec(SEXP net, int K, dm_net_spec *spec);
+
+/* Standardised float copy of the views. views: list of double matrices;
+ * cols: list of 0-based kept columns; center/scale: lists of doubles;
+ * dims from glue_view_dims(cols). Makes no R allocation. */
+dm_status glue_build_data(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                          const int *dims, int K, int with_labels,
+                          dm_data *out);
+
+/* Kept-feature count of each view, R_alloc'ed. */
+int *glue_view_dims(SEXP cols);
+
+/* Progress and interrupts (glue_progress.c). */
+typedef struct {
+  SEXP bar;   /* cli progress bar or R_NilValue */
+  long calls;
+} glue_progress;
+
+/* Creates the bar when show is TRUE; the caller must PROTECT p->bar. */
+void glue_progress_start(glue_progress *p, int show, double total,
+                         const char *name);
+/* dm_tick_fn: updates the bar and returns 1 if the user interrupted. */
+int glue_progress_tick(void *ctx, double done, double total);
+void glue_progress_done(glue_progress *p);
+
+#endif

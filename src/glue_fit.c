@@ -1,0 +1,138 @@
+#include <stdlib.h>
+#include <string.h>
+#include "dm_net.h"
+#include "dm_rng.h"
+#include "dm_threads.h"
+#include "dm_train.h"
+#include "glue.h"
+
+/* Stream ids under the master seed. */
+enum { STREAM_SPLIT = 1, STREAM_NET = 100 };
+enum { STREAM_NET_INIT = 1, STREAM_NET_TRAIN = 2 };
+
+/* Trains one or more baseline networks on the same data and validation
+ * split (several for method "ensemble"/"unimodal").
+ *   views, cols, center, scale: see glue_build_data();
+ *   y: 0-based integer labels; K: number of classes;
+ *   nets: list of network descriptions (glue_net_spec);
+ *   cfg: list(epochs, batch_size, patience, lr, beta1, beta2, eps,
+ *             weight_decay, validation);
+ *   seed: master seed (a whole number drawn in R); nthreads; progress.
+ * Returns list(status, val_rows (1-based), nets = list of
+ *   list(theta, train_loss, val_loss, val_acc, epochs_run, best_epoch)). */
+SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                       SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP seed_,
+                       SEXP nthreads_, SEXP progress_) {
+  int nprotect = 0;
+  const int K = Rf_asInteger(K_);
+  const int n = (int)Rf_xlength(y);
+  const int V = (int)Rf_xlength(views);
+  const int n_nets = (int)Rf_xlength(nets);
+  const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
+  const uint64_t master = (uint64_t)Rf_asReal(seed_);
+  if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
+  for (int v = 0; v < V; v++)
+    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP ||
+        Rf_nrows(VECTOR_ELT(views, v)) != n ||
+        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP ||
+        TYPEOF(VECTOR_ELT(center, v)) != REALSXP ||
+        TYPEOF(VECTOR_ELT(scale, v)) != REALSXP)
+      Rf_error("internal error: malformed view %d", v + 1);
+
+  dm_train_cfg cfg;
+  cfg.epochs = glue_int(cfg_, "epochs");
+  cfg.batch_size = glue_int(cfg_, "batch_size");
+  cfg.patience = glue_int(cfg_, "patience");
+  cfg.lr = (float)glue_dbl(cfg_, "lr");
+  cfg.adam.beta1 = (float)glue_dbl(cfg_, "beta1");
+  cfg.adam.beta2 = (float)glue_dbl(cfg_, "beta2");
+  cfg.adam.eps = (float)glue_dbl(cfg_, "eps");
+  cfg.adam.weight_decay = (float)glue_dbl(cfg_, "weight_decay");
+  const double validation = glue_dbl(cfg_, "validation");
+
+  int *dims = glue_view_dims(cols);
+  dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
+  size_t *n_params = (size_t *)R_alloc(n_nets, sizeof(size_t));
+  for (int j = 0; j < n_nets; j++) {
+    glue_net_spec(VECTOR_ELT(nets, j), K, &specs[j]);
+    n_params[j] = dm_net_param_count(&specs[j], dims, V);
+    if (n_params[j] == 0) Rf_error("internal error: invalid network %d", j + 1);
+  }
+
+  /* Validation split (R_alloc: released even if R errors later). */
+  int *val_rows = (int *)R_alloc(n + 1, sizeof(int));
+  int *train_rows = (int *)R_alloc(n + 1, sizeof(int));
+  int n_val = dm_split_validation(INTEGER(y), n, K, validation,
+                                  dm_rng_derive(master, STREAM_SPLIT),
+                                  val_rows, train_rows);
+  if (n_val < 0) Rf_error("dmil: out of memory");
+  const int n_train = n - n_val;
+  const int batches = (n_train + cfg.batch_size - 1) / cfg.batch_size;
+
+  /* Every R result is allocated before the core runs. */
+  const char *out_names[] = {"status", "val_rows", "nets", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, out_names));
+  nprotect++;
+  SEXP r_val = Rf_allocVector(INTSXP, n_val);
+  SET_VECTOR_ELT(out, 1, r_val);
+  for (int i = 0; i < n_val; i++) INTEGER(r_val)[i] = val_rows[i] + 1;
+  SEXP r_nets = Rf_allocVector(VECSXP, n_nets);
+  SET_VECTOR_ELT(out, 2, r_nets);
+  const char *net_names[] = {"theta", "train_loss", "val_loss", "val_acc",
+                             "epochs_run", "best_epoch", ""};
+  for (int j = 0; j < n_nets; j++) {
+    SEXP r = Rf_mkNamed(VECSXP, net_names);
+    SET_VECTOR_ELT(r_nets, j, r);
+    SET_VECTOR_ELT(r, 0, Rf_allocVector(REALSXP, (R_xlen_t)n_params[j]));
+    for (int k = 1; k <= 3; k++)
+      SET_VECTOR_ELT(r, k, Rf_allocVector(REALSXP, cfg.epochs));
+    SET_VECTOR_ELT(r, 4, Rf_allocVector(INTSXP, 1));
+    SET_VECTOR_ELT(r, 5, Rf_allocVector(INTSXP, 1));
+  }
+  glue_progress prog;
+  glue_progress_start(&prog, Rf_asLogical(progress_) == TRUE,
+                      (double)batches * cfg.epochs * n_nets, "Training");
+  PROTECT(prog.bar);
+  nprotect++;
+
+  /* The core runs from here on: no R allocation until the end. */
+  int blas_prev = dm_blas_enter();
+  dm_data data;
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  if (st == DM_OK) memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
+  double done = 0.0;
+  const double total = (double)batches * cfg.epochs * n_nets;
+  for (int j = 0; j < n_nets && st == DM_OK; j++) {
+    SEXP r = VECTOR_ELT(r_nets, j);
+    dm_net net;
+    st = dm_net_create(&net, &specs[j], dims, V, cfg.batch_size, nthreads);
+    if (st != DM_OK) break;
+    float *theta = malloc(sizeof(float) * (net.n_params + 1));
+    if (!theta) {
+      dm_net_destroy(&net);
+      st = DM_ERR_NOMEM;
+      break;
+    }
+    const uint64_t key = dm_rng_derive(master, STREAM_NET + (uint64_t)j);
+    dm_net_init(&net, theta, dm_rng_derive(key, STREAM_NET_INIT));
+    dm_history hist = {REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)),
+                       REAL(VECTOR_ELT(r, 3)), 0, 0};
+    dm_model model = dm_net_model(&net);
+    st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
+                  &cfg, dm_rng_derive(key, STREAM_NET_TRAIN), nthreads,
+                  glue_progress_tick, &prog, &done, total, &hist);
+    double *th = REAL(VECTOR_ELT(r, 0));
+    for (size_t k = 0; k < net.n_params; k++) th[k] = theta[k];
+    INTEGER(VECTOR_ELT(r, 4))[0] = hist.epochs_run;
+    INTEGER(VECTOR_ELT(r, 5))[0] = hist.best_epoch;
+    free(theta);
+    dm_net_destroy(&net);
+  }
+  dm_data_free(&data);
+  dm_blas_leave(blas_prev);
+  glue_progress_done(&prog);
+
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(nprotect);
+  return out;
+}

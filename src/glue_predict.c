@@ -1,0 +1,85 @@
+#include <stdlib.h>
+#include "dm_loss.h"
+#include "dm_net.h"
+#include "dm_threads.h"
+#include "glue.h"
+
+/* Logits of new data under one or more trained baseline networks.
+ *   views, cols, center, scale: as for fitting, cols matching the new
+ *   data's columns to the fitted ones;
+ *   nets: list of network descriptions, each with its `theta`;
+ *   combine: 0 = logits of the single network, 1 = mean over the networks
+ *   of their log-softmax outputs (the modality ensemble).
+ * Returns list(status, logits = n x K double matrix). */
+SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                           SEXP nets, SEXP K_, SEXP combine_,
+                           SEXP nthreads_) {
+  int nprotect = 0;
+  const int K = Rf_asInteger(K_);
+  const int V = (int)Rf_xlength(views);
+  const int n = Rf_nrows(VECTOR_ELT(views, 0));
+  const int n_nets = (int)Rf_xlength(nets);
+  const int combine = Rf_asInteger(combine_);
+  const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
+  for (int v = 0; v < V; v++)
+    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP ||
+        Rf_nrows(VECTOR_ELT(views, v)) != n ||
+        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP)
+      Rf_error("internal error: malformed view %d", v + 1);
+  int *dims = glue_view_dims(cols);
+  dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
+  for (int j = 0; j < n_nets; j++) {
+    SEXP net = VECTOR_ELT(nets, j);
+    glue_net_spec(net, K, &specs[j]);
+    SEXP theta = glue_elt(net, "theta");
+    if (TYPEOF(theta) != REALSXP ||
+        (size_t)Rf_xlength(theta) != dm_net_param_count(&specs[j], dims, V))
+      Rf_error("internal error: network %d has the wrong number of weights",
+               j + 1);
+  }
+  int *rows = (int *)R_alloc(n + 1, sizeof(int));
+  for (int i = 0; i < n; i++) rows[i] = i;
+
+  const char *names[] = {"status", "logits", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  nprotect++;
+  SEXP logits = Rf_allocMatrix(REALSXP, n, K);
+  SET_VECTOR_ELT(out, 1, logits);
+  double *L = REAL(logits);
+  for (R_xlen_t k = 0; k < (R_xlen_t)n * K; k++) L[k] = 0.0;
+
+  int blas_prev = dm_blas_enter();
+  dm_data data;
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
+  float *z = st == DM_OK ? malloc(sizeof(float) * ((size_t)n * K + 1)) : NULL;
+  if (st == DM_OK && !z) st = DM_ERR_NOMEM;
+  for (int j = 0; j < n_nets && st == DM_OK; j++) {
+    const double *th = REAL(glue_elt(VECTOR_ELT(nets, j), "theta"));
+    dm_net net;
+    st = dm_net_create(&net, &specs[j], dims, V, DM_NET_EVAL_ROWS, nthreads);
+    if (st != DM_OK) break;
+    float *theta = malloc(sizeof(float) * (net.n_params + 1));
+    if (!theta) {
+      dm_net_destroy(&net);
+      st = DM_ERR_NOMEM;
+      break;
+    }
+    for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)th[k];
+    dm_model model = dm_net_model(&net);
+    model.logits(model.self, theta, &data, rows, n, z, nthreads);
+    if (combine == 1) dm_log_softmax(n, K, z, K, z, K);
+    /* R's matrix is column-major. */
+    const double w = combine == 1 ? 1.0 / n_nets : 1.0;
+    for (int i = 0; i < n; i++)
+      for (int k = 0; k < K; k++)
+        L[(size_t)k * n + i] += w * z[(size_t)i * K + k];
+    free(theta);
+    dm_net_destroy(&net);
+  }
+  free(z);
+  dm_data_free(&data);
+  dm_blas_leave(blas_prev);
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(nprotect);
+  return out;
+}

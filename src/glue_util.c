@@ -1,0 +1,75 @@
+#include <string.h>
+#include "dm_standardize.h"
+#include "glue.h"
+
+SEXP glue_elt(SEXP list, const char *name) {
+  SEXP names = Rf_getAttrib(list, R_NamesSymbol);
+  for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
+    if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0)
+      return VECTOR_ELT(list, i);
+  Rf_error("internal error: element '%s' missing", name);
+  return R_NilValue;
+}
+
+int glue_int(SEXP list, const char *name) {
+  return Rf_asInteger(glue_elt(list, name));
+}
+
+double glue_dbl(SEXP list, const char *name) {
+  return Rf_asReal(glue_elt(list, name));
+}
+
+void glue_net_spec(SEXP net, int K, dm_net_spec *spec) {
+  SEXP ev = glue_elt(net, "enc_views");
+  SEXP el = glue_elt(net, "enc_layers");
+  SEXP ew = glue_elt(net, "enc_width");
+  int E = (int)Rf_xlength(ev);
+  if (E < 1 || Rf_xlength(el) != E || Rf_xlength(ew) != E ||
+      TYPEOF(el) != INTSXP || TYPEOF(ew) != INTSXP)
+    Rf_error("internal error: malformed network description");
+  int total = 0;
+  for (int e = 0; e < E; e++) {
+    if (TYPEOF(VECTOR_ELT(ev, e)) != INTSXP)
+      Rf_error("internal error: enc_views must be integer");
+    total += (int)Rf_xlength(VECTOR_ELT(ev, e));
+  }
+  int *n_views = (int *)R_alloc(E, sizeof(int));
+  int *views = (int *)R_alloc(total + 1, sizeof(int));
+  int k = 0;
+  for (int e = 0; e < E; e++) {
+    SEXP v = VECTOR_ELT(ev, e);
+    n_views[e] = (int)Rf_xlength(v);
+    for (int j = 0; j < n_views[e]; j++) views[k++] = INTEGER(v)[j];
+  }
+  spec->n_enc = E;
+  spec->enc_n_views = n_views;
+  spec->enc_views = views;
+  spec->enc_layers = INTEGER(el);
+  spec->enc_width = INTEGER(ew);
+  spec->head_layers = glue_int(net, "head_layers");
+  spec->head_width = glue_int(net, "head_width");
+  spec->K = K;
+}
+
+int *glue_view_dims(SEXP cols) {
+  int V = (int)Rf_xlength(cols);
+  int *dims = (int *)R_alloc(V, sizeof(int));
+  for (int v = 0; v < V; v++) dims[v] = (int)Rf_xlength(VECTOR_ELT(cols, v));
+  return dims;
+}
+
+dm_status glue_build_data(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                          const int *dims, int K, int with_labels,
+                          dm_data *out) {
+  int V = (int)Rf_xlength(views);
+  int n = Rf_nrows(VECTOR_ELT(views, 0));
+  dm_status st = dm_data_alloc(out, n, V, dims, K, with_labels);
+  if (st != DM_OK) return st;
+  for (int v = 0; v < V; v++) {
+    SEXP x = VECTOR_ELT(views, v);
+    dm_standardize(REAL(x), n, n, NULL, dims[v], INTEGER(VECTOR_ELT(cols, v)),
+                   REAL(VECTOR_ELT(center, v)), REAL(VECTOR_ELT(scale, v)),
+                   out->x[v], dims[v]);
+  }
+  return DM_OK;
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(dmil)
+
+test_check("dmil")

@@ -1,0 +1,34 @@
+# Tests run on at most two threads (CRAN policy; CI has two cores).
+dmil_threads(2)
+
+# Two views, each carrying one noisy bit. `label` decides how the bits make
+# the class: "xor" (synergy: only the pair informs), "first" (the first view
+# alone carries it, the second is noise), "both" (redundancy).
+sim_bits <- function(n, label = c("xor", "first", "both"), d = 4, sd = 0.3, seed = 1) {
+  label <- match.arg(label)
+  withr::with_seed(seed, {
+    a <- sample(0:1, n, TRUE)
+    b <- sample(0:1, n, TRUE)
+    if (label == "both") b <- a
+    y <- switch(label, xor = xor(a, b), first = a == 1, both = a == 1)
+    x <- list(
+      a = matrix(2 * a - 1 + rnorm(d * n, sd = sd), n, d,
+                 dimnames = list(NULL, paste0("a", seq_len(d)))),
+      b = matrix(2 * b - 1 + rnorm(d * n, sd = sd), n, d,
+                 dimnames = list(NULL, paste0("b", seq_len(d))))
+    )
+    list(x = x, y = factor(y, levels = c(FALSE, TRUE), labels = c("neg", "pos")))
+  })
+}
+
+subset_views <- function(x, rows) lapply(x, function(v) v[rows, , drop = FALSE])
+
+# Test-set accuracy of a fit.
+test_accuracy <- function(fit, data, ...) {
+  mean(predict(fit, data$x, ...)$.pred_class == data$y)
+}
+
+# A small, fast fit for tests that check plumbing rather than learning.
+quick_fit <- function(data, method = "joint", ...) {
+  dmil_fit(data$x, data$y, method = method, hidden = 8, epochs = 3, progress = FALSE, ...)
+}

@@ -1,0 +1,126 @@
+# Bad input is caught in R, before any .Call, with a classed error that names
+# the argument and says what was expected and what was found.
+
+d <- sim_bits(200, "first", seed = 71)
+x <- d$x
+y <- d$y
+fit_x <- function(x, ...) dmil_fit(x, y, epochs = 1, progress = FALSE, ...)
+fit_y <- function(y, ...) dmil_fit(x, y, epochs = 1, progress = FALSE, ...)
+
+test_that("views must be a named list of at least two matrices or data frames", {
+  expect_error(fit_x(x$a), class = "dmil_error_views")
+  expect_error(fit_x(as.data.frame(x$a)), class = "dmil_error_views")
+  expect_error(fit_x(x["a"]), class = "dmil_error_views")
+  expect_error(fit_x(unname(x)), class = "dmil_error_names")
+  expect_error(fit_x(list(a = x$a, x$b)), class = "dmil_error_names")
+  expect_error(fit_x(list(a = x$a, a = x$b)), class = "dmil_error_names")
+  expect_error(fit_x(list(a = x$a, b = as.vector(x$b))), class = "dmil_error_views")
+  expect_error(fit_x(list(a = x$a, b = x$b[, 0])), class = "dmil_error_dims")
+})
+
+test_that("views must have the same rows", {
+  expect_error(fit_x(list(a = x$a, b = x$b[-1, ])), class = "dmil_error_dims")
+  expect_snapshot(fit_x(list(a = x$a, b = t(x$b))), error = TRUE)
+  rn <- function(v, ids) `rownames<-`(v, ids)
+  ids <- paste0("s", 1:200)
+  expect_error(fit_x(list(a = rn(x$a, ids), b = rn(x$b, rev(ids)))), class = "dmil_error_names")
+  expect_error(fit_x(list(a = rn(x$a, ids), b = rn(x$b, paste0("t", 1:200)))),
+               class = "dmil_error_names")
+  expect_no_error(fit_x(list(a = rn(x$a, ids), b = x$b)))
+})
+
+test_that("every column must be numeric", {
+  df <- as.data.frame(x$b)
+  df$b2 <- as.character(df$b2)
+  expect_error(fit_x(list(a = x$a, b = df)), class = "dmil_error_values")
+  expect_snapshot(fit_x(list(a = x$a, b = df)), error = TRUE)
+  expect_error(fit_x(list(a = x$a, b = matrix("1", 200, 2))), class = "dmil_error_values")
+  df$b2 <- factor(df$b2)
+  expect_error(fit_x(list(a = x$a, b = df)), class = "dmil_error_values")
+})
+
+test_that("integer, logical and data-frame views are accepted", {
+  ints <- list(a = round(x$a * 10), b = x$b > 0)
+  storage.mode(ints$a) <- "integer"
+  expect_s3_class(fit_x(ints), "dmil_fit")
+  expect_s3_class(fit_x(lapply(x, as.data.frame)), "dmil_fit")
+})
+
+test_that("NA, NaN and Inf are rejected with their location", {
+  for (bad in c(NA, NaN, Inf, -Inf)) {
+    xb <- x
+    xb$b[5, 3] <- bad
+    expect_error(fit_x(xb), class = "dmil_error_values")
+  }
+  xb <- x
+  xb$b[5, 3] <- NA
+  expect_snapshot(fit_x(xb), error = TRUE)
+})
+
+test_that("constant columns are dropped with a message, and a view of constants is an error", {
+  xc <- x
+  xc$a <- cbind(xc$a, k = 3)
+  expect_message(f <- fit_x(xc), class = "dmil_message_dropped")
+  expect_identical(f$views$a$columns, colnames(x$a))
+  xc$b <- matrix(1, 200, 2)
+  expect_error(suppressMessages(fit_x(xc)), class = "dmil_error_values")
+})
+
+test_that("the outcome must be complete class labels, one per sample, of 2+ classes", {
+  expect_error(fit_y(NULL), class = "dmil_error_outcome")
+  expect_error(fit_y(y[-1]), class = "dmil_error_outcome")
+  yn <- y
+  yn[3] <- NA
+  expect_error(fit_y(yn), class = "dmil_error_outcome")
+  expect_error(fit_y(factor(rep("a", 200))), class = "dmil_error_outcome")
+  expect_error(fit_y(stats::rnorm(200)), class = "dmil_error_outcome")
+  expect_error(fit_y(data.frame(y = y)), class = "dmil_error_outcome")
+  expect_snapshot(fit_y(y[-1]), error = TRUE)
+})
+
+test_that("character, integer and logical outcomes become factors with remembered levels", {
+  expect_identical(fit_y(as.character(y))$levels, c("neg", "pos"))
+  expect_identical(fit_y(as.integer(y) + 4L)$levels, c("5", "6"))
+  expect_identical(fit_y(y == "pos")$levels, c("FALSE", "TRUE"))
+  yl <- factor(y, levels = c("neg", "pos", "unused"))
+  expect_message(f <- fit_y(yl), class = "dmil_message_levels")
+  expect_identical(f$levels, c("neg", "pos"))
+})
+
+test_that("hyperparameters are checked", {
+  bad <- list(
+    list(epochs = 0), list(epochs = 2.5), list(epochs = -1), list(epochs = "10"),
+    list(hidden = 0), list(depth = 0), list(fusion_depth = -1),
+    list(batch_size = 201), list(batch_size = 0),
+    list(lr = 0), list(lr = -1), list(lr = Inf), list(weight_decay = -0.1),
+    list(validation = 1), list(validation = -0.1), list(validation = 0.001),
+    list(patience = 0), list(seed = -1), list(seed = 1.5), list(seed = "a"),
+    list(nthreads = -1), list(nthreads = 1.5), list(progress = NA),
+    list(which = "a")
+  )
+  fit_args <- function(args) {
+    args <- utils::modifyList(list(epochs = 1, progress = FALSE), args)
+    rlang::inject(dmil_fit(x, y, !!!args))
+  }
+  for (args in bad) {
+    expect_error(fit_args(args), class = "dmil_error_arg", label = deparse(args))
+  }
+  expect_snapshot(dmil_fit(x, y, epochs = 2.5), error = TRUE)
+  expect_snapshot(dmil_fit(x, y, batch_size = 500), error = TRUE)
+})
+
+test_that("which must name a view for unimodal fits", {
+  expect_error(fit_x(x, method = "unimodal", which = "c"), class = "dmil_error_arg")
+  expect_identical(fit_x(x, method = "unimodal", which = "b")$which, "b")
+})
+
+test_that("unknown methods and misspelled arguments are errors", {
+  expect_error(fit_x(x, method = "fancy"))
+  expect_error(dmil_fit(x, y, epoch = 3), class = "rlib_error_dots_nonempty")
+})
+
+test_that("sparse matrices are rejected with a hint", {
+  skip_if_not_installed("Matrix")
+  sp <- Matrix::Matrix(x$b, sparse = TRUE)
+  expect_error(fit_x(list(a = x$a, b = sp)), class = "dmil_error_views")
+})

@@ -1,0 +1,28 @@
+test_that("a long fit stops on an interrupt and leaves R usable", {
+  skip_on_cran()
+  skip_if_not_installed("callr")
+  rs <- callr::r_session$new()
+  on.exit(rs$close(), add = TRUE)
+  rs$call(function() {
+    n <- 5000
+    x <- list(a = matrix(stats::rnorm(n * 20), n), b = matrix(stats::rnorm(n * 20), n))
+    y <- rep(c("u", "v"), n / 2)
+    started <- Sys.time()
+    res <- tryCatch(dmil::dmil_fit(x, y, epochs = 1e5, nthreads = 1, progress = FALSE),
+                    interrupt = function(e) "interrupted")
+    list(res = res, seconds = as.numeric(Sys.time() - started, units = "secs"))
+  })
+  Sys.sleep(2)
+  rs$interrupt()
+  expect_equal(rs$poll_process(10000), "ready")
+  out <- rs$read()
+  expect_null(out$error)
+  expect_identical(out$result$res, "interrupted")
+  expect_lt(out$result$seconds, 10)
+  # the session is still usable, and dmil still works in it
+  expect_equal(rs$run(function() {
+    x <- list(a = matrix(1:20 + 0, 10), b = matrix(stats::rnorm(20), 10))
+    f <- dmil::dmil_fit(x, rep(c("u", "v"), 5), epochs = 1, batch_size = 4, progress = FALSE)
+    nrow(predict(f, x))
+  }), 10)
+})

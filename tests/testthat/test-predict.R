@@ -1,0 +1,73 @@
+d <- sim_bits(500, "first", seed = 61)
+fit <- quick_fit(d, "late", seed = 1)
+
+test_that("predict() returns tidymodels-style columns, one row per sample", {
+  cls <- predict(fit, d$x)
+  expect_s3_class(cls, "data.frame")
+  expect_named(cls, ".pred_class")
+  expect_identical(levels(cls$.pred_class), c("neg", "pos"))
+  expect_equal(nrow(cls), 500)
+
+  prob <- predict(fit, d$x, type = "prob")
+  expect_named(prob, c(".pred_neg", ".pred_pos"))
+  expect_equal(rowSums(prob), rep(1, 500), ignore_attr = TRUE, tolerance = 1e-12)
+
+  logit <- predict(fit, d$x, type = "logit")
+  expect_named(logit, c(".logit_neg", ".logit_pos"))
+  expect_identical(cls$.pred_class,
+                   factor(c("neg", "pos")[max.col(as.matrix(logit), "first")], levels = c("neg", "pos")))
+})
+
+test_that("columns and views are matched by name, whatever their order", {
+  ref <- predict(fit, d$x, type = "logit")
+  shuffled <- list(b = d$x$b[, 4:1], a = d$x$a[, c(2, 4, 1, 3)], extra = d$x$a)
+  expect_identical(predict(fit, shuffled, type = "logit"), ref)
+  df_views <- lapply(d$x, as.data.frame)
+  expect_equal(predict(fit, df_views, type = "logit"), ref, ignore_attr = TRUE)
+})
+
+test_that("row names of new data become the row names of the predictions", {
+  x <- lapply(d$x, function(v) `rownames<-`(v, paste0("id", seq_len(nrow(v)))))
+  expect_identical(rownames(predict(fit, x)), paste0("id", 1:500))
+})
+
+test_that("a missing view or column is a clear error", {
+  expect_error(predict(fit, d$x["a"]), class = "dmil_error_newdata")
+  expect_error(predict(fit, list(a = d$x$a[, -2], b = d$x$b)), class = "dmil_error_newdata")
+  unnamed <- lapply(d$x, unname)
+  expect_error(predict(fit, unnamed), class = "dmil_error_newdata")
+  expect_snapshot(predict(fit, list(a = d$x$a[, -2], b = d$x$b)), error = TRUE)
+})
+
+test_that("non-finite values in new data are a clear error", {
+  x <- d$x
+  x$b[7, 2] <- NA
+  expect_error(predict(fit, x), class = "dmil_error_values")
+})
+
+test_that("without training column names, columns are matched by position", {
+  un <- list(x = lapply(d$x, unname), y = d$y)
+  f <- quick_fit(un, "late", seed = 1)
+  expect_equal(nrow(predict(f, un$x)), 500)
+  expect_error(predict(f, list(a = un$x$a[, -1], b = un$x$b)), class = "dmil_error_newdata")
+})
+
+test_that("dropped constant columns are not needed at prediction time", {
+  x <- d$x
+  x$a <- cbind(x$a, const = 1)
+  f <- suppressMessages(quick_fit(list(x = x, y = d$y), "late", seed = 1))
+  expect_identical(f$views$a$dropped, "const")
+  expect_no_error(predict(f, d$x))
+})
+
+test_that("unimodal predict() needs only the chosen view", {
+  f <- quick_fit(d, "unimodal", seed = 1)
+  expect_no_error(predict(f, d$x["b"], which = "b"))
+  expect_error(predict(f, d$x, which = "zz"), class = "dmil_error_arg")
+  expect_error(predict(fit, d$x, which = "a"), class = "dmil_error_arg")
+})
+
+test_that("predict() rejects unknown arguments", {
+  expect_error(predict(fit, d$x, foo = "prob"), class = "rlib_error_dots_nonempty")
+  expect_error(predict(fit, d$x, type = "probability"))
+})

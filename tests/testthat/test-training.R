@@ -1,0 +1,63 @@
+d <- sim_bits(800, "first", seed = 81)
+# noisy enough that validation accuracy does not saturate
+hard <- sim_bits(800, "first", d = 1, sd = 1.2, seed = 82)
+
+test_that("the training history has one row per epoch and network", {
+  fit <- dmil_fit(d$x, d$y, method = "unimodal", hidden = 8, epochs = 5, seed = 1,
+                  progress = FALSE)
+  h <- fit$history
+  expect_named(h, c("net", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_equal(nrow(h), 10)
+  expect_setequal(unique(h$net), c("a", "b"))
+  expect_true(all(is.finite(h$train_loss)))
+})
+
+test_that("the kept epoch has the best validation accuracy, ties going to the lower loss", {
+  fit <- dmil_fit(hard$x, hard$y, hidden = 8, epochs = 12, lr = 0.01, seed = 2, progress = FALSE)
+  h <- fit$history
+  best <- which(h$val_acc == max(h$val_acc))
+  expect_identical(fit$best_epoch[["joint"]], best[which.min(h$val_loss[best])])
+  expect_equal(fit$val_metrics$val_acc, max(h$val_acc))
+  # the kept parameters reproduce the recorded validation accuracy and loss
+  val <- subset_views(hard$x, fit$val_rows)
+  p <- predict(fit, val, type = "prob")
+  yv <- hard$y[fit$val_rows]
+  expect_equal(mean(predict(fit, val)$.pred_class == yv), max(h$val_acc), tolerance = 1e-12)
+  loss <- -mean(log(ifelse(yv == "pos", p$.pred_pos, p$.pred_neg)))
+  expect_equal(loss, h$val_loss[fit$best_epoch[["joint"]]], tolerance = 1e-5)
+})
+
+test_that("the validation part is a stratified fraction of the samples", {
+  fit <- quick_fit(d, validation = 0.25, seed = 1)
+  expect_equal(fit$n_val, 200)
+  expect_equal(as.vector(table(d$y[fit$val_rows]) / table(d$y)), c(0.25, 0.25), tolerance = 0.01)
+})
+
+test_that("without validation the last epoch is kept", {
+  fit <- quick_fit(d, validation = 0, seed = 1)
+  expect_equal(fit$n_val, 0)
+  expect_identical(fit$best_epoch[["joint"]], 3L)
+  expect_true(all(is.na(fit$history$val_acc)))
+  expect_output(print(fit), "no validation data")
+})
+
+test_that("patience stops training early", {
+  fit <- dmil_fit(hard$x, hard$y, hidden = 8, epochs = 200, patience = 3, seed = 1,
+                  progress = FALSE)
+  expect_lt(max(fit$history$epoch), 200)
+  expect_equal(max(fit$history$epoch) - fit$best_epoch[["joint"]], 3)
+})
+
+test_that("training loss goes down", {
+  fit <- dmil_fit(d$x, d$y, hidden = 16, epochs = 10, seed = 1, progress = FALSE)
+  expect_lt(tail(fit$history$train_loss, 1), fit$history$train_loss[1] / 2)
+})
+
+test_that("a diverging fit is reported as such", {
+  withr::local_seed(1)
+  n <- 200
+  x <- list(a = matrix(rnorm(n * 2), n) * 1e15, b = matrix(rnorm(n * 2), n))
+  x$a[1, ] <- 1e38
+  expect_error(dmil_fit(x, rep(c("u", "v"), 100), epochs = 2, lr = 1e30, progress = FALSE),
+               class = "dmil_error_diverged")
+})
