@@ -1,4 +1,9 @@
+skip_without_openmp <- function() {
+  skip_if_not(.Call(dmil:::C_dm_threads_info)$openmp, "dmil was built without OpenMP")
+}
+
 test_that("dmil_threads() sets and reports the package default", {
+  skip_without_openmp()
   old <- dmil_threads(1)
   on.exit(dmil_threads(old))
   expect_equal(dmil_threads(), 1)
@@ -7,6 +12,7 @@ test_that("dmil_threads() sets and reports the package default", {
 })
 
 test_that("without a session setting the default comes from the environment, then the option", {
+  skip_without_openmp()
   saved <- dmil:::the$threads
   on.exit(assign("threads", saved, envir = dmil:::the))
   rm("threads", envir = dmil:::the)
@@ -23,6 +29,7 @@ test_that("without a session setting the default comes from the environment, the
 })
 
 test_that("0 threads means every core", {
+  skip_without_openmp()
   old <- dmil_threads(0)
   on.exit(dmil_threads(old))
   expect_equal(dmil_threads(), min(parallel::detectCores(), .Call(dmil:::C_dm_threads_info)$procs))
