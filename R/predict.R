@@ -67,11 +67,18 @@ predict_logits <- function(fit, data, nets, nthreads) {
     })
     net
   })
+  logits <- core_logits(specs, data, length(fit$levels), nthreads, combine = length(specs) > 1)
+  colnames(logits) <- fit$levels
+  logits
+}
+
+# Logits (n x K) of network descriptions (with `theta`) on matched data;
+# with `combine`, the mean of their log-softmax outputs.
+core_logits <- function(specs, data, K, nthreads, combine = FALSE) {
   res <- .Call(C_dm_predict_baseline, unname(data$views), unname(data$cols),
-               unname(data$center), unname(data$scale), specs,
-               length(fit$levels), as.integer(length(specs) > 1), nthreads)
+               unname(data$center), unname(data$scale), specs, as.integer(K),
+               as.integer(combine), nthreads)
   check_status(res$status)
-  colnames(res$logits) <- fit$levels
   res$logits
 }
 

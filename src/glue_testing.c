@@ -1,5 +1,6 @@
 /* Internal entry points used by the test suite only. */
 #include "dm_gradcheck.h"
+#include "dm_pid.h"
 #include "dm_threads.h"
 #include "glue.h"
 
@@ -21,4 +22,21 @@ SEXP C_dm_gradcheck(SEXP name, SEXP seed) {
   dm_blas_leave(prev);
   if (st == DM_ERR_ARG) Rf_error("unknown gradient check '%s'", CHAR(STRING_ELT(name, 0)));
   return Rf_ScalarReal(err);
+}
+
+/* BROJA's optimal Q for the optimality tests (p normalised, checked in R). */
+SEXP C_dm_broja_q(SEXP p, SEXP dims) {
+  const int n1 = INTEGER(dims)[0], n2 = INTEGER(dims)[1], ny = INTEGER(dims)[2];
+  const char *names[] = {"status", "atoms", "q", "gap", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP atoms = Rf_allocVector(REALSXP, 4);
+  SET_VECTOR_ELT(out, 1, atoms);
+  SEXP q = Rf_allocVector(REALSXP, (R_xlen_t)n1 * n2 * ny);
+  SET_VECTOR_ELT(out, 2, q);
+  SEXP gap = Rf_allocVector(REALSXP, 1);
+  SET_VECTOR_ELT(out, 3, gap);
+  dm_status st = dm_pid_broja(n1, n2, ny, REAL(p), REAL(atoms), REAL(q), REAL(gap));
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(1);
+  return out;
 }

@@ -15,8 +15,18 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                        SEXP nthreads, SEXP progress);
 SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
+SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol);
+SEXP C_dm_pid_pointwise(SEXP p, SEXP dims, SEXP measure);
+SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                           SEXP y, SEXP K, SEXP nets, SEXP cfg, SEXP seed,
+                           SEXP nthreads, SEXP progress);
+SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                        SEXP view, SEXP K, SEXP theta, SEXP nthreads);
+SEXP C_dm_decompose(SEXP i, SEXP i_joint, SEXP h, SEXP measure, SEXP adjust,
+                    SEXP shift);
 SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
+SEXP C_dm_broja_q(SEXP p, SEXP dims);
 
 static const R_CallMethodDef call_methods[] = {
     {"dm_threads_info", (DL_FUNC)&C_dm_threads_info, 0},
@@ -24,8 +34,14 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_colstats", (DL_FUNC)&C_dm_colstats, 2},
     {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 11},
     {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 8},
+    {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 4},
+    {"dm_pid_pointwise", (DL_FUNC)&C_dm_pid_pointwise, 3},
+    {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 11},
+    {"dm_knife_logdens", (DL_FUNC)&C_dm_knife_logdens, 8},
+    {"dm_decompose", (DL_FUNC)&C_dm_decompose, 6},
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},
+    {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},
     {NULL, NULL, 0}};
 
 #if !defined(_WIN32)

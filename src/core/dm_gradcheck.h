@@ -22,6 +22,8 @@ double dm_gradcheck(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
  *   "net_joint", "net_late", "net_early", "net_unimodal"
  *                                  whole baseline networks through the
  *                                  sharded batch gradient used in training;
+ *   "knife"                        Gaussian-mixture density (all of mu, s,
+ *                                  L, w) through its batch gradient;
  *   "broken_dense"                 a deliberately wrong gradient, to show
  *                                  that the checker catches errors.
  * Writes the relative error to *err; DM_ERR_ARG for an unknown name. */

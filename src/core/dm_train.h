@@ -36,15 +36,28 @@ typedef struct {
   dm_status (*batch_grad)(void *self, const float *theta, const dm_data *data,
                           const int *rows, int nb, float *grad,
                           double *loss_sum, uint64_t key, int nthreads);
-  /* Logits (n x K, row-major) of rows[0..n-1] at evaluation mode. */
+  /* Logits (n x K, row-major) of rows[0..n-1] at evaluation mode; NULL
+   * for models that are not classifiers. */
   void (*logits)(void *self, const float *theta, const dm_data *data,
                  const int *rows, int n, float *out, int nthreads);
+  /* Mean loss and accuracy (NaN when it does not apply) on rows[0..n-1];
+   * NULL means cross-entropy and accuracy of `logits`. */
+  dm_status (*evaluate)(void *self, const float *theta, const dm_data *data,
+                        const int *rows, int n, int nthreads, double *loss,
+                        double *acc);
 } dm_model;
+
+/* How the kept epoch is chosen on the validation rows. */
+typedef enum {
+  DM_SELECT_ACCURACY = 0, /* highest accuracy, ties to the lower loss */
+  DM_SELECT_LOSS = 1      /* lowest loss */
+} dm_select;
 
 typedef struct {
   int epochs;
   int batch_size;
   int patience; /* stop after this many epochs without improvement; 0 = never */
+  dm_select select;
   float lr;
   dm_adam_cfg adam;
 } dm_train_cfg;
@@ -69,7 +82,8 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
                    int nthreads, dm_tick_fn tick, void *tick_ctx,
                    double *done, double total, dm_history *hist);
 
-/* Mean cross-entropy and accuracy of the model on rows[0..n-1]. */
+/* Mean loss and accuracy of the model on rows[0..n-1] (its `evaluate`, or
+ * cross-entropy and accuracy of its logits). */
 dm_status dm_evaluate(const dm_model *model, const float *theta,
                       const dm_data *data, const int *rows, int n,
                       int nthreads, double *loss, double *acc);

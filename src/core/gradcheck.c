@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dm_gradcheck.h"
+#include "dm_knife.h"
 #include "dm_layer.h"
 #include "dm_loss.h"
 #include "dm_mlp.h"
@@ -11,7 +12,7 @@
 const char *const dm_gradcheck_cases[] = {
     "dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted", "mlp",
     "net_joint",    "net_late",   "net_early",  "net_unimodal",
-    "broken_dense", NULL};
+    "knife",        "broken_dense", NULL};
 
 double dm_gradcheck(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
                     void *ctx, double eps) {
@@ -276,6 +277,40 @@ static double check_net(uint64_t seed, const char *kind) {
   return err;
 }
 
+/* ---- KNIFE density: negative log-likelihood of a batch ----------------- */
+
+static double check_knife(uint64_t seed) {
+  enum { N = 70, D = 4, K = 3 };
+  const int dims[1] = {D};
+  dm_data data;
+  dm_knife kn;
+  double err = NAN;
+  if (dm_data_alloc(&data, N, 1, dims, 0, 0) != DM_OK) return NAN;
+  if (dm_knife_create(&kn, D, K, 0, N, 2) != DM_OK) {
+    dm_data_free(&data);
+    return NAN;
+  }
+  dm_rng r;
+  dm_rng_init(&r, seed);
+  fill_normal(data.x[0], (size_t)N * D, &r, 1.0);
+  int rows[N];
+  for (int i = 0; i < N; i++) rows[i] = (i * 37) % N;
+  float *theta = malloc(sizeof(float) * kn.n_params);
+  float *grad = malloc(sizeof(float) * kn.n_params);
+  if (theta && grad) {
+    /* Random parameters everywhere, including the ignored upper part of
+     * each L (whose gradient must then be zero). */
+    fill_normal(theta, kn.n_params, &r, 0.5);
+    net_ctx c = {dm_knife_model(&kn), &data, rows, N, grad};
+    err = dm_gradcheck(kn.n_params, theta, net_loss, net_grad, &c, 1e-3);
+  }
+  free(theta);
+  free(grad);
+  dm_knife_destroy(&kn);
+  dm_data_free(&data);
+  return err;
+}
+
 dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   if (strcmp(name, "dense_linear") == 0) *err = check_dense(seed, DM_ACT_NONE, 0);
   else if (strcmp(name, "dense_relu") == 0) *err = check_dense(seed, DM_ACT_RELU, 0);
@@ -287,6 +322,7 @@ dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   else if (strcmp(name, "net_late") == 0) *err = check_net(seed, "late");
   else if (strcmp(name, "net_early") == 0) *err = check_net(seed, "early");
   else if (strcmp(name, "net_unimodal") == 0) *err = check_net(seed, "unimodal");
+  else if (strcmp(name, "knife") == 0) *err = check_knife(seed);
   else return DM_ERR_ARG;
   return isnan(*err) ? DM_ERR_NOMEM : DM_OK;
 }

@@ -278,5 +278,6 @@ dm_model dm_net_model(dm_net *net) {
   m.K = net->K;
   m.batch_grad = net_batch_grad;
   m.logits = net_logits;
+  m.evaluate = NULL;
   return m;
 }

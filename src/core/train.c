@@ -38,6 +38,9 @@ void dm_reduce_shards(float *out, float *const *parts, int n_parts, size_t n,
 dm_status dm_evaluate(const dm_model *model, const float *theta,
                       const dm_data *data, const int *rows, int n,
                       int nthreads, double *loss, double *acc) {
+  if (model->evaluate)
+    return model->evaluate(model->self, theta, data, rows, n, nthreads, loss,
+                           acc);
   const int K = model->K;
   int chunk = DM_MIN(n, EVAL_CHUNK);
   float *z = malloc(sizeof(float) * ((size_t)chunk * K + 1));
@@ -168,7 +171,10 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
       if (st != DM_OK) goto done_;
       hist->val_loss[epoch] = vl;
       hist->val_acc[epoch] = va;
-      if (va > best_acc || (va == best_acc && vl < best_loss)) {
+      int better = cfg->select == DM_SELECT_LOSS
+                       ? vl < best_loss
+                       : (va > best_acc || (va == best_acc && vl < best_loss));
+      if (better) {
         best_acc = va;
         best_loss = vl;
         hist->best_epoch = epoch + 1;

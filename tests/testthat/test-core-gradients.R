@@ -1,7 +1,8 @@
 # Finite-difference checks of every hand-written backward pass in the core:
 # dense layers (linear and ReLU, including the input gradient), softmax
 # cross-entropy (plain and weighted), a 3-layer stack, and whole baseline
-# networks through the sharded batch gradient used in training.
+# networks through the sharded batch gradient used in training, and the
+# Gaussian-mixture density of the LSMI estimator.
 
 cases <- setdiff(.Call(dmil:::C_dm_gradcheck_cases), "broken_dense")
 
@@ -22,5 +23,5 @@ test_that("the gradient checker detects a wrong gradient", {
 
 test_that("every core layer and loss has a gradient check", {
   expect_setequal(cases, c("dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted",
-                           "mlp", "net_joint", "net_late", "net_early", "net_unimodal"))
+                           "mlp", "net_joint", "net_late", "net_early", "net_unimodal", "knife"))
 })

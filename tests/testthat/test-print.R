@@ -7,7 +7,7 @@ test_that("print() shows the method, views, samples and validation accuracy", {
   expect_match(out, "2 views: a \\(4\\), b \\(4\\)", all = FALSE)
   expect_match(out, "300 samples \\(270 training, 30 validation\\)", all = FALSE)
   expect_match(out, "validation accuracy", all = FALSE)
-  expect_invisible(print(fit))
+  expect_output(expect_invisible(print(fit)))
 })
 
 test_that("print() of unimodal fits marks the view used by predict()", {

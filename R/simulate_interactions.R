@@ -1,0 +1,395 @@
+#' Simulate multimodal data with known interactions
+#'
+#' Generates two-view classification data for which the way the views inform
+#' the label is known, sample by sample where that is defined, together with
+#' the exact ("oracle") per-sample interaction values computed from the true
+#' distribution.
+#'
+#' @section Designs:
+#' **`"mix4"`** (default). Each sample has a type drawn with probabilities
+#' `pi`: redundant (`R`: both views show the label), unique to one view
+#' (`U_x1`, `U_x2`: one view shows the label, the other an independent
+#' nuisance class) or synergistic (`S`: the label is the sum modulo `K` of
+#' the classes the two views show, XOR for `K = 2`). View `m` shows class `k`
+#' as the prototype \eqn{\kappa_m W_m P_{t,k}} plus Gaussian noise of sd
+#' `sigma`, with prototypes \eqn{P_{t,k} \sim N(0, I)} of dimension
+#' `d_latent` (one bank per type when `tagged`, so the type is identifiable;
+#' one shared bank otherwise) and mixing matrices
+#' \eqn{W_m \sim N(0, 1/d_{latent})}. Parameters: `K = 2`,
+#' `pi = rep(0.25, 4)` (R, U_x1, U_x2, S), `d_latent = 8`,
+#' `dims = c(16, 16)`, `sigma = 0.5`, `kappa = c(1, 1)` (use
+#' `kappa[2] < 1` for a weaker second view), `tagged = TRUE`,
+#' `design_seed` (seed of the prototypes and mixing matrices; defaults to
+#' `seed`, so simulate once and split for train/test data from one design).
+#' The oracle is exact: the densities are Gaussian mixtures over at most
+#' \eqn{4K^2} components.
+#'
+#' **`"gates"`**. I.i.d. draws from a discrete distribution of [pid_gate()]
+#' (`gate = "xor"`), each source one-hot encoded (`onehot = TRUE`, else its
+#' code as one column) plus Gaussian jitter of sd `jitter` (default 0). The
+#' oracle is the exact pointwise decomposition of the discrete distribution
+#' at each sample's outcome (it ignores the jitter).
+#'
+#' **`"gauss"`**. The Gaussian generator of LSMI: \eqn{y} uniform on
+#' `n_classes` classes, \eqn{x_1 = e_y + u},
+#' \eqn{x_2 = e_y + \rho u + \sqrt{1-\rho^2} v} with
+#' \eqn{u, v \sim N(0, \sigma^2 I)}. Parameters `n_classes = 2`, `rho = 0.5`,
+#' `sigma = 0.5`. All posteriors and densities have closed forms, so the
+#' oracle is exact.
+#'
+#' **`"pid"`**. The latent-concatenation generator of Liang et al. (2023):
+#' latents \eqn{z_1, z_2, z_{12} \sim N(0, \text{feature\_sep} \cdot I)} of
+#' dimension `d_latent = 5`; view \eqn{m} concatenates \eqn{z_A T_A} over the
+#' latents \eqn{A} it contains, \eqn{T_A} uniform on \[0, 1\] of width
+#' `d_out = 32`; the label cuts the sigmoid of the mean of the selected latent
+#' coordinates (after dropout with rate `dropout = 0.2`) into `n_classes = 32`
+#' equally frequent classes. `setting` selects the latents: `"redundancy"`
+#' (\eqn{z_{12}}), `"uniqueness1"` (\eqn{z_1}), `"uniqueness2"`
+#' (\eqn{z_2}), `"synergy"` (\eqn{z_1} and \eqn{z_2}), or `"mix"` with
+#' `fractions` of each latent's coordinates (default `c(0.5, 0.5, 0.5)` for
+#' \eqn{z_1, z_2, z_{12}}). No per-sample oracle exists for this design.
+#'
+#' @param n Number of samples.
+#' @param design The generator; see Designs.
+#' @param ... Parameters of the design (see Designs); unknown names are an
+#'   error.
+#' @param measure Pointwise measure of the oracle table: `"pmmi"` or
+#'   `"lsmi"`, as in [dmil_interactions()].
+#' @param unit `"bits"` or `"nats"`.
+#' @param seed `NULL` (draw from R's random number generator) or a whole
+#'   number; the simulation leaves R's random number state unchanged when a
+#'   seed is given.
+#'
+#' @return A list of class `dmil_simulation` with
+#' * `x`: a named list of two matrices, views `x1` and `x2`;
+#' * `y`: the labels, a factor;
+#' * `type`: the true interaction type of each sample (`"R"`, `"U_x1"`,
+#'   `"U_x2"`, `"S"`) where the design defines one, else `NULL`;
+#' * `oracle`: the exact per-sample values, in the columns of
+#'   [dmil_interactions()] (`NULL` for `"pid"`);
+#' * `terms`: the exact quantities behind the oracle: log posteriors
+#'   `log_post` (list of `x1`, `x2`, `joint`, each n x classes), log
+#'   densities `log_dens` (n x 2) and the log prior `log_prior`;
+#' * `design`, `params`, `seed`.
+#' @examples
+#' sim <- simulate_interactions(1000, "mix4", K = 2, seed = 1)
+#' table(sim$type)
+#' head(sim$oracle)
+#' # oracle means by type: each type carries its own atom
+#' aggregate(cbind(r, u_x1, u_x2, s) ~ sim$type, data = sim$oracle, FUN = mean)
+#'
+#' g <- simulate_interactions(2000, "gauss", rho = 0.5, measure = "lsmi",
+#'                            unit = "nats", seed = 2)
+#' colMeans(g$oracle[c("r", "u_x1", "u_x2", "s")])
+#' @export
+simulate_interactions <- function(n, design = c("mix4", "gates", "gauss", "pid"), ...,
+                                  measure = c("pmmi", "lsmi"), unit = c("bits", "nats"),
+                                  seed = NULL) {
+  n <- check_count(n, min = 2)
+  design <- rlang::arg_match(design)
+  measure <- rlang::arg_match(measure)
+  unit <- rlang::arg_match(unit)
+  seed <- check_seed(seed)
+  params <- design_params(design, list(...), seed)
+  sim <- with_seed(seed, switch(design,
+    mix4 = sim_mix4(n, params),
+    gates = sim_gates(n, params),
+    gauss = sim_gauss(n, params),
+    pid = sim_pid(n, params)
+  ))
+  if (!is.null(sim$terms)) {
+    sim$oracle <- oracle_table(sim$terms, sim$y, measure, unit)
+  }
+  sim$design <- design
+  sim$params <- params
+  sim$seed <- seed
+  structure(sim[c("x", "y", "type", "oracle", "terms", "design", "params", "seed")],
+            class = "dmil_simulation")
+}
+
+#' @export
+print.dmil_simulation <- function(x, ...) {
+  cat(sprintf("<dmil_simulation> design \"%s\": %d samples, views %s, %d classes\n",
+              x$design, length(x$y),
+              paste0(names(x$x), " (", vapply(x$x, ncol, integer(1)), ")", collapse = ", "),
+              nlevels(x$y)))
+  if (!is.null(x$type)) {
+    tab <- table(x$type)
+    cat("  types: ", paste0(names(tab), " ", tab, collapse = ", "), "\n", sep = "")
+  }
+  if (!is.null(x$oracle)) {
+    m <- colMeans(x$oracle[c("r", "u_x1", "u_x2", "s")])
+    cat(sprintf("  oracle means (%s, %s): r %.3f, u_x1 %.3f, u_x2 %.3f, s %.3f\n",
+                attr(x$oracle, "measure"), attr(x$oracle, "unit"), m[1], m[2], m[3], m[4]))
+  }
+  invisible(x)
+}
+
+# Evaluates `code` with R's RNG seeded, restoring the caller's RNG state.
+with_seed <- function(seed, code) {
+  old <- get0(".Random.seed", envir = globalenv(), inherits = FALSE)
+  on.exit(if (is.null(old)) {
+    rm(".Random.seed", envir = globalenv())
+  } else {
+    assign(".Random.seed", old, envir = globalenv())
+  })
+  set.seed(seed)
+  code
+}
+
+design_params <- function(design, dots, seed, call = rlang::caller_env()) {
+  defaults <- switch(design,
+    mix4 = list(K = 2, pi = rep(0.25, 4), d_latent = 8, dims = c(16, 16), sigma = 0.5,
+                kappa = c(1, 1), tagged = TRUE, design_seed = seed),
+    gates = list(gate = "xor", onehot = TRUE, jitter = 0),
+    gauss = list(n_classes = 2, rho = 0.5, sigma = 0.5),
+    pid = list(setting = "redundancy", fractions = c(0.5, 0.5, 0.5), d_latent = 5,
+               d_out = 32, n_classes = 32, feature_sep = 1.5, dropout = 0.2,
+               design_seed = seed)
+  )
+  unknown <- setdiff(names(dots), names(defaults))
+  if (length(dots) && (is.null(names(dots)) || any(names(dots) == ""))) {
+    dm_abort("Parameters of the design must be named.", class = "dmil_error_arg", call = call)
+  }
+  if (length(unknown)) {
+    dm_abort(
+      c("{cli::qty(length(unknown))}Unknown parameter{?s} {.val {unknown}} for design {.val {design}}.",
+        "i" = "It takes {.val {names(defaults)}}."),
+      class = "dmil_error_arg", call = call)
+  }
+  p <- utils::modifyList(defaults, dots)
+  chk <- function(ok, what) {
+    if (!ok) dm_abort("Invalid {.arg {what}} for design {.val {design}}.",
+                      class = "dmil_error_arg", call = call)
+  }
+  if (design == "mix4") {
+    p$K <- check_count(p$K, min = 2, arg = "K", call = call)
+    chk(is.numeric(p$pi) && length(p$pi) == 4 && all(p$pi >= 0) && sum(p$pi) > 0, "pi")
+    p$pi <- p$pi / sum(p$pi)
+    p$d_latent <- check_count(p$d_latent, arg = "d_latent", call = call)
+    chk(is.numeric(p$dims) && length(p$dims) == 2 && all(p$dims >= 1), "dims")
+    p$sigma <- check_number(p$sigma, min = 0, min_open = TRUE, arg = "sigma", call = call)
+    chk(is.numeric(p$kappa) && length(p$kappa) == 2 && all(is.finite(p$kappa)), "kappa")
+    p$tagged <- check_flag(p$tagged, arg = "tagged", call = call)
+    p$design_seed <- check_seed(p$design_seed, arg = "design_seed", call = call)
+  } else if (design == "gates") {
+    chk(is.character(p$gate) && length(p$gate) == 1, "gate")
+    p$onehot <- check_flag(p$onehot, arg = "onehot", call = call)
+    p$jitter <- check_number(p$jitter, min = 0, arg = "jitter", call = call)
+  } else if (design == "gauss") {
+    p$n_classes <- check_count(p$n_classes, min = 2, arg = "n_classes", call = call)
+    p$rho <- check_number(p$rho, min = 0, max = 1, max_open = TRUE, arg = "rho", call = call)
+    p$sigma <- check_number(p$sigma, min = 0, min_open = TRUE, arg = "sigma", call = call)
+  } else {
+    chk(is.character(p$setting) && length(p$setting) == 1 &&
+          p$setting %in% c("redundancy", "uniqueness1", "uniqueness2", "synergy", "mix"), "setting")
+    chk(is.numeric(p$fractions) && length(p$fractions) == 3 && all(p$fractions >= 0 & p$fractions <= 1), "fractions")
+    p$n_classes <- check_count(p$n_classes, min = 2, arg = "n_classes", call = call)
+    p$d_latent <- check_count(p$d_latent, arg = "d_latent", call = call)
+    p$d_out <- check_count(p$d_out, arg = "d_out", call = call)
+    p$feature_sep <- check_number(p$feature_sep, min = 0, min_open = TRUE, arg = "feature_sep", call = call)
+    p$dropout <- check_number(p$dropout, min = 0, max = 1, max_open = TRUE, arg = "dropout", call = call)
+    p$design_seed <- check_seed(p$design_seed, arg = "design_seed", call = call)
+  }
+  p
+}
+
+logsumexp_rows <- function(m) {
+  mx <- apply(m, 1, max)
+  mx + log(rowSums(exp(m - mx)))
+}
+
+# log N(x_i; mu_j, sigma^2 I) for every row of x and column of mu.
+log_gauss <- function(x, mu, sigma) {
+  d <- ncol(x)
+  sq <- outer(rowSums(x^2), colSums(mu^2), "+") - 2 * x %*% mu
+  -0.5 * d * log(2 * pi * sigma^2) - sq / (2 * sigma^2)
+}
+
+type_labels <- c("R", "U_x1", "U_x2", "S")
+
+sim_mix4 <- function(n, p) {
+  K <- p$K
+  n_banks <- if (p$tagged) 4L else 1L
+  fixed <- with_seed(p$design_seed, list(
+    P = array(stats::rnorm(n_banks * K * p$d_latent), c(p$d_latent, K, n_banks)),
+    W = lapply(p$dims, function(d) matrix(stats::rnorm(d * p$d_latent, sd = sqrt(1 / p$d_latent)), d))
+  ))
+  bank <- function(t) if (p$tagged) t else 1L
+  # Prototype of view m for type t (1..4) and class k (0..K-1): a column.
+  proto <- function(m, t, k) p$kappa[m] * fixed$W[[m]] %*% fixed$P[, k + 1L, bank(t)]
+
+  t <- sample.int(4L, n, replace = TRUE, prob = p$pi)
+  y <- sample.int(K, n, replace = TRUE) - 1L
+  nu <- sample.int(K, n, replace = TRUE) - 1L
+  k1 <- ifelse(t %in% c(1L, 2L), y, nu)
+  k2 <- ifelse(t == 1L | t == 3L, y, ifelse(t == 2L, nu, (y - nu) %% K))
+  x <- lapply(1:2, function(m) {
+    km <- if (m == 1) k1 else k2
+    mu <- matrix(0, n, p$dims[m])
+    for (tt in 1:4) for (k in 0:(K - 1)) {
+      sel <- t == tt & km == k
+      if (any(sel)) mu[sel, ] <- matrix(proto(m, tt, k), sum(sel), p$dims[m], byrow = TRUE)
+    }
+    mu + matrix(stats::rnorm(n * p$dims[m], sd = p$sigma), n)
+  })
+
+  # Exact terms: enumerate the discrete configurations (t, k1, k2, y).
+  cfg <- do.call(rbind, lapply(0:(K - 1), function(yy) {
+    rbind(
+      data.frame(t = 1L, k1 = yy, k2 = yy, y = yy, q = p$pi[1] / K),
+      data.frame(t = 2L, k1 = yy, k2 = 0:(K - 1), y = yy, q = p$pi[2] / K^2),
+      data.frame(t = 3L, k1 = 0:(K - 1), k2 = yy, y = yy, q = p$pi[3] / K^2),
+      data.frame(t = 4L, k1 = 0:(K - 1), k2 = (yy - 0:(K - 1)) %% K, y = yy, q = p$pi[4] / K^2)
+    )
+  }))
+  cfg <- cfg[cfg$q > 0, ]
+  # log phi_m(x | t, k) for every configuration's prototype.
+  lphi <- lapply(1:2, function(m) {
+    km <- if (m == 1) cfg$k1 else cfg$k2
+    mu <- vapply(seq_len(nrow(cfg)), function(j) proto(m, cfg$t[j], km[j]), numeric(p$dims[m]))
+    log_gauss(x[[m]], matrix(mu, p$dims[m]), p$sigma)
+  })
+  lq <- matrix(log(cfg$q), n, nrow(cfg), byrow = TRUE)
+  joint <- lq + lphi[[1]] + lphi[[2]]
+  by_class <- function(terms) {
+    vapply(0:(K - 1), function(k) logsumexp_rows(terms[, cfg$y == k, drop = FALSE]), numeric(n))
+  }
+  l12y <- by_class(joint)
+  l1y <- by_class(lq + lphi[[1]])
+  l2y <- by_class(lq + lphi[[2]])
+  terms <- list(
+    log_post = list(x1 = l1y - logsumexp_rows(l1y), x2 = l2y - logsumexp_rows(l2y),
+                    joint = l12y - logsumexp_rows(l12y)),
+    log_dens = cbind(x1 = logsumexp_rows(l1y), x2 = logsumexp_rows(l2y)),
+    log_prior = rep(-log(K), K)
+  )
+  list(x = name_views(x), y = factor(y, levels = 0:(K - 1)),
+       type = factor(type_labels[t], levels = type_labels), terms = terms)
+}
+
+sim_gates <- function(n, p) {
+  pr <- pid_gate(p$gate)
+  dims <- dim(pr)
+  cell <- sample.int(length(pr), n, replace = TRUE, prob = as.vector(pr))
+  idx <- arrayInd(cell, dims)
+  enc <- function(v, levels) {
+    m <- if (p$onehot) diag(levels)[v, , drop = FALSE] else matrix(v - 1, ncol = 1)
+    m + matrix(stats::rnorm(length(m), sd = p$jitter), nrow(m))
+  }
+  x <- list(enc(idx[, 1], dims[1]), enc(idx[, 2], dims[2]))
+  # Exact discrete terms at each sample's outcome.
+  p1y <- apply(pr, c(1, 3), sum)
+  p2y <- apply(pr, c(2, 3), sum)
+  p12y <- pr
+  post <- function(pxy, v) {
+    joint <- pxy[v, , drop = FALSE]
+    log(joint) - log(rowSums(joint))
+  }
+  p12 <- apply(pr, c(1, 2), sum)
+  joint_post <- t(vapply(seq_len(n), function(i) p12y[idx[i, 1], idx[i, 2], ], numeric(dims[3])))
+  if (dims[3] == 1) joint_post <- matrix(joint_post, ncol = 1)
+  terms <- list(
+    log_post = list(x1 = post(p1y, idx[, 1]), x2 = post(p2y, idx[, 2]),
+                    joint = log(joint_post) - log(p12[idx[, 1:2, drop = FALSE]])),
+    log_dens = cbind(x1 = log(rowSums(p1y))[idx[, 1]], x2 = log(rowSums(p2y))[idx[, 2]]),
+    log_prior = log(apply(pr, 3, sum))
+  )
+  ylev <- dimnames(pr)$y
+  list(x = name_views(x), y = factor(ylev[idx[, 3]], levels = ylev), type = NULL, terms = terms)
+}
+
+sim_gauss <- function(n, p) {
+  C <- p$n_classes
+  y <- sample.int(C, n, replace = TRUE)
+  e <- diag(C)[y, , drop = FALSE]
+  u <- matrix(stats::rnorm(n * C, sd = p$sigma), n)
+  v <- matrix(stats::rnorm(n * C, sd = p$sigma), n)
+  x1 <- e + u
+  x2 <- e + p$rho * u + sqrt(1 - p$rho^2) * v
+  softmax_log <- function(z) z - logsumexp_rows(z)
+  ld <- function(x) logsumexp_rows(log_gauss(x, diag(C), p$sigma)) - log(C)
+  terms <- list(
+    log_post = list(x1 = softmax_log(x1 / p$sigma^2), x2 = softmax_log(x2 / p$sigma^2),
+                    joint = softmax_log((x1 + x2) / (p$sigma^2 * (1 + p$rho)))),
+    log_dens = cbind(x1 = ld(x1), x2 = ld(x2)),
+    log_prior = rep(-log(C), C)
+  )
+  list(x = name_views(list(x1, x2)), y = factor(y - 1L, levels = 0:(C - 1)), type = NULL,
+       terms = terms)
+}
+
+sim_pid <- function(n, p) {
+  dl <- p$d_latent
+  Tm <- with_seed(p$design_seed, lapply(1:3, function(a) matrix(stats::runif(dl * p$d_out), dl)))
+  z <- lapply(1:3, function(a) matrix(stats::rnorm(n * dl, sd = sqrt(p$feature_sep)), n))
+  x1 <- cbind(z[[1]] %*% Tm[[1]], z[[3]] %*% Tm[[3]])
+  x2 <- cbind(z[[2]] %*% Tm[[2]], z[[3]] %*% Tm[[3]])
+  frac <- switch(p$setting,
+    redundancy = c(0, 0, 1), uniqueness1 = c(1, 0, 0), uniqueness2 = c(0, 1, 0),
+    synergy = c(1, 1, 0), mix = p$fractions)
+  used <- lapply(1:3, function(a) seq_len(round(frac[a] * dl)))
+  lab <- do.call(cbind, lapply(1:3, function(a) z[[a]][, used[[a]], drop = FALSE]))
+  if (ncol(lab) == 0) {
+    dm_abort("The chosen {.arg fractions} select no latent coordinates for the label.",
+             class = "dmil_error_arg")
+  }
+  keep <- matrix(stats::runif(length(lab)) >= p$dropout, nrow(lab)) / (1 - p$dropout)
+  score <- stats::plogis(rowMeans(lab * keep))
+  y <- cut(rank(score, ties.method = "first"), breaks = p$n_classes, labels = FALSE) - 1L
+  type <- switch(p$setting, redundancy = "R", uniqueness1 = "U_x1", uniqueness2 = "U_x2",
+                 synergy = "S", mix = NA_character_)
+  list(x = name_views(list(x1, x2)), y = factor(y, levels = 0:(p$n_classes - 1)),
+       type = if (is.na(type)) NULL else factor(rep(type, n), levels = type_labels),
+       terms = NULL)
+}
+
+name_views <- function(x) {
+  for (m in seq_along(x)) colnames(x[[m]]) <- paste0("x", m, "_", seq_len(ncol(x[[m]])))
+  names(x) <- paste0("x", seq_along(x))
+  x
+}
+
+# The oracle table: the pointwise decomposition computed here in R, apart
+# from the package's C decomposition, from exact terms.
+oracle_table <- function(terms, y, measure, unit) {
+  yi <- as.integer(y)
+  n <- length(yi)
+  pick <- function(lp) lp[cbind(seq_len(n), yi)]
+  lprior <- terms$log_prior[yi]
+  i1 <- pick(terms$log_post$x1) - lprior
+  i2 <- pick(terms$log_post$x2) - lprior
+  ij <- pick(terms$log_post$joint) - lprior
+  if (measure == "pmmi") {
+    r <- pmin(i1, i2)
+  } else {
+    h1 <- -terms$log_dens[, 1]
+    h2 <- -terms$log_dens[, 2]
+    r <- pmin(h1, h2) - pmin(h1 - i1, h2 - i2)
+  }
+  u1 <- i1 - r
+  u2 <- i2 - r
+  s <- ij - r - u1 - u2
+  shift <- 0
+  if (measure == "lsmi") {
+    m <- c(mean(r), mean(u1), mean(u2), mean(s))
+    shift <- if (m[1] < 0 || m[4] < 0) -min(m[1], m[4]) else if (min(m[2:3]) < 0) min(m[2:3]) else 0
+    r <- r + shift
+    u1 <- u1 - shift
+    u2 <- u2 - shift
+    s <- s + shift
+  }
+  k <- if (unit == "bits") 1 / log(2) else 1
+  out <- data.frame(sample = seq_len(n), label = y, r = r * k, u_x1 = u1 * k, u_x2 = u2 * k,
+                    s = s * k, i_x1 = i1 * k, i_x2 = i2 * k, i_joint = ij * k)
+  if (measure == "lsmi") {
+    out$h_x1 <- -terms$log_dens[, 1] * k
+    out$h_x2 <- -terms$log_dens[, 2] * k
+  }
+  atoms <- as.matrix(out[c("r", "u_x1", "u_x2", "s")])
+  out$dominant <- factor(type_labels[max.col(atoms, ties.method = "first")], levels = type_labels)
+  attr(out, "measure") <- measure
+  attr(out, "unit") <- unit
+  attr(out, "shift") <- shift * k
+  out
+}

@@ -1,0 +1,330 @@
+/* BROJA partial information decomposition by an interior-point method.
+ *
+ * Problem: minimise I_Q(X1,X2;Y) over distributions Q with Q(x1,y) = P(x1,y)
+ * and Q(x2,y) = P(x2,y). For each y the feasible Q(., ., y) form a
+ * transportation polytope on the rectangle {x1: P(x1,y) > 0} x
+ * {x2: P(x2,y) > 0}; its free coordinates are spanned by the elementary
+ * 2 x 2 cycles (+1, -1, -1, +1). Writing Q = Q0 + B theta with Q0 the
+ * product coupling (strictly inside the polytope), we minimise
+ *     t F(Q) - sum_cells log Q,   F(Q) = sum Q log Q - sum_c m_c log m_c
+ * (m_c = Q(x1,x2), and F = I_Q - H(Y)) by Newton's method for t = 1, 10,
+ * 100, ... until (number of cells) / t, the barrier's bound on the distance
+ * to the true minimum, is below 1e-12 nats. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dm_pid.h"
+
+#define BROJA_MAX_DIM 4000
+#define BROJA_GAP 1e-12
+
+typedef struct {
+  int n_cells;   /* variable cells (x1, x2, y) */
+  int *cell_c;   /* (x1, x2) index a + n1 * b of each cell */
+  int n_dirs;
+  int *dir_cell; /* 4 cells per direction */
+  double *dir_sign;
+  int n_c;       /* number of (x1, x2) pairs */
+  /* For each (x1, x2) pair c, the (direction, cell, sign) entries touching
+   * it: entries c_start[c] .. c_start[c+1]-1. */
+  int *c_start, *c_dir, *c_cell;
+  double *c_sign;
+} problem;
+
+/* F(q) and, if g is not NULL, its gradient log q_e - log m_c(e). */
+static double objective(const problem *pb, const double *q, double *m,
+                        double *g) {
+  memset(m, 0, sizeof(double) * pb->n_c);
+  for (int e = 0; e < pb->n_cells; e++) m[pb->cell_c[e]] += q[e];
+  double f = 0.0;
+  for (int e = 0; e < pb->n_cells; e++)
+    if (q[e] > 0) f += q[e] * log(q[e]);
+  for (int c = 0; c < pb->n_c; c++)
+    if (m[c] > 0) f -= m[c] * log(m[c]);
+  if (g)
+    for (int e = 0; e < pb->n_cells; e++)
+      g[e] = log(q[e]) - log(m[pb->cell_c[e]]);
+  return f;
+}
+
+/* phi(q_new) - phi(q_old), summed cell by cell to limit cancellation. */
+static double barrier_change(const problem *pb, double t, const double *q0,
+                             const double *q1, double *m0, double *m1) {
+  memset(m0, 0, sizeof(double) * pb->n_c);
+  memset(m1, 0, sizeof(double) * pb->n_c);
+  double d = 0.0;
+  for (int e = 0; e < pb->n_cells; e++) {
+    m0[pb->cell_c[e]] += q0[e];
+    m1[pb->cell_c[e]] += q1[e];
+    if (q0[e] != q1[e])
+      d += t * (q1[e] * log(q1[e]) - q0[e] * log(q0[e])) - log(q1[e] / q0[e]);
+  }
+  for (int c = 0; c < pb->n_c; c++)
+    if (m0[c] != m1[c])
+      d -= t * ((m1[c] > 0 ? m1[c] * log(m1[c]) : 0.0) -
+                (m0[c] > 0 ? m0[c] * log(m0[c]) : 0.0));
+  return d;
+}
+
+/* Solves the n x n symmetric positive semi-definite system A x = b in
+ * place (A row-major, overwritten; b overwritten by x). The Hessians here
+ * mix entries of order 1 and 1/q^2, so the system is first equilibrated to
+ * a unit diagonal; pivots below 1e-14 are raised to it (a modified
+ * Cholesky, so along directions where the objective is flat the step stays
+ * a descent direction). 0 if A has a non-positive or non-finite diagonal. */
+static int cholesky_solve(int n, double *A, double *b) {
+  double *sc = malloc(sizeof(double) * (n + 1));
+  if (!sc) return 0;
+  for (int j = 0; j < n; j++) {
+    double d = A[(size_t)j * n + j];
+    if (!(d > 0) || !isfinite(d)) {
+      free(sc);
+      return 0;
+    }
+    sc[j] = 1.0 / sqrt(d);
+  }
+  for (int i = 0; i < n; i++) {
+    b[i] *= sc[i];
+    for (int j = 0; j < n; j++) A[(size_t)i * n + j] *= sc[i] * sc[j];
+  }
+  for (int j = 0; j < n; j++) {
+    double d = A[(size_t)j * n + j];
+    for (int k = 0; k < j; k++) d -= A[(size_t)j * n + k] * A[(size_t)j * n + k];
+    if (d < 1e-14) d = 1e-14;
+    d = sqrt(d);
+    A[(size_t)j * n + j] = d;
+    for (int i = j + 1; i < n; i++) {
+      double s = A[(size_t)i * n + j];
+      for (int k = 0; k < j; k++) s -= A[(size_t)i * n + k] * A[(size_t)j * n + k];
+      A[(size_t)i * n + j] = s / d;
+    }
+  }
+  for (int i = 0; i < n; i++) {
+    double s = b[i];
+    for (int k = 0; k < i; k++) s -= A[(size_t)i * n + k] * b[k];
+    b[i] = s / A[(size_t)i * n + i];
+  }
+  for (int i = n - 1; i >= 0; i--) {
+    double s = b[i];
+    for (int k = i + 1; k < n; k++) s -= A[(size_t)k * n + i] * b[k];
+    b[i] = s / A[(size_t)i * n + i];
+  }
+  for (int i = 0; i < n; i++) b[i] *= sc[i];
+  free(sc);
+  return 1;
+}
+
+static dm_status minimise(const problem *pb, double *q, double *gap) {
+  const int E = pb->n_cells, D = pb->n_dirs;
+  *gap = 0.0;
+  if (D == 0) return DM_OK;
+  dm_status st = DM_OK;
+  double *gq = malloc(sizeof(double) * E);
+  double *m = malloc(sizeof(double) * pb->n_c);
+  double *m1 = malloc(sizeof(double) * pb->n_c);
+  double *g = malloc(sizeof(double) * D);
+  double *step = malloc(sizeof(double) * D);
+  double *H = malloc(sizeof(double) * (size_t)D * D);
+  double *dq = malloc(sizeof(double) * E);
+  double *qn = malloc(sizeof(double) * E);
+  if (!gq || !m || !m1 || !g || !step || !H || !dq || !qn) {
+    st = DM_ERR_NOMEM;
+    goto out;
+  }
+  for (double t = 1.0;; t *= 50.0) {
+    for (int iter = 0; iter < 200; iter++) {
+      objective(pb, q, m, gq);
+      /* Gradient and Hessian in the cycle coordinates. */
+      for (int a = 0; a < D; a++) {
+        double s = 0.0;
+        for (int k = 0; k < 4; k++) {
+          int e = pb->dir_cell[4 * a + k];
+          s += pb->dir_sign[4 * a + k] * (t * gq[e] - 1.0 / q[e]);
+        }
+        g[a] = -s; /* right-hand side: -gradient */
+      }
+      /* Only directions touching the same (x1, x2) pair interact. */
+      memset(H, 0, sizeof(double) * (size_t)D * D);
+      for (int c = 0; c < pb->n_c; c++)
+        for (int i = pb->c_start[c]; i < pb->c_start[c + 1]; i++) {
+          int a = pb->c_dir[i], e = pb->c_cell[i];
+          for (int j = pb->c_start[c]; j < pb->c_start[c + 1]; j++) {
+            int b = pb->c_dir[j], f = pb->c_cell[j];
+            double v = -t / m[c];
+            if (e == f) v += t / q[e] + 1.0 / (q[e] * q[e]);
+            H[(size_t)a * D + b] += pb->c_sign[i] * pb->c_sign[j] * v;
+          }
+        }
+      /* Newton step: solve H step = -gradient (g holds -gradient). */
+      memcpy(step, g, sizeof(double) * D);
+      if (!cholesky_solve(D, H, step)) {
+        st = DM_ERR_UNKNOWN;
+        goto out;
+      }
+      double lambda2 = 0.0; /* Newton decrement squared */
+      for (int a = 0; a < D; a++) lambda2 += g[a] * step[a];
+      if (lambda2 / 2.0 < 1e-14) break;
+      /* Direction in cell space. */
+      for (int e = 0; e < E; e++) dq[e] = 0.0;
+      for (int a = 0; a < D; a++)
+        for (int k = 0; k < 4; k++)
+          dq[pb->dir_cell[4 * a + k]] += pb->dir_sign[4 * a + k] * step[a];
+      /* Fraction to the boundary: never move more than 99% of the way to
+       * the nearest zero, so no coordinate collapses in one step. */
+      double s = 1.0;
+      for (int e = 0; e < E; e++)
+        if (dq[e] < 0) s = fmin(s, -0.99 * q[e] / dq[e]);
+      int accepted = 0;
+      for (int ls = 0; ls < 60; ls++, s *= 0.5) {
+        for (int e = 0; e < E; e++) qn[e] = q[e] + s * dq[e];
+        double change = barrier_change(pb, t, q, qn, m, m1);
+        if (change <= -0.25 * s * lambda2 || lambda2 < 1e-12) {
+          accepted = 1;
+          break;
+        }
+      }
+      if (!accepted) break; /* no progress possible at this precision */
+      memcpy(q, qn, sizeof(double) * E);
+    }
+    *gap = E / t;
+    if (*gap < BROJA_GAP) break;
+  }
+out:
+  free(gq); free(m); free(m1); free(g); free(step); free(H); free(dq); free(qn);
+  return st;
+}
+
+dm_status dm_pid_broja(int n1, int n2, int ny, const double *p, double *atoms,
+                       double *q_out, double *gap) {
+  const size_t N = (size_t)n1 * n2 * ny;
+  double *p1y = calloc((size_t)n1 * ny + 1, sizeof(double));
+  double *p2y = calloc((size_t)n2 * ny + 1, sizeof(double));
+  double *py = calloc((size_t)ny + 1, sizeof(double));
+  int *index = malloc(sizeof(int) * (N + 1));
+  problem pb;
+  memset(&pb, 0, sizeof(pb));
+  pb.n_c = n1 * n2;
+  pb.cell_c = malloc(sizeof(int) * (N + 1));
+  double *q = malloc(sizeof(double) * (N + 1));
+  int *rows = malloc(sizeof(int) * (n1 + 1)), *cols = malloc(sizeof(int) * (n2 + 1));
+  dm_status st = DM_OK;
+  for (int k = 0; k < 4; k++) atoms[k] = NAN;
+  if (!p1y || !p2y || !py || !index || !pb.cell_c || !q || !rows || !cols) {
+    st = DM_ERR_NOMEM;
+    goto out;
+  }
+  for (int y = 0; y < ny; y++)
+    for (int b = 0; b < n2; b++)
+      for (int a = 0; a < n1; a++) {
+        double v = p[a + (size_t)n1 * (b + (size_t)n2 * y)];
+        p1y[a + n1 * y] += v;
+        p2y[b + n2 * y] += v;
+        py[y] += v;
+      }
+  /* Variable cells and the number of free directions. */
+  int D = 0;
+  for (size_t k = 0; k < N; k++) index[k] = -1;
+  for (int y = 0; y < ny; y++) {
+    if (py[y] <= 0) continue;
+    int r = 0, c = 0;
+    for (int a = 0; a < n1; a++) if (p1y[a + n1 * y] > 0) rows[r++] = a;
+    for (int b = 0; b < n2; b++) if (p2y[b + n2 * y] > 0) cols[c++] = b;
+    for (int i = 0; i < r; i++)
+      for (int j = 0; j < c; j++) {
+        int a = rows[i], b = cols[j];
+        size_t k = a + (size_t)n1 * (b + (size_t)n2 * y);
+        index[k] = pb.n_cells;
+        pb.cell_c[pb.n_cells] = a + n1 * b;
+        q[pb.n_cells] = p1y[a + n1 * y] * p2y[b + n2 * y] / py[y];
+        pb.n_cells++;
+      }
+    D += (r - 1) * (c - 1);
+  }
+  if (D > BROJA_MAX_DIM) {
+    st = DM_ERR_ARG;
+    goto out;
+  }
+  pb.n_dirs = D;
+  pb.dir_cell = malloc(sizeof(int) * (4 * (size_t)D + 1));
+  pb.dir_sign = malloc(sizeof(double) * (4 * (size_t)D + 1));
+  if (!pb.dir_cell || !pb.dir_sign) {
+    st = DM_ERR_NOMEM;
+    goto out;
+  }
+  int d = 0;
+  for (int y = 0; y < ny; y++) {
+    if (py[y] <= 0) continue;
+    int r = 0, c = 0;
+    for (int a = 0; a < n1; a++) if (p1y[a + n1 * y] > 0) rows[r++] = a;
+    for (int b = 0; b < n2; b++) if (p2y[b + n2 * y] > 0) cols[c++] = b;
+#define IDX(a, b) index[(a) + (size_t)n1 * ((b) + (size_t)n2 * y)]
+    for (int i = 0; i + 1 < r; i++)
+      for (int j = 0; j + 1 < c; j++, d++) {
+        int ar = rows[r - 1], bc = cols[c - 1];
+        pb.dir_cell[4 * d + 0] = IDX(rows[i], cols[j]);
+        pb.dir_cell[4 * d + 1] = IDX(ar, bc);
+        pb.dir_cell[4 * d + 2] = IDX(rows[i], bc);
+        pb.dir_cell[4 * d + 3] = IDX(ar, cols[j]);
+        pb.dir_sign[4 * d + 0] = 1.0;
+        pb.dir_sign[4 * d + 1] = 1.0;
+        pb.dir_sign[4 * d + 2] = -1.0;
+        pb.dir_sign[4 * d + 3] = -1.0;
+      }
+#undef IDX
+  }
+  pb.c_start = calloc((size_t)pb.n_c + 1, sizeof(int));
+  pb.c_dir = malloc(sizeof(int) * (4 * (size_t)D + 1));
+  pb.c_cell = malloc(sizeof(int) * (4 * (size_t)D + 1));
+  pb.c_sign = malloc(sizeof(double) * (4 * (size_t)D + 1));
+  if (!pb.c_start || !pb.c_dir || !pb.c_cell || !pb.c_sign) {
+    st = DM_ERR_NOMEM;
+    goto out;
+  }
+  for (int k = 0; k < 4 * D; k++) pb.c_start[pb.cell_c[pb.dir_cell[k]] + 1]++;
+  for (int c = 0; c < pb.n_c; c++) pb.c_start[c + 1] += pb.c_start[c];
+  {
+    int *fill = calloc((size_t)pb.n_c + 1, sizeof(int));
+    if (!fill) {
+      st = DM_ERR_NOMEM;
+      goto out;
+    }
+    for (int k = 0; k < 4 * D; k++) {
+      int c = pb.cell_c[pb.dir_cell[k]];
+      int at = pb.c_start[c] + fill[c]++;
+      pb.c_dir[at] = k / 4;
+      pb.c_cell[at] = pb.dir_cell[k];
+      pb.c_sign[at] = pb.dir_sign[k];
+    }
+    free(fill);
+  }
+  st = minimise(&pb, q, gap);
+  if (st != DM_OK) goto out;
+
+  /* Atoms from the optimal Q. */
+  {
+    double *m = calloc((size_t)pb.n_c + 1, sizeof(double));
+    if (!m) {
+      st = DM_ERR_NOMEM;
+      goto out;
+    }
+    double hy = 0.0;
+    for (int y = 0; y < ny; y++) if (py[y] > 0) hy -= py[y] * log(py[y]);
+    double iq = objective(&pb, q, m, NULL) + hy;
+    free(m);
+    double mi[3];
+    dm_pid_mis(n1, n2, ny, p, mi);
+    double u1 = iq - mi[1], u2 = iq - mi[0];
+    atoms[0] = mi[0] - u1;
+    atoms[1] = u1;
+    atoms[2] = u2;
+    atoms[3] = mi[2] - iq;
+    if (q_out) {
+      for (size_t k = 0; k < N; k++) q_out[k] = index[k] >= 0 ? q[index[k]] : 0.0;
+    }
+  }
+out:
+  free(p1y); free(p2y); free(py); free(index); free(pb.cell_c); free(q);
+  free(rows); free(cols); free(pb.dir_cell); free(pb.dir_sign);
+  free(pb.c_start); free(pb.c_dir); free(pb.c_cell); free(pb.c_sign);
+  return st;
+}

@@ -1,0 +1,202 @@
+# Exact PIDs of the classic discrete distributions (METHOD.md, section 3.7),
+# in bits. Each entry: R, U1, U2, S. "pm" is the I+- measure (LSMI before
+# its adjustment), "lsmi" after it.
+#
+# One correction to the project's reference table: for PWU it lists BROJA =
+# (0, .5, .5, 0), but BROJA's unique information is 0 there. The marginals
+# p(x1, y) and p(x2, y) of PWU are the same, so the coupling with x2 = x1
+# belongs to BROJA's feasible set; under it I(X1; Y | X2) = 0, hence U1 = 0,
+# R = I1 = 0.5 and S = 0.5 (dit's tests agree: test_ibroja4 asserts zero
+# unique information for 'pnt. unq'). The table's I_min row for PWU gives the
+# same numbers; the CCS and I+- rows give (0, .5, .5, 0).
+reference <- list(
+  xor = list(mi = c(0, 0, 1), imin = c(0, 0, 0, 1), broja = c(0, 0, 0, 1), ccs = c(0, 0, 0, 1),
+             pm = c(0, 0, 0, 1), lsmi = c(0, 0, 0, 1)),
+  and = list(mi = c(.3112781, .3112781, .8112781), imin = c(.3112781, 0, 0, .5),
+             broja = c(.3112781, 0, 0, .5), ccs = c(.1037594, .2075187, .2075187, .2924813),
+             pm = c(.5612781, -.25, -.25, .75), lsmi = c(.3112781, 0, 0, .5)),
+  or = list(mi = c(.3112781, .3112781, .8112781), imin = c(.3112781, 0, 0, .5),
+            broja = c(.3112781, 0, 0, .5), ccs = c(.1037594, .2075187, .2075187, .2924813),
+            pm = c(.5612781, -.25, -.25, .75), lsmi = c(.3112781, 0, 0, .5)),
+  rdn = list(mi = c(1, 1, 1), imin = c(1, 0, 0, 0), broja = c(1, 0, 0, 0), ccs = c(1, 0, 0, 0),
+             pm = c(1, 0, 0, 0), lsmi = c(1, 0, 0, 0)),
+  unq1 = list(mi = c(1, 0, 1), imin = c(0, 1, 0, 0), broja = c(0, 1, 0, 0), ccs = c(0, 1, 0, 0),
+              pm = c(1, 0, -1, 1), lsmi = c(0, 1, 0, 0)),
+  unq2 = list(mi = c(0, 1, 1), imin = c(0, 0, 1, 0), broja = c(0, 0, 1, 0), ccs = c(0, 0, 1, 0),
+              pm = c(1, -1, 0, 1), lsmi = c(0, 0, 1, 0)),
+  copy = list(mi = c(1, 1, 2), imin = c(1, 0, 0, 1), broja = c(0, 1, 1, 0), ccs = c(0, 1, 1, 0),
+              pm = c(1, 0, 0, 1), lsmi = c(1, 0, 0, 1)),
+  sum = list(mi = c(.5, .5, 1.5), imin = c(.5, 0, 0, 1), broja = c(.5, 0, 0, 1), ccs = c(0, .5, .5, .5),
+             pm = c(.5, 0, 0, 1), lsmi = c(.5, 0, 0, 1)),
+  reduced_or = list(mi = c(.3112781, .3112781, 1), imin = c(.3112781, 0, 0, .6887219),
+                    broja = c(.3112781, 0, 0, .6887219), ccs = c(0, .3112781, .3112781, .3774438),
+                    pm = c(-.0849625, .3962406, .3962406, .2924813),
+                    lsmi = c(0, .3112781, .3112781, .3774438)),
+  rdn_xor = list(mi = c(1, 1, 2), imin = c(1, 0, 0, 1), broja = c(1, 0, 0, 1), ccs = c(1, 0, 0, 1),
+                 pm = c(1, 0, 0, 1), lsmi = c(1, 0, 0, 1)),
+  pwu = list(mi = c(.5, .5, 1), imin = c(.5, 0, 0, .5), broja = c(.5, 0, 0, .5), ccs = c(0, .5, .5, 0),
+             pm = c(0, .5, .5, 0), lsmi = c(0, .5, .5, 0))
+)
+
+atoms_of <- function(res, m) unlist(res[res$measure == m, c("R", "U1", "U2", "S")])
+
+test_that("every measure reproduces the reference table", {
+  for (gate in names(reference)) {
+    res <- pid_discrete(pid_gate(gate))
+    ref <- reference[[gate]]
+    expect_equal(unlist(res[1, c("I1", "I2", "I12")]), ref$mi, tolerance = 1e-6,
+                 ignore_attr = TRUE, label = paste(gate, "mutual informations"))
+    for (m in c("imin", "pm", "lsmi")) {
+      expect_equal(atoms_of(res, m), ref[[m]], tolerance = 1e-6, ignore_attr = TRUE,
+                   label = paste(gate, m))
+    }
+    # Iterative solvers: BROJA to 1e-5; CCS's fixed point by proportional
+    # fitting, whose convergence is sublinear when the maximum-entropy
+    # solution has zeros (SUM: R = 3.6e-7 instead of 0).
+    expect_equal(atoms_of(res, "broja"), ref$broja, tolerance = 1e-5, ignore_attr = TRUE,
+                 label = paste(gate, "broja"))
+    expect_lt(max(abs(atoms_of(res, "ccs") - ref$ccs)), 1e-6, label = paste(gate, "ccs"))
+  }
+})
+
+test_that("mmi and pmmi give their closed forms", {
+  res <- pid_discrete(pid_gate("and"), measure = c("mmi", "pmmi"))
+  expect_equal(atoms_of(res, "mmi"), c(.3112781, 0, 0, .5), tolerance = 1e-6, ignore_attr = TRUE)
+  # Pointwise MMI on AND (METHOD.md 3.8): means (0.061, 0.25, 0.25, 0.25).
+  expect_equal(atoms_of(res, "pmmi"), c(0.0612781, .25, .25, .25), tolerance = 1e-6, ignore_attr = TRUE)
+})
+
+test_that("the consistency equations hold exactly for every measure", {
+  withr::local_seed(5)
+  dists <- c(lapply(names(reference), pid_gate), list(array(runif(48), c(4, 4, 3))))
+  for (p in dists) {
+    res <- pid_discrete(p)
+    expect_lt(max(abs(res$R + res$U1 - res$I1)), 1e-12)
+    expect_lt(max(abs(res$R + res$U2 - res$I2)), 1e-12)
+    expect_lt(max(abs(res$R + res$U1 + res$U2 + res$S - res$I12)), 1e-12)
+  }
+})
+
+test_that("relabelling outcomes changes nothing", {
+  withr::local_seed(6)
+  for (p in list(pid_gate("and"), pid_gate("reduced_or"), pid_gate("sum"),
+                 array(runif(48), c(4, 4, 3)))) {
+    d <- dim(p)
+    q <- p[sample(d[1]), sample(d[2]), sample(d[3]), drop = FALSE]
+    a <- pid_discrete(p)
+    b <- pid_discrete(q)
+    expect_equal(b[c("R", "U1", "U2", "S")], a[c("R", "U1", "U2", "S")], tolerance = 1e-9)
+  }
+})
+
+test_that("swapping the sources swaps the unique informations", {
+  withr::local_seed(7)
+  for (p in list(pid_gate("and"), pid_gate("unq1"), pid_gate("reduced_or"),
+                 array(runif(60), c(5, 4, 3)))) {
+    a <- pid_discrete(p)
+    b <- pid_discrete(aperm(p, c(2, 1, 3)))
+    expect_equal(b$R, a$R, tolerance = 1e-9)
+    expect_equal(b$S, a$S, tolerance = 1e-9)
+    expect_equal(b$U1, a$U2, tolerance = 1e-9)
+    expect_equal(b$U2, a$U1, tolerance = 1e-9)
+  }
+})
+
+# I_Q(X1, X2; Y) in nats.
+mi_joint <- function(q) {
+  qc <- apply(q, c(1, 2), sum)
+  qy <- apply(q, 3, sum)
+  keep <- q > 0
+  den <- outer(qc, qy)
+  sum(q[keep] * log(q[keep] / den[keep]))
+}
+
+test_that("BROJA finds the minimum over the coupling polytope on larger alphabets", {
+  withr::local_seed(8)
+  for (rep in 1:3) {
+    p <- array(rgamma(48, 0.5), c(4, 4, 3))
+    p[sample(48, 6)] <- 0
+    p <- p / sum(p)
+    res <- .Call(dmil:::C_dm_broja_q, as.vector(p), dim(p))
+    expect_equal(res$status, 0L)
+    q <- array(res$q, dim(p))
+    # Q has the constrained marginals ...
+    expect_equal(apply(q, c(1, 3), sum), apply(p, c(1, 3), sum), tolerance = 1e-12)
+    expect_equal(apply(q, c(2, 3), sum), apply(p, c(2, 3), sum), tolerance = 1e-12)
+    # ... all atoms are non-negative ...
+    expect_true(all(res$atoms > -1e-10))
+    # ... and no feasible move along a 2 x 2 cycle lowers I_Q (the problem is
+    # convex, so a local minimum is the minimum).
+    best <- mi_joint(q)
+    for (k in 1:300) {
+      y <- sample(3, 1)
+      rows <- which(apply(p[, , y], 1, sum) > 0)
+      cols <- which(apply(p[, , y], 2, sum) > 0)
+      if (length(rows) < 2 || length(cols) < 2) next
+      a <- sample(rows, 2)
+      b <- sample(cols, 2)
+      cyc <- q
+      step <- runif(1, -1, 1) * 0.01
+      cyc[a[1], b[1], y] <- cyc[a[1], b[1], y] + step
+      cyc[a[2], b[2], y] <- cyc[a[2], b[2], y] + step
+      cyc[a[1], b[2], y] <- cyc[a[1], b[2], y] - step
+      cyc[a[2], b[1], y] <- cyc[a[2], b[1], y] - step
+      if (any(cyc < 0)) next
+      expect_gte(mi_joint(cyc), best - 1e-10)
+    }
+  }
+})
+
+test_that("pointwise values match the reference outcomes and average to the dataset values", {
+  res <- pid_discrete(pid_gate("and"), measure = c("pm", "pmmi", "lsmi"), pointwise = TRUE)
+  pw <- res$pointwise
+  pm <- pw[pw$measure == "pm", ]
+  at <- function(x1, x2) unlist(pm[pm$x1 == x1 & pm$x2 == x2, c("r", "u1", "u2", "s")])
+  expect_equal(at("0", "0"), c(.4150375, 0, 0, 0), tolerance = 1e-6, ignore_attr = TRUE)
+  expect_equal(at("0", "1"), c(.4150375, 0, -1, 1), tolerance = 1e-6, ignore_attr = TRUE)
+  expect_equal(at("1", "0"), c(.4150375, -1, 0, 1), tolerance = 1e-6, ignore_attr = TRUE)
+  expect_equal(at("1", "1"), c(1, 0, 0, 1), tolerance = 1e-6, ignore_attr = TRUE)
+  for (m in c("pm", "pmmi", "lsmi")) {
+    sub <- pw[pw$measure == m, ]
+    means <- colSums(sub$p * sub[c("r", "u1", "u2", "s")])
+    expect_equal(means, atoms_of(res$measures, m), tolerance = 1e-12, ignore_attr = TRUE)
+  }
+  or <- pid_discrete(pid_gate("or"), measure = "pm", pointwise = TRUE)$pointwise
+  expect_equal(unlist(or[or$x1 == "0" & or$x2 == "0", c("r", "u1", "u2", "s")]), c(1, 0, 0, 1),
+               tolerance = 1e-6, ignore_attr = TRUE)
+  expect_equal(unlist(or[or$x1 == "1" & or$x2 == "1", c("r", "u1", "u2", "s")]), c(.4150375, 0, 0, 0),
+               tolerance = 1e-6, ignore_attr = TRUE)
+})
+
+test_that("counts, probabilities and data frames of draws give the same answer", {
+  p <- pid_gate("and")
+  expect_equal(pid_discrete(p * 40), pid_discrete(p))
+  draws <- data.frame(x1 = c(0, 0, 1, 1), x2 = c(0, 1, 0, 1), y = c(0, 0, 0, 1))
+  from_df <- pid_discrete(draws[rep(1:4, 25), ])
+  expect_equal(from_df[c("R", "U1", "U2", "S")], pid_discrete(p)[c("R", "U1", "U2", "S")],
+               tolerance = 1e-9)
+})
+
+test_that("nats are bits times log 2", {
+  b <- pid_discrete(pid_gate("sum"))
+  n <- pid_discrete(pid_gate("sum"), unit = "nats")
+  expect_equal(n$R, b$R * log(2), tolerance = 1e-9)
+  expect_equal(n$I12, b$I12 * log(2), tolerance = 1e-12)
+  expect_identical(unique(n$unit), "nats")
+})
+
+test_that("bad distributions are rejected with classed errors", {
+  p <- pid_gate("and")
+  neg <- p
+  neg[1] <- -0.1
+  expect_error(pid_discrete(neg), class = "dmil_error_values")
+  expect_error(pid_discrete(p * 0), class = "dmil_error_values")
+  na <- p
+  na[2] <- NA
+  expect_error(pid_discrete(na), class = "dmil_error_values")
+  expect_error(pid_discrete(matrix(1, 2, 2)), class = "dmil_error_dims")
+  expect_error(pid_discrete(array(1, c(2, 2, 2, 2))), class = "dmil_error_dims")
+  expect_error(pid_discrete(data.frame(a = 1:3, b = 1:3)), class = "dmil_error_dims")
+  expect_error(pid_discrete(p, measure = "foo"), class = "dmil_error_arg")
+  expect_snapshot(pid_discrete(neg), error = TRUE)
+})
