@@ -51,6 +51,7 @@ check: deps
 
 bench: install
 	$(RSCRIPT) bench/fit_speed.R
+	$(RSCRIPT) bench/interactions_speed.R
 
 # Regenerates NAMESPACE and man/ from the roxygen comments (needs roxygen2).
 docs: install
