@@ -49,23 +49,33 @@ check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) 
 }
 
 # Matches new data to a blueprint. Returns the views in blueprint order with
-# 0-based column indices for the C core.
-match_blueprint <- function(new_x, bp, nthreads, arg = "new_x",
-                            call = rlang::caller_env()) {
+# 0-based column indices for the C core. With `allow_missing` (DMIL), views
+# may be absent and rows entirely NA within a view; such views are replaced
+# by zeros and `present` (n x views, logical) marks what is available.
+match_blueprint <- function(new_x, bp, nthreads, arg = "new_x", call = rlang::caller_env(),
+                            allow_missing = FALSE) {
   views <- check_views(new_x, min_views = 1L, arg = arg, call = call)
   missing <- setdiff(names(bp), names(views))
-  if (length(missing)) {
+  if (length(missing) && (!allow_missing || length(missing) == length(bp))) {
     dm_abort(
       c("{.arg {arg}} lacks {cli::qty(length(missing))}view{?s} {.val {missing}} that the model uses.",
         "i" = "It has {.val {names(views)}}."),
       class = "dmil_error_newdata", call = call)
   }
-  out <- list(views = views[names(bp)], cols = vector("list", length(bp)),
+  n <- nrow(views[[1]])
+  present <- matrix(TRUE, n, length(bp), dimnames = list(NULL, names(bp)))
+  out <- list(views = vector("list", length(bp)), cols = vector("list", length(bp)),
               center = lapply(bp, `[[`, "center"), scale = lapply(bp, `[[`, "scale"))
-  names(out$cols) <- names(bp)
+  names(out$views) <- names(out$cols) <- names(bp)
   for (v in names(bp)) {
-    m <- views[[v]]
     b <- bp[[v]]
+    if (!v %in% names(views)) {
+      out$views[[v]] <- matrix(0, n, length(b$columns))
+      out$cols[[v]] <- seq_along(b$columns) - 1L
+      present[, v] <- FALSE
+      next
+    }
+    m <- views[[v]]
     if (b$named) {
       if (is.null(colnames(m))) {
         dm_abort(
@@ -92,9 +102,35 @@ match_blueprint <- function(new_x, bp, nthreads, arg = "new_x",
       idx <- b$keep
     }
     st <- .Call(C_dm_colstats, m, nthreads)
+    if (allow_missing && any(st$n_bad[idx] > 0)) {
+      na <- is.na(m[, idx, drop = FALSE])
+      n_na <- rowSums(na)
+      partial <- which(n_na > 0 & n_na < length(idx))
+      if (length(partial)) {
+        dm_abort(
+          c("View {.val {v}} of {.arg {arg}} has rows with some but not all values missing.",
+            "x" = "{length(partial)} row{?s}, the first is row {partial[1]}.",
+            "i" = "A view can be missing for a sample only as a whole (all its values NA)."),
+          class = "dmil_error_values", call = call)
+      }
+      gone <- n_na == length(idx)
+      present[gone, v] <- FALSE
+      m[gone, ] <- 0
+      st <- .Call(C_dm_colstats, m, nthreads)
+    }
     cn <- if (is.null(colnames(m))) paste0("V", seq_len(ncol(m))) else colnames(m)
     check_finite_columns(st, cn, v, arg, call, used = idx)
+    out$views[[v]] <- m
     out$cols[[v]] <- as.integer(idx - 1L)
   }
+  if (allow_missing && any(rowSums(present) == 0)) {
+    dm_abort(
+      c("Every sample needs at least one view.",
+        "x" = "{cli::qty(sum(rowSums(present) == 0))}Row{?s} {as.character(utils::head(which(rowSums(present) == 0), 5))} {?has/have} none."),
+      class = "dmil_error_newdata", call = call)
+  }
+  out$present <- if (all(present)) NULL else present
+  out$ids <- view_ids(views)
+  out$rownames <- Reduce(function(a, b) if (is.null(a)) b else a, lapply(views, rownames))
   out
 }

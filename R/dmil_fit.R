@@ -2,11 +2,19 @@
 #'
 #' Fits a classifier to multimodal data: a named list of views (modalities),
 #' each a numeric matrix or data frame with the samples in rows, and one class
-#' label per sample. All training runs in the package's C core.
+#' label per sample. By default this is DMIL, decomposition-based multimodal
+#' interaction learning; the usual multimodal baselines are available for
+#' comparison. All training runs in the package's C core.
 #'
 #' @section Methods:
-#' All networks are multilayer perceptrons with ReLU activations, trained with
-#' Adam on the softmax cross-entropy.
+#' * `"dmil"` (default): a variational decomposition network with redundant,
+#'   unique and synergistic codes and additive logits (Phase A), per-sample
+#'   interaction scores of the training data (Phase B, [dmil_interactions()])
+#'   and three fine-tuning stages weighted by them (Phase C). See
+#'   [dmil_control()] for the model and its settings.
+#'
+#' The baselines are multilayer perceptrons with ReLU activations, trained
+#' with Adam on the softmax cross-entropy:
 #' * `"joint"`: one encoder per view; the encodings are concatenated and fed to
 #'   a nonlinear fusion head (`fusion_depth` hidden layers), trained end to
 #'   end. The nonlinear head is what lets it represent synergy (labels that
@@ -28,19 +36,21 @@
 #' Each feature is standardised with the mean and standard deviation of the
 #' data passed to `dmil_fit()`; constant features are dropped with a message.
 #' Missing or infinite values are an error (dmil does not impute). Views and
-#' columns of new data are matched by name at prediction time.
+#' columns of new data are matched by name at prediction time; DMIL models
+#' also predict when whole views are missing (see [predict.dmil_fit()]).
 #'
 #' @section Training and reproducibility:
-#' A stratified fraction `validation` of the samples is held out; after each
-#' epoch the validation accuracy is computed and the parameters of the best
-#' epoch are kept (ties go to the lower validation loss). With
-#' `validation = 0` the last epoch is kept. With `patience`, training stops
-#' after that many epochs without improvement.
+#' A stratified fraction `validation` of the samples is held out (the same
+#' rows for every method given the same seed); after each epoch the
+#' validation accuracy is computed and the parameters of the best epoch are
+#' kept (ties go to the lower validation loss). With `validation = 0` the
+#' last epoch is kept and DMIL keeps every fine-tuning stage. With
+#' `patience`, training stops after that many epochs without improvement.
 #'
-#' All randomness (initialisation, validation split, batch order) derives from
-#' `seed`; when `seed` is `NULL` one is drawn from R's random number
-#' generator, so [set.seed()] makes fits reproducible. Results are identical
-#' for any number of threads.
+#' All randomness (initialisation, validation split, batch order, sampled
+#' latents) derives from `seed`; when `seed` is `NULL` one is drawn from R's
+#' random number generator, so [set.seed()] makes fits reproducible. Results
+#' are identical for any number of threads.
 #'
 #' @param x A named list of at least two views. Each view is a numeric matrix
 #'   or a data frame of numeric columns, with one row per sample. Row names,
@@ -54,16 +64,20 @@
 #' @param depth Number of layers of each encoder (default 2).
 #' @param fusion_depth Number of hidden layers of the fusion head of
 #'   `"joint"` (default 1; 0 gives a linear head, like `"late"`).
-#' @param epochs Number of passes over the training data (default 100).
+#' @param epochs Number of passes over the training data: default 50 for
+#'   DMIL's Phase A, 100 for the baselines.
 #' @param batch_size Samples per mini-batch (default 64).
-#' @param lr Adam learning rate (default 1e-3).
+#' @param lr Adam learning rate (default 1e-3; Phase A for DMIL).
 #' @param weight_decay Decoupled weight decay (AdamW; default 0).
 #' @param validation Fraction of the samples held out for selecting the best
-#'   epoch, in `[0, 1)` (default 0.1).
+#'   epoch (and, for DMIL, for accepting fine-tuning stages), in `[0, 1)`
+#'   (default 0.1).
 #' @param patience Stop after this many epochs without improvement of the
 #'   validation accuracy; `NULL` (default) trains for all `epochs`.
 #' @param which For `method = "unimodal"`, the name of the view whose network
 #'   [predict()][predict.dmil_fit] uses by default; defaults to the first.
+#' @param control For `method = "dmil"`, the settings made by
+#'   [dmil_control()].
 #' @param seed `NULL` or a whole number; see the reproducibility section.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()], 0 uses
 #'   every core.
@@ -74,10 +88,14 @@
 #'   numeric vectors), so it can be saved with [saveRDS()]. It holds the
 #'   method, the class levels, the per-view blueprint (columns used, their
 #'   centring and scaling), the networks' architecture and weights, the
-#'   training history (`history`: loss and validation accuracy per epoch),
-#'   the best epoch, the validation rows and the settings including the seed.
+#'   training history (`history`: loss and validation accuracy per epoch, and
+#'   for DMIL per phase and stage), the best epoch, the validation rows and
+#'   the settings including the seed. DMIL fits also hold the phases' summary
+#'   (`phases`) and the training samples' interaction scores
+#'   ([interactions()]).
 #'
-#' @seealso [predict.dmil_fit()], [dmil_threads()].
+#' @seealso [predict.dmil_fit()], [augment.dmil_fit()], [dmil_control()],
+#'   [dmil_threads()].
 #' @examples
 #' # Two views; the label is the XOR of one bit carried by each view.
 #' set.seed(1)
@@ -92,14 +110,20 @@
 #' fit <- dmil_fit(x, y, method = "joint", epochs = 30, nthreads = 1)
 #' fit
 #' head(predict(fit, x, type = "prob"))
+#'
+#' # DMIL on data with known per-sample interaction types
+#' sim <- simulate_interactions(1000, "mix4", seed = 2)
+#' fit <- dmil_fit(sim$x, sim$y, epochs = 10,
+#'                 control = dmil_control(finetune_epochs = 3, scores = list(epochs = 5)),
+#'                 nthreads = 1)
+#' fit
 #' @export
-dmil_fit <- function(x, y, method = c("joint", "late", "ensemble", "early", "unimodal"),
-                     ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
+dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal"),
+                     ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = NULL,
                      batch_size = 64, lr = 1e-3, weight_decay = 0,
-                     validation = 0.1, patience = NULL, which = NULL, seed = NULL,
-                     nthreads = NULL, progress = interactive()) {
+                     validation = 0.1, patience = NULL, which = NULL, control = dmil_control(),
+                     seed = NULL, nthreads = NULL, progress = interactive()) {
   rlang::check_dots_empty()
-  call <- rlang::current_env()
   method <- rlang::arg_match(method)
   views <- check_views(x)
   n <- nrow(views[[1]])
@@ -107,6 +131,7 @@ dmil_fit <- function(x, y, method = c("joint", "late", "ensemble", "early", "uni
   hidden <- check_count(hidden, min = 1, max = 1e5)
   depth <- check_count(depth, min = 1, max = 16)
   fusion_depth <- check_count(fusion_depth, min = 0, max = 16)
+  if (is.null(epochs)) epochs <- if (method == "dmil") 50L else 100L
   epochs <- check_count(epochs, min = 1, max = 1e6)
   batch_size <- check_count(batch_size, min = 1)
   if (batch_size > n) {
@@ -126,22 +151,51 @@ dmil_fit <- function(x, y, method = c("joint", "late", "ensemble", "early", "uni
   }
   patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
   which <- check_which(which, method, names(views))
+  control <- check_control(control)
   progress <- check_flag(progress)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
 
   bp <- learn_blueprint(views, nthreads)
+  settings <- list(hidden = hidden, depth = depth, fusion_depth = fusion_depth,
+                   epochs = epochs, batch_size = batch_size, lr = lr,
+                   weight_decay = weight_decay, validation = validation,
+                   patience = if (patience > 0) patience else NULL,
+                   seed = seed, nthreads = nthreads)
+  fit <- list(method = method, call = match.call(), levels = levels(y),
+              class_counts = c(table(y)), n = n, views = bp, which = which)
+  if (method == "dmil") {
+    val_rows <- if (validation > 0) .Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed) else integer()
+    s <- list(hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size,
+              lr = lr, weight_decay = weight_decay, patience = patience)
+    res <- fit_dmil(views, y, bp, val_rows, s, control, seed, nthreads, progress)
+    fit <- c(fit, list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets,
+                       history = res$history, phases = res$phases, best_epoch = res$best_epoch,
+                       interactions = res$scores, stage_settings = res$stage_settings))
+    settings$control <- unclass(control)
+  } else {
+    fit <- c(fit, fit_baseline(views, y, bp, method, hidden, depth, fusion_depth, epochs,
+                               batch_size, patience, lr, weight_decay, validation, seed,
+                               nthreads, progress))
+  }
+  fit$settings <- settings
+  fit$version <- as.character(utils::packageVersion("dmil"))
+  fit <- structure(fit, class = "dmil_fit")
+  fit$val_metrics <- validation_metrics(fit, views, y)
+  fit
+}
+
+fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epochs, batch_size,
+                         patience, lr, weight_decay, validation, seed, nthreads, progress) {
   nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth)
   cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
               lr = lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
               weight_decay = weight_decay, validation = validation)
-
   res <- .Call(C_dm_fit_baseline, views, lapply(bp, function(b) as.integer(b$keep - 1L)),
                lapply(bp, `[[`, "center"), lapply(bp, `[[`, "scale"),
                as.integer(y) - 1L, nlevels(y), unname(nets), cfg, seed,
                nthreads, progress)
   check_status(res$status)
-
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
   history <- do.call(rbind, lapply(seq_along(nets), function(j) {
     r <- res$nets[[j]]
@@ -151,29 +205,8 @@ dmil_fit <- function(x, y, method = c("joint", "late", "ensemble", "early", "uni
   }))
   best_epoch <- vapply(res$nets, function(r) r$best_epoch, integer(1))
   names(best_epoch) <- names(nets)
-
-  fit <- structure(list(
-    method = method,
-    call = match.call(),
-    levels = levels(y),
-    class_counts = c(table(y)),
-    n = n,
-    n_val = length(res$val_rows),
-    val_rows = res$val_rows,
-    views = bp,
-    nets = nets,
-    which = which,
-    history = history,
-    best_epoch = best_epoch,
-    settings = list(hidden = hidden, depth = depth, fusion_depth = fusion_depth,
-                    epochs = epochs, batch_size = batch_size, lr = lr,
-                    weight_decay = weight_decay, validation = validation,
-                    patience = if (patience > 0) patience else NULL,
-                    seed = seed, nthreads = nthreads),
-    version = as.character(utils::packageVersion("dmil"))
-  ), class = "dmil_fit")
-  fit$val_metrics <- validation_metrics(fit, views, y)
-  fit
+  list(n_val = length(res$val_rows), val_rows = res$val_rows, nets = nets,
+       history = history, best_epoch = best_epoch)
 }
 
 check_which <- function(which, method, view_names, arg = rlang::caller_arg(which),
@@ -220,6 +253,13 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth) {
 # "ensemble" also of the combined model that predict() uses.
 validation_metrics <- function(fit, views, y) {
   if (fit$n_val == 0) return(NULL)
+  if (fit$method == "dmil") {
+    sub <- lapply(views, function(v) v[fit$val_rows, , drop = FALSE])
+    lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads), NULL,
+                            fit$settings$nthreads)$logits
+    yv <- y[fit$val_rows]
+    return(data.frame(net = "dmil", val_acc = accuracy(lg, yv), val_loss = cross_entropy(lg, yv)))
+  }
   out <- do.call(rbind, lapply(names(fit$nets), function(net) {
     h <- fit$history[fit$history$net == net, ]
     b <- fit$best_epoch[[net]]

@@ -1,5 +1,14 @@
 #' Predict with a fitted multimodal classifier
 #'
+#' @section Missing views (DMIL):
+#' A DMIL model predicts from whatever views a sample has. A view can be
+#' absent from `new_x`, or missing for some samples (all its values `NA` in
+#' that row). The missing views leave the product of experts of the
+#' redundant code, their unique heads are dropped, and the synergy head is
+#' set to its centred expectation, 0, unless every view is present. The
+#' column `.views` says which views each prediction used. The baselines need
+#' every view they were fitted on.
+#'
 #' @param object A [dmil_fit()] model.
 #' @param new_x A named list of views, as for [dmil_fit()]. Views and their
 #'   columns are matched by name (order does not matter; extra views and
@@ -7,7 +16,9 @@
 #'   columns are matched by position and their number must agree.
 #' @param type `"class"` for the predicted class, `"prob"` for class
 #'   probabilities, `"logit"` for the logits (for `"ensemble"`, the averaged
-#'   log-probabilities of the members).
+#'   log-probabilities of the members), `"components"` (DMIL only) for the
+#'   contributions of the redundant head, each unique head, the synergy head
+#'   and the bias to the logit of the predicted class (they sum to it).
 #' @param which For `method = "unimodal"`, the view whose network predicts;
 #'   defaults to the one chosen at fit time.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
@@ -16,7 +27,11 @@
 #' @return A data frame with one row per sample (row names from `new_x` when
 #'   it has them) and, following tidymodels conventions, the column
 #'   `.pred_class` (a factor with the training levels) for `type = "class"`,
-#'   `.pred_<level>` for `"prob"`, or `.logit_<level>` for `"logit"`.
+#'   `.pred_<level>` for `"prob"`, or `.logit_<level>` for `"logit"`; for
+#'   `"components"`, `.pred_class` and `.comp_R`, `.comp_U_<view>`,
+#'   `.comp_S`, `.comp_bias`. DMIL predictions also have `.views`.
+#' @seealso [augment.dmil_fit()] for predictions, components and
+#'   interactions in one table.
 #' @examples
 #' set.seed(1)
 #' n <- 200
@@ -30,7 +45,7 @@
 #' x2 <- list(two = x$two, one = x$one[, c("r", "p", "q")])
 #' head(predict(fit, x2, type = "prob"))
 #' @export
-predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit"),
+predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "components"),
                              which = NULL, nthreads = NULL, ...) {
   rlang::check_dots_empty()
   type <- rlang::arg_match(type)
@@ -38,6 +53,23 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit"),
   if (missing(new_x)) {
     dm_abort("{.arg new_x} must be given: a named list of views.",
              class = "dmil_error_newdata")
+  }
+  if (type == "components" && object$method != "dmil") {
+    dm_abort("{.code type = \"components\"} needs a DMIL model; this one is {.val {object$method}}.",
+             class = "dmil_error_arg")
+  }
+  if (object$method == "dmil") {
+    if (!is.null(which)) dm_abort("{.arg which} is only used with unimodal fits.", class = "dmil_error_arg")
+    data <- match_blueprint(new_x, object$views, nthreads, allow_missing = TRUE)
+    core <- dmil_predict_core(object, data, data$present, nthreads)
+    out <- if (type == "components") {
+      format_components(core, object$levels)
+    } else {
+      format_predictions(core$logits, object$levels, type, NULL)
+    }
+    out$.views <- views_used(data$present, names(object$views), nrow(core$logits))
+    if (!is.null(data$rownames)) rownames(out) <- data$rownames
+    return(out)
   }
   if (object$method == "unimodal") {
     which <- if (is.null(which)) object$which else check_which(which, "unimodal", names(object$nets))
@@ -52,8 +84,21 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit"),
   }
   data <- match_blueprint(new_x, bp, nthreads)
   logits <- predict_logits(object, data, nets, nthreads)
-  ids <- rownames(data$views[[1]])
-  format_predictions(logits, object$levels, type, ids)
+  format_predictions(logits, object$levels, type, data$rownames)
+}
+
+views_used <- function(present, view_names, n) {
+  if (is.null(present)) return(rep(paste(view_names, collapse = "+"), n))
+  apply(present, 1, function(p) paste(view_names[p], collapse = "+"))
+}
+
+# Contributions of each component to the logit of the predicted class.
+format_components <- function(core, levels) {
+  cls <- max.col(core$logits, ties.method = "first")
+  idx <- cbind(seq_along(cls), cls)
+  out <- data.frame(.pred_class = factor(levels[cls], levels = levels))
+  for (nm in names(core$comps)) out[[paste0(".comp_", nm)]] <- core$comps[[nm]][idx]
+  out
 }
 
 # Logits from the C core for the named networks of a fit (averaged
@@ -83,6 +128,7 @@ core_logits <- function(specs, data, K, nthreads, combine = FALSE) {
 }
 
 format_predictions <- function(logits, levels, type, ids) {
+  logits <- unname(logits)
   out <- switch(type,
     class = data.frame(.pred_class = factor(levels[max.col(logits, ties.method = "first")],
                                             levels = levels)),

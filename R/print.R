@@ -1,5 +1,6 @@
 method_label <- function(method) {
   switch(method,
+    dmil = "DMIL (decomposition network, interaction-weighted fine-tuning)",
     joint = "joint fusion (per-view encoders, nonlinear fusion head)",
     late = "late fusion (per-view encoders, linear head)",
     early = "early fusion (one network on the concatenated views)",
@@ -13,6 +14,8 @@ architecture_label <- function(fit) {
   s <- fit$settings
   enc <- sprintf("%d x %d", s$depth, s$hidden)
   switch(fit$method,
+    dmil = sprintf("encoders %s per view; codes of %d (redundant, unique per view, synergy)",
+                   enc, s$control$latent),
     joint = sprintf("encoders %s per view; fusion head with %d hidden layer%s of %d",
                     enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
     late = sprintf("encoders %s per view; linear head", enc),
@@ -32,6 +35,7 @@ print.dmil_fit <- function(x, ...) {
               x$n, x$n - x$n_val, x$n_val, length(x$levels),
               paste(utils::head(x$levels, 8), collapse = ", ")))
   cat("  ", architecture_label(x), "\n", sep = "")
+  if (x$method == "dmil") return(invisible(print_dmil_body(x)))
   s <- x$settings
   runs <- unique(vapply(names(x$nets), function(j) max(x$history$epoch[x$history$net == j]), integer(1)))
   cat(sprintf("  Adam lr %g, batch %d, %s epochs%s\n", s$lr, s$batch_size,
@@ -51,6 +55,31 @@ print.dmil_fit <- function(x, ...) {
                 vm$val_acc[1], vm$val_loss[1], x$best_epoch[[1]]))
   }
   invisible(x)
+}
+
+print_dmil_body <- function(x) {
+  ph <- x$phases
+  s <- x$settings
+  acc <- function(v) if (is.na(v)) "   -" else sprintf("%.3f", v)
+  cat(sprintf("  Phase A: %d epochs (best %d), Adam lr %g, batch %d; validation accuracy %s\n",
+              ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_acc_after[1])))
+  if (nrow(ph) > 1) {
+    cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted)\n",
+                s$control$measure, nrow(x$interactions), s$control$folds))
+    for (i in 2:nrow(ph)) {
+      cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
+                  acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),
+                  if (ph$kept[i]) "kept" else "reverted"))
+    }
+    m <- colMeans(as.data.frame(x$interactions)[c("r", paste0("u_", names(x$views)), "s")])
+    cat("  interaction profile (", attr(x$interactions, "dmil")$unit, "): ",
+        paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
+  } else {
+    cat("  no fine-tuning (Phase A only)\n")
+  }
+  vm <- x$val_metrics
+  if (!is.null(vm)) cat(sprintf("  final validation accuracy %.3f, loss %.3f\n", vm$val_acc, vm$val_loss))
+  x
 }
 
 #' Summarise a fitted multimodal classifier
@@ -76,6 +105,15 @@ summary.dmil_fit <- function(object, ...) {
     dropped = vapply(object$views, function(b) length(b$dropped), integer(1)),
     row.names = NULL
   )
+  if (object$method == "dmil") {
+    return(structure(list(
+      method = object$method, n = object$n, n_val = object$n_val, views = views,
+      classes = object$class_counts, phases = object$phases,
+      parameters = length(object$nets$dmil$theta),
+      components = if (!is.null(object$interactions)) tidy(object),
+      settings = object$settings
+    ), class = "summary.dmil_fit"))
+  }
   networks <- do.call(rbind, lapply(names(object$nets), function(j) {
     h <- object$history[object$history$net == j, ]
     b <- object$best_epoch[[j]]
@@ -106,6 +144,20 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   cat("Classes: ", paste0(names(x$classes), " (", x$classes, ")", collapse = ", "), "\n\n", sep = "")
   cat("Views:\n")
   print(x$views, row.names = FALSE)
+  if (x$method == "dmil") {
+    cat(sprintf("\nPhases (%d parameters):\n", x$parameters))
+    print(x$phases, row.names = FALSE, digits = digits)
+    if (!is.null(x$components)) {
+      cat("\nComponents (mean interaction score of the training samples, head size):\n")
+      print(x$components, row.names = FALSE, digits = digits)
+    }
+    ctl <- x$settings$control
+    cat(sprintf("\nSettings: hidden %d, depth %d, latent %d, Phase A epochs %d, batch %d, lr %g; fine-tuning %s, stages %s, measure %s, seed %.0f, threads %d\n",
+                x$settings$hidden, x$settings$depth, ctl$latent, x$settings$epochs,
+                x$settings$batch_size, x$settings$lr, if (ctl$finetune) "on" else "off",
+                paste(ctl$stages, collapse = ""), ctl$measure, x$settings$seed, x$settings$nthreads))
+    return(invisible(x))
+  }
   cat("\nNetworks (losses and accuracy at the best epoch):\n")
   print(x$networks, row.names = FALSE, digits = digits)
   if (!is.null(x$ensemble)) {

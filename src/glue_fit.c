@@ -44,6 +44,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   cfg.batch_size = glue_int(cfg_, "batch_size");
   cfg.patience = glue_int(cfg_, "patience");
   cfg.select = DM_SELECT_ACCURACY;
+  cfg.lr_mult = NULL;
   cfg.lr = (float)glue_dbl(cfg_, "lr");
   cfg.adam.beta1 = (float)glue_dbl(cfg_, "beta1");
   cfg.adam.beta2 = (float)glue_dbl(cfg_, "beta2");

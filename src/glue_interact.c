@@ -19,6 +19,7 @@ static dm_train_cfg train_cfg(SEXP cfg, const char *prefix) {
   c.adam.weight_decay = (float)glue_dbl(cfg, FIELD("weight_decay"));
 #undef FIELD
   c.select = DM_SELECT_LOSS;
+  c.lr_mult = NULL;
   return c;
 }
 

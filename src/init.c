@@ -24,6 +24,14 @@ SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
                         SEXP view, SEXP K, SEXP theta, SEXP nthreads);
 SEXP C_dm_decompose(SEXP i, SEXP i_joint, SEXP h, SEXP measure, SEXP adjust,
                     SEXP shift);
+SEXP C_dm_split(SEXP y, SEXP K, SEXP frac, SEXP seed);
+SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
+                     SEXP K, SEXP arch, SEXP theta, SEXP train_rows,
+                     SEXP val_rows, SEXP stages, SEXP seed, SEXP nthreads,
+                     SEXP progress);
+SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                       SEXP present, SEXP K, SEXP arch, SEXP theta,
+                       SEXP nthreads);
 SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
 SEXP C_dm_broja_q(SEXP p, SEXP dims);
@@ -39,6 +47,9 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 11},
     {"dm_knife_logdens", (DL_FUNC)&C_dm_knife_logdens, 8},
     {"dm_decompose", (DL_FUNC)&C_dm_decompose, 6},
+    {"dm_split", (DL_FUNC)&C_dm_split, 4},
+    {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 14},
+    {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 9},
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},
     {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},

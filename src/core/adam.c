@@ -12,7 +12,7 @@ dm_adam_cfg dm_adam_defaults(void) {
 
 void dm_adam_update(size_t n, float *p, const float *g, float *m, float *v,
                     long step, float lr, const dm_adam_cfg *cfg,
-                    int nthreads) {
+                    const float *lr_mult, int nthreads) {
   const float b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps;
   const float bc1 = (float)(1.0 - pow(b1, (double)step));
   const float bc2 = (float)(1.0 - pow(b2, (double)step));
@@ -24,12 +24,14 @@ void dm_adam_update(size_t n, float *p, const float *g, float *m, float *v,
   ptrdiff_t nn = (ptrdiff_t)n;
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (ptrdiff_t i = 0; i < nn; i++) {
+    const float mult = lr_mult ? lr_mult[i] : 1.0f;
+    if (mult == 0.0f) continue;
     float gi = g[i];
     float mi = b1 * m[i] + (1.0f - b1) * gi;
     float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
     m[i] = mi;
     v[i] = vi;
     float denom = sqrtf(vi) * inv_sqrt_bc2 + eps;
-    p[i] -= step_size * mi / denom + decay * p[i];
+    p[i] -= mult * (step_size * mi / denom + decay * p[i]);
   }
 }

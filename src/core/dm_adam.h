@@ -18,8 +18,11 @@ typedef struct {
 /* Defaults of torch.optim.Adam: 0.9, 0.999, 1e-8, no decay. */
 dm_adam_cfg dm_adam_defaults(void);
 
+/* lr_mult (optional, length n) scales the learning rate of each parameter;
+ * a parameter with multiplier 0 is frozen: neither it nor its moment
+ * estimates change. */
 void dm_adam_update(size_t n, float *p, const float *g, float *m, float *v,
                     long step, float lr, const dm_adam_cfg *cfg,
-                    int nthreads);
+                    const float *lr_mult, int nthreads);
 
 #endif

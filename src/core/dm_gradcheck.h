@@ -14,6 +14,11 @@ typedef void (*dm_grad_fn)(void *ctx, const float *theta, float *grad);
  * actually taken in float is used in the quotient. */
 double dm_gradcheck(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
                     void *ctx, double eps);
+/* The same restricted to the coordinates with mask[i] != 0 (mask NULL: all):
+ * for losses with stop-gradients, whose gradient is the true derivative only
+ * for the parameters upstream of no stopped path. */
+double dm_gradcheck_masked(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
+                           void *ctx, double eps, const float *mask);
 
 /* Named checks on small random problems built from `seed`:
  *   "dense_linear", "dense_relu"   dense layer, gradients of W, b and X;
@@ -24,6 +29,13 @@ double dm_gradcheck(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
  *                                  sharded batch gradient used in training;
  *   "knife"                        Gaussian-mixture density (all of mu, s,
  *                                  L, w) through its batch gradient;
+ *   "dmil_<term>"                  the DMIL network (3 views) with one loss
+ *                                  term on: full, uni, red, uni_sg, syn_sg,
+ *                                  align, kl, orth, anova (the terms with
+ *                                  stop-gradients on the parameters they
+ *                                  train); "dmil_all" with every term but
+ *                                  those, per-sample weights and sampling;
+ *                                  "dmil_deterministic" without sampling;
  *   "broken_dense"                 a deliberately wrong gradient, to show
  *                                  that the checker catches errors.
  * Writes the relative error to *err; DM_ERR_ARG for an unknown name. */

@@ -45,6 +45,9 @@ typedef struct {
   dm_status (*evaluate)(void *self, const float *theta, const dm_data *data,
                         const int *rows, int n, int nthreads, double *loss,
                         double *acc);
+  /* Called before each epoch (0-based), e.g. for warm-up schedules; may be
+   * NULL. */
+  void (*epoch_begin)(void *self, int epoch);
 } dm_model;
 
 /* How the kept epoch is chosen on the validation rows. */
@@ -60,6 +63,7 @@ typedef struct {
   dm_select select;
   float lr;
   dm_adam_cfg adam;
+  const float *lr_mult; /* per-parameter learning-rate factors, or NULL */
 } dm_train_cfg;
 
 /* Per-epoch record, arrays of length cfg.epochs owned by the caller.

@@ -307,5 +307,6 @@ dm_model dm_knife_model(dm_knife *kn) {
   m.batch_grad = knife_batch_grad;
   m.logits = NULL;
   m.evaluate = knife_evaluate;
+  m.epoch_begin = NULL;
   return m;
 }

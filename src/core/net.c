@@ -279,5 +279,6 @@ dm_model dm_net_model(dm_net *net) {
   m.batch_grad = net_batch_grad;
   m.logits = net_logits;
   m.evaluate = NULL;
+  m.epoch_begin = NULL;
   return m;
 }

@@ -136,6 +136,7 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
   hist->best_epoch = 0;
 
   for (int epoch = 0; epoch < cfg->epochs; epoch++) {
+    if (model->epoch_begin) model->epoch_begin(model->self, epoch);
     dm_rng r;
     dm_rng_init(&r, dm_rng_derive(shuffle_key, (uint64_t)epoch));
     dm_rng_shuffle(&r, order, n_train);
@@ -155,7 +156,7 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
       }
       loss_sum += batch_loss;
       dm_adam_update(P, theta, grad, m, v, ++step, cfg->lr, &cfg->adam,
-                     nthreads);
+                     cfg->lr_mult, nthreads);
       *done += 1.0;
       if (tick && tick(tick_ctx, *done, total)) {
         st = DM_ERR_INTERRUPT;

@@ -132,7 +132,7 @@ static void test_train_xor(void) {
     dm_net_init(&net, theta[t], 11);
     int *train = malloc(sizeof(int) * N), *val = malloc(sizeof(int) * N);
     int nv = dm_split_validation(data.y, N, 2, 0.2, 5, val, train);
-    dm_train_cfg cfg = {20, 64, 0, DM_SELECT_ACCURACY, 1e-2f, dm_adam_defaults()};
+    dm_train_cfg cfg = {20, 64, 0, DM_SELECT_ACCURACY, 1e-2f, dm_adam_defaults(), NULL};
     double tl[20], vl[20], va[20], done = 0;
     dm_history h = {tl, vl, va, 0, 0};
     dm_model m = dm_net_model(&net);

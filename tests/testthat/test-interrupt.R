@@ -22,7 +22,8 @@ test_that("a long fit stops on an interrupt and leaves R usable", {
   # the session is still usable, and dmil still works in it
   expect_equal(rs$run(function() {
     x <- list(a = matrix(1:20 + 0, 10), b = matrix(stats::rnorm(20), 10))
-    f <- dmil::dmil_fit(x, rep(c("u", "v"), 5), epochs = 1, batch_size = 4, progress = FALSE)
+    f <- dmil::dmil_fit(x, rep(c("u", "v"), 5), method = "joint", epochs = 1, batch_size = 4,
+                        progress = FALSE)
     nrow(predict(f, x))
   }), 10)
 })

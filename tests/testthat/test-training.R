@@ -13,7 +13,8 @@ test_that("the training history has one row per epoch and network", {
 })
 
 test_that("the kept epoch has the best validation accuracy, ties going to the lower loss", {
-  fit <- dmil_fit(hard$x, hard$y, hidden = 8, epochs = 12, lr = 0.01, seed = 2, progress = FALSE)
+  fit <- dmil_fit(hard$x, hard$y, method = "joint", hidden = 8, epochs = 12, lr = 0.01, seed = 2,
+                  progress = FALSE)
   h <- fit$history
   best <- which(h$val_acc == max(h$val_acc))
   expect_identical(fit$best_epoch[["joint"]], best[which.min(h$val_loss[best])])
@@ -42,14 +43,14 @@ test_that("without validation the last epoch is kept", {
 })
 
 test_that("patience stops training early", {
-  fit <- dmil_fit(hard$x, hard$y, hidden = 8, epochs = 200, patience = 3, seed = 1,
-                  progress = FALSE)
+  fit <- dmil_fit(hard$x, hard$y, method = "joint", hidden = 8, epochs = 200, patience = 3,
+                  seed = 1, progress = FALSE)
   expect_lt(max(fit$history$epoch), 200)
   expect_equal(max(fit$history$epoch) - fit$best_epoch[["joint"]], 3)
 })
 
 test_that("training loss goes down", {
-  fit <- dmil_fit(d$x, d$y, hidden = 16, epochs = 10, seed = 1, progress = FALSE)
+  fit <- dmil_fit(d$x, d$y, method = "joint", hidden = 16, epochs = 10, seed = 1, progress = FALSE)
   expect_lt(tail(fit$history$train_loss, 1), fit$history$train_loss[1] / 2)
 })
 
@@ -58,6 +59,9 @@ test_that("a diverging fit is reported as such", {
   n <- 200
   x <- list(a = matrix(rnorm(n * 2), n) * 1e15, b = matrix(rnorm(n * 2), n))
   x$a[1, ] <- 1e38
-  expect_error(dmil_fit(x, rep(c("u", "v"), 100), epochs = 2, lr = 1e30, progress = FALSE),
-               class = "dmil_error_diverged")
+  for (m in c("joint", "dmil")) {
+    expect_error(dmil_fit(x, rep(c("u", "v"), 100), method = m, epochs = 2, lr = 1e30,
+                          progress = FALSE),
+                 class = "dmil_error_diverged", label = m)
+  }
 })

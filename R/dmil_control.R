@@ -1,0 +1,154 @@
+#' Settings of the DMIL model
+#'
+#' The hyperparameters of `dmil_fit(method = "dmil")` beyond those shared
+#' with the baselines (width, depth, batch size, Phase A epochs and learning
+#' rate are arguments of [dmil_fit()]). Defaults follow the package's design
+#' for feature-level data on a CPU.
+#'
+#' @section The model:
+#' DMIL trains in three phases.
+#'
+#' **Phase A**, the variational decomposition network. Each view's encoder
+#' feeds two Gaussian posteriors: a redundant code (one per view, fused across
+#' views by a product of experts) and a unique code; a fusion layer on all
+#' encodings feeds a synergy code. Linear heads on the codes add up to the
+#' logits: \eqn{\ell = a_R(z_R) + \sum_m a_{U_m}(z_{U_m}) + a_S(z_S) + b}.
+#' The loss is the cross-entropy of \eqn{\ell}, plus `lambda_uni` times the
+#' mean cross-entropy of each view alone (redundant plus its unique head),
+#' `lambda_red` times that of each view's redundant head alone,
+#' `lambda_align` times the symmetric KL divergence between the views'
+#' redundant posteriors, KL bottlenecks `beta_R`, `beta_U`, `beta_S` to
+#' \eqn{N(0, I)} (raised linearly over the first `warmup` epochs),
+#' `lambda_orth` times the squared cross-correlation of redundant and unique
+#' means within a batch, and `lambda_anova` times a functional-ANOVA penalty
+#' that keeps main effects out of the synergy head: averaged over `partners`
+#' other samples' values of one view, its output must vanish.
+#'
+#' **Phase B** scores every training sample with [dmil_interactions()]
+#' (`measure`, `folds`; further settings in `scores`).
+#'
+#' **Phase C** fine-tunes in `stages`, each trained for `finetune_epochs`
+#' with learning rate `finetune_lr` (encoders at `encoder_lr_mult` times
+#' that), with sample weights
+#' \eqn{w_i = (1 - \gamma) + \gamma \tilde v_i / \mathrm{mean}(\tilde v)},
+#' \eqn{\tilde v = \max(v, 0)} from the Phase B scores of the stage's
+#' component (`gamma = 0` gives uniform weights):
+#' `"R"` trains the encoders, redundant posteriors, \eqn{a_R} and \eqn{b} on
+#' the weighted redundancy-only losses, alignment, \eqn{\beta_R} and
+#' `lambda_keep` times the full loss; `"U"` trains the encoders, unique
+#' posteriors and heads on each view's unique head added to its (fixed)
+#' redundant logits, \eqn{\beta_U}, the orthogonality term and the keep loss;
+#' `"S"` trains the fusion layer, synergy posterior and head on the synergy
+#' head added to the (fixed) additive logits, \eqn{\beta_S} and the ANOVA
+#' penalty. A stage is undone if it lowers the validation accuracy by more
+#' than `tolerance`.
+#'
+#' @section Ablations:
+#' * no decomposition: `dmil_fit(method = "joint")` with the same `hidden`;
+#' * Phase A only: `finetune = FALSE`;
+#' * uniform sample weights: `gamma = 0`;
+#' * without a stage: e.g. `stages = c("R", "S")`;
+#' * LSMI instead of pointwise MMI scores: `measure = "lsmi"`;
+#' * deterministic latents: `variational = FALSE` (no sampling, no KL);
+#' * without the ANOVA penalty or alignment: `lambda_anova = 0`,
+#'   `lambda_align = 0`.
+#'
+#' @param latent Dimension of each code (D).
+#' @param lambda_uni,lambda_red,lambda_align,lambda_orth,lambda_anova,lambda_keep
+#'   Loss weights; see the model section.
+#' @param beta_R,beta_U,beta_S KL weights of the redundant, unique and
+#'   synergy codes.
+#' @param partners Partners per sample and view in the ANOVA penalty.
+#' @param warmup Epochs over which the KL weights rise from 0.
+#' @param variational Sample the codes during training (else use their
+#'   means and no KL terms).
+#' @param finetune Run Phases B and C.
+#' @param stages Fine-tuning stages, in order: any of `"R"`, `"U"`, `"S"`.
+#' @param finetune_epochs,finetune_lr Epochs and learning rate of each stage.
+#' @param encoder_lr_mult Learning-rate factor of the encoders in stages R
+#'   and U.
+#' @param gamma Weight mixing: 0 uniform, 1 proportional to the scores.
+#' @param tolerance Largest allowed drop of validation accuracy (a fraction)
+#'   for a stage to be kept.
+#' @param measure,folds Interaction measure and cross-fitting folds of Phase B.
+#' @param scores Further arguments of [dmil_interactions()] for Phase B
+#'   (e.g. `list(epochs = 20)`).
+#' @return A list of class `dmil_control`.
+#' @examples
+#' dmil_control(lambda_anova = 0, stages = c("R", "S"))
+#' @export
+dmil_control <- function(latent = 16, lambda_uni = 1, lambda_red = 0.5, lambda_align = 0.1,
+                         lambda_orth = 0.1, lambda_anova = 1, lambda_keep = 0.2,
+                         beta_R = 1e-3, beta_U = 1e-3, beta_S = 1e-2, partners = 8,
+                         warmup = 10, variational = TRUE, finetune = TRUE,
+                         stages = c("R", "U", "S"), finetune_epochs = 10, finetune_lr = 3e-4,
+                         encoder_lr_mult = 0.1, gamma = 0.5, tolerance = 0.005,
+                         measure = c("pmmi", "lsmi"), folds = 2, scores = list()) {
+  measure <- rlang::arg_match(measure)
+  out <- list(
+    latent = check_count(latent, min = 1, max = 4096),
+    lambda_uni = check_number(lambda_uni, min = 0),
+    lambda_red = check_number(lambda_red, min = 0),
+    lambda_align = check_number(lambda_align, min = 0),
+    lambda_orth = check_number(lambda_orth, min = 0),
+    lambda_anova = check_number(lambda_anova, min = 0),
+    lambda_keep = check_number(lambda_keep, min = 0),
+    beta_R = check_number(beta_R, min = 0),
+    beta_U = check_number(beta_U, min = 0),
+    beta_S = check_number(beta_S, min = 0),
+    partners = check_count(partners, min = 1, max = 256),
+    warmup = check_count(warmup, min = 0),
+    variational = check_flag(variational),
+    finetune = check_flag(finetune),
+    stages = check_stages(stages),
+    finetune_epochs = check_count(finetune_epochs, min = 1),
+    finetune_lr = check_number(finetune_lr, min = 0, min_open = TRUE),
+    encoder_lr_mult = check_number(encoder_lr_mult, min = 0),
+    gamma = check_number(gamma, min = 0, max = 1),
+    tolerance = check_number(tolerance, min = 0, max = 1),
+    measure = measure,
+    folds = check_count(folds, min = 2, max = 100),
+    scores = check_scores(scores)
+  )
+  structure(out, class = "dmil_control")
+}
+
+#' @export
+print.dmil_control <- function(x, ...) {
+  cat("<dmil_control>\n")
+  shown <- vapply(unclass(x), function(v) {
+    if (is.list(v)) paste0("list(", paste(names(v), collapse = ", "), ")") else paste(format(v), collapse = ", ")
+  }, character(1))
+  cat(paste0("  ", format(names(shown)), " ", shown), sep = "\n")
+  invisible(x)
+}
+
+check_stages <- function(stages, arg = rlang::caller_arg(stages), call = rlang::caller_env()) {
+  if (!is.character(stages) || anyNA(stages) || !all(stages %in% c("R", "U", "S")) ||
+      anyDuplicated(stages)) {
+    dm_abort(c("{.arg {arg}} must list distinct stages among {.val {c('R', 'U', 'S')}}.",
+               "x" = "It is {obj_type(stages)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  stages
+}
+
+check_scores <- function(scores, arg = rlang::caller_arg(scores), call = rlang::caller_env()) {
+  allowed <- c("prior", "hidden", "depth", "epochs", "batch_size", "lr", "weight_decay",
+               "patience", "inner_validation", "calibrate", "knife")
+  if (!is.list(scores) || (length(scores) && (is.null(names(scores)) || !all(names(scores) %in% allowed)))) {
+    dm_abort(c("{.arg {arg}} must be a named list of {.fn dmil_interactions} settings.",
+               "i" = "Allowed: {.val {allowed}}."),
+             class = "dmil_error_arg", call = call)
+  }
+  scores
+}
+
+check_control <- function(control, arg = rlang::caller_arg(control), call = rlang::caller_env()) {
+  if (!inherits(control, "dmil_control")) {
+    dm_abort(c("{.arg {arg}} must be made by {.fn dmil_control}.",
+               "x" = "It is {obj_type(control)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  control
+}

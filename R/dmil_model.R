@@ -1,0 +1,135 @@
+# The DMIL model: Phase A (decomposition network), Phase B (per-sample
+# interaction scores of the training rows), Phase C (three fine-tuning
+# stages). Called by dmil_fit() after the argument checks.
+
+# Parameter groups of the C core (src/core/dm_dmil.h).
+dmil_groups <- c(enc = 1L, rpost = 2L, upost = 4L, fuse = 8L, spost = 16L, ar = 32L,
+                 au = 64L, as = 128L, bias = 256L)
+
+dmil_stage <- function(epochs, lr, batch_size, patience, weight_decay, groups, enc_mult = 1,
+                       tolerance = NA_real_, partners = 8L, variational = TRUE, warmup = 0L,
+                       c_full = 0, c_uni = 0, c_red = 0, c_uni_sg = 0, c_syn_sg = 0,
+                       c_align = 0, beta_R = 0, beta_U = 0, beta_S = 0, c_orth = 0, c_anova = 0,
+                       w_full = NULL, w_red = NULL, w_syn = NULL, w_uni = NULL) {
+  list(epochs = as.integer(epochs), lr = lr, batch_size = as.integer(batch_size),
+       patience = as.integer(patience), weight_decay = weight_decay,
+       groups = as.integer(sum(dmil_groups[groups])), enc_mult = enc_mult,
+       tolerance = as.double(tolerance), partners = as.integer(partners),
+       variational = as.integer(variational), warmup = as.integer(warmup),
+       c_full = c_full, c_uni = c_uni, c_red = c_red, c_uni_sg = c_uni_sg, c_syn_sg = c_syn_sg,
+       c_align = c_align, beta_R = beta_R, beta_U = beta_U, beta_S = beta_S, c_orth = c_orth,
+       c_anova = c_anova, w_full = w_full, w_red = w_red, w_syn = w_syn, w_uni = w_uni)
+}
+
+# Phase C weights of one component from scores v (one per training row):
+# (1 - gamma) + gamma * max(v, 0) / mean(max(v, 0)); all ones if the mean is 0.
+stage_weights <- function(v, gamma) {
+  vt <- pmax(v, 0)
+  m <- mean(vt)
+  if (!(m > 0)) return(rep(1, length(v)))
+  (1 - gamma) + gamma * vt / m
+}
+
+fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
+  n <- length(y)
+  vn <- names(views)
+  M <- length(vn)
+  train_rows <- setdiff(seq_len(n), val_rows)
+  arch <- list(hidden = s$hidden, latent = ctl$latent, depth = s$depth)
+  cols <- lapply(bp, function(b) as.integer(b$keep - 1L))
+  centers <- lapply(bp, `[[`, "center")
+  scales <- lapply(bp, `[[`, "scale")
+  beta <- if (ctl$variational) c(ctl$beta_R, ctl$beta_U, ctl$beta_S) else c(0, 0, 0)
+  common <- list(batch_size = s$batch_size, weight_decay = s$weight_decay,
+                 partners = ctl$partners, variational = ctl$variational)
+  run <- function(theta, stages, seed) {
+    res <- .Call(C_dm_dmil_train, views, cols, centers, scales, as.integer(y) - 1L, nlevels(y),
+                 arch, theta, as.integer(train_rows), as.integer(val_rows), stages, seed,
+                 nthreads, progress)
+    check_status(res$status)
+    res
+  }
+
+  # Phase A: everything trains on the full decomposition loss.
+  phase_a <- do.call(dmil_stage, c(common, list(
+    epochs = s$epochs, lr = s$lr, patience = s$patience, groups = names(dmil_groups),
+    warmup = ctl$warmup, c_full = 1, c_uni = ctl$lambda_uni, c_red = ctl$lambda_red,
+    c_align = ctl$lambda_align, beta_R = beta[1], beta_U = beta[2], beta_S = beta[3],
+    c_orth = ctl$lambda_orth, c_anova = ctl$lambda_anova)))
+  res_a <- run(NULL, list(phase_a), seed)
+  stage_results <- list(A = res_a$stages[[1]])
+  theta <- res_a$theta
+  scores <- NULL
+
+  if (ctl$finetune && length(ctl$stages)) {
+    # Phase B: cross-fitted interaction scores of the training rows.
+    sub <- lapply(views, function(v) v[train_rows, , drop = FALSE])
+    scores_args <- ctl$scores
+    if (is.null(scores_args$batch_size)) scores_args$batch_size <- min(64L, length(train_rows))
+    args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = ctl$measure,
+                   folds = ctl$folds, seed = (seed + 104729) %% 2^31, nthreads = nthreads,
+                   progress = progress), scores_args)
+    scores <- do.call(dmil_interactions, args)
+    row_w <- function(v) {
+      w <- rep(1, n)
+      w[train_rows] <- stage_weights(v, ctl$gamma)
+      w
+    }
+    w_uni <- matrix(1, n, M)
+    for (m in seq_len(M)) w_uni[train_rows, m] <- stage_weights(scores[[paste0("u_", vn[m])]], ctl$gamma)
+
+    # Phase C: the three stages, each kept only if validation accuracy holds.
+    ft <- c(common, list(epochs = ctl$finetune_epochs, lr = ctl$finetune_lr, patience = 0L,
+                         tolerance = ctl$tolerance))
+    stage_list <- list(
+      R = do.call(dmil_stage, c(ft, list(
+        groups = c("enc", "rpost", "ar", "bias"), enc_mult = ctl$encoder_lr_mult,
+        c_red = 1, w_red = row_w(scores$r), c_align = ctl$lambda_align, beta_R = beta[1],
+        c_full = ctl$lambda_keep))),
+      U = do.call(dmil_stage, c(ft, list(
+        groups = c("enc", "upost", "au"), enc_mult = ctl$encoder_lr_mult,
+        c_uni_sg = 1, w_uni = as.vector(t(w_uni)), beta_U = beta[2], c_orth = ctl$lambda_orth,
+        c_full = ctl$lambda_keep))),
+      S = do.call(dmil_stage, c(ft, list(
+        groups = c("fuse", "spost", "as"), c_syn_sg = 1, w_syn = row_w(scores$s),
+        beta_S = beta[3], c_anova = ctl$lambda_anova)))
+    )[ctl$stages]
+    res_c <- run(theta, unname(stage_list), (seed + 7919) %% 2^31)
+    names(res_c$stages) <- ctl$stages
+    stage_results <- c(stage_results, res_c$stages)
+    theta <- res_c$theta
+  }
+
+  history <- do.call(rbind, lapply(names(stage_results), function(nm) {
+    r <- stage_results[[nm]]
+    k <- seq_len(r$epochs_run)
+    data.frame(phase = if (nm == "A") "A" else "C", stage = nm, epoch = k,
+               train_loss = r$train_loss[k], val_loss = r$val_loss[k], val_acc = r$val_acc[k])
+  }))
+  phases <- do.call(rbind, lapply(names(stage_results), function(nm) {
+    r <- stage_results[[nm]]
+    data.frame(phase = if (nm == "A") "A" else "C", stage = nm, epochs = r$epochs_run,
+               best_epoch = r$best_epoch, val_acc_before = r$acc_before,
+               val_acc_after = r$acc_after, kept = r$kept)
+  }))
+  configs <- c(list(A = phase_a), if (exists("stage_list", inherits = FALSE)) stage_list)
+  configs <- lapply(configs, function(cf) cf[!grepl("^w_", names(cf))])
+  list(nets = list(dmil = list(arch = arch, theta = theta, views = vn)),
+       history = history, phases = phases, scores = scores, stage_settings = configs,
+       best_epoch = c(dmil = stage_results$A$best_epoch))
+}
+
+# Logits and components of a DMIL fit on matched data (views in blueprint
+# order, possibly with missing ones marked in `present`).
+dmil_predict_core <- function(fit, data, present, nthreads) {
+  net <- fit$nets$dmil
+  res <- .Call(C_dm_dmil_predict, unname(data$views), unname(data$cols), unname(data$center),
+               unname(data$scale), present, length(fit$levels), net$arch, net$theta, nthreads)
+  check_status(res$status)
+  K <- length(fit$levels)
+  comp_names <- c("R", paste0("U_", names(fit$views)), "S", "bias")
+  comps <- lapply(seq_along(comp_names), function(j) res$comps[, (j - 1) * K + seq_len(K), drop = FALSE])
+  names(comps) <- comp_names
+  colnames(res$logits) <- fit$levels
+  list(logits = res$logits, comps = comps)
+}

@@ -1,0 +1,174 @@
+#' Augment, tidy and glance for fitted models
+#'
+#' `augment()` returns one row per sample of `new_x` with its id, the
+#' predicted class and probabilities and, for DMIL, the contribution of each
+#' component head to the predicted class's logit and the posterior-expected
+#' interactions of the sample (from the Phase B estimator, see
+#' [predict.dmil_interactions()]; `NA` for samples with a missing view).
+#' `tidy()` summarises the components of a DMIL model (one row per
+#' interaction component: the mean training interaction score and the size
+#' of its head) or the networks of a baseline. `glance()` gives one row of
+#' model-level figures.
+#'
+#' @param x A [dmil_fit()] model.
+#' @param new_x A named list of views (see [predict.dmil_fit()]).
+#' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
+#' @param ... Unused.
+#' @return Data frames. `augment()`: `sample`, `.pred_class`,
+#'   `.pred_<level>`, and for DMIL `.comp_R`, `.comp_U_<view>`, `.comp_S`,
+#'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views`.
+#'   `tidy()` for DMIL: `component`, `estimate` (mean score of the training
+#'   samples, in the unit of [interactions()]), `std.error`, `head_norm`
+#'   (Frobenius norm of the component's head). `glance()`: `method`, `n`,
+#'   `views`, `classes`, `val_accuracy`, `val_loss`, and for DMIL the
+#'   validation accuracy after each phase and stage and the mean scores.
+#' @name fit-methods
+#' @examples
+#' sim <- simulate_interactions(1200, "mix4", seed = 5)
+#' train <- 1:800
+#' xs <- function(rows) lapply(sim$x, function(v) v[rows, , drop = FALSE])
+#' fit <- dmil_fit(xs(train), sim$y[train], epochs = 10,
+#'                 control = dmil_control(finetune_epochs = 3, scores = list(epochs = 5)),
+#'                 seed = 1, nthreads = 1)
+#' head(augment(fit, xs(-train)))
+#' tidy(fit)
+#' glance(fit)
+NULL
+
+#' @rdname fit-methods
+#' @export
+augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
+  rlang::check_dots_empty()
+  nthreads <- check_nthreads(nthreads)
+  if (x$method != "dmil") {
+    data <- match_blueprint(new_x, x$views, nthreads)
+    prob <- predict(x, new_x, type = "prob", nthreads = nthreads)
+    cls <- factor(x$levels[max.col(as.matrix(prob), ties.method = "first")], levels = x$levels)
+    out <- data.frame(sample = data$ids, .pred_class = cls, prob, row.names = NULL,
+                      check.names = FALSE)
+    return(out)
+  }
+  data <- match_blueprint(new_x, x$views, nthreads, allow_missing = TRUE)
+  core <- dmil_predict_core(x, data, data$present, nthreads)
+  prob <- format_predictions(core$logits, x$levels, "prob", NULL)
+  comps <- format_components(core, x$levels)
+  out <- data.frame(sample = data$ids, comps[".pred_class"], prob, comps[-1],
+                    row.names = NULL, check.names = FALSE)
+  vn <- names(x$views)
+  atoms <- c("r", paste0("u_", vn), "s")
+  for (a in atoms) out[[paste0(".", a)]] <- NA_real_
+  labels <- c("R", paste0("U_", vn), "S")
+  out$.dominant <- factor(NA, levels = labels)
+  if (!is.null(x$interactions)) {
+    full <- if (is.null(data$present)) seq_len(nrow(out)) else which(rowSums(!data$present) == 0)
+    if (length(full)) {
+      sub <- lapply(data$views, function(v) v[full, , drop = FALSE])
+      ex <- predict(x$interactions, sub, nthreads = nthreads)
+      for (a in atoms) out[[paste0(".", a)]][full] <- ex[[a]]
+      out$.dominant[full] <- ex$dominant
+    }
+  }
+  out$.views <- views_used(data$present, vn, nrow(out))
+  out
+}
+
+#' Interaction scores of a fitted DMIL model
+#'
+#' The per-sample interaction table of the training samples that Phase B
+#' computed and Phase C used to weight the fine-tuning stages.
+#'
+#' @param object A [dmil_fit()] model fitted with `method = "dmil"` and
+#'   fine-tuning.
+#' @param ... Unused.
+#' @return A [dmil_interactions()] table (training rows only: the samples
+#'   held out for validation are not scored).
+#' @examples
+#' sim <- simulate_interactions(800, "mix4", seed = 6)
+#' fit <- dmil_fit(sim$x, sim$y, epochs = 5,
+#'                 control = dmil_control(finetune_epochs = 2, scores = list(epochs = 5)),
+#'                 nthreads = 1)
+#' head(interactions(fit))
+#' @export
+interactions <- function(object, ...) {
+  UseMethod("interactions")
+}
+
+#' @rdname interactions
+#' @export
+interactions.dmil_fit <- function(object, ...) {
+  if (is.null(object$interactions)) {
+    dm_abort(
+      c("This model has no interaction scores.",
+        "i" = if (object$method == "dmil") "It was fitted with {.code finetune = FALSE}." else
+          "Only DMIL fits score their training samples; use {.fn dmil_interactions}."),
+      class = "dmil_error_arg")
+  }
+  object$interactions
+}
+
+#' @rdname fit-methods
+#' @export
+tidy.dmil_fit <- function(x, ...) {
+  if (x$method != "dmil") {
+    s <- summary(x)$networks
+    return(data.frame(network = s$network, views = s$views, parameters = s$parameters,
+                      best_epoch = s$best_epoch, val_acc = s$val_acc))
+  }
+  vn <- names(x$views)
+  comps <- c("R", paste0("U_", vn), "S")
+  cols <- c("r", paste0("u_", vn), "s")
+  it <- x$interactions
+  est <- if (is.null(it)) rep(NA_real_, length(cols)) else colMeans(as.data.frame(it)[cols])
+  se <- if (is.null(it)) rep(NA_real_, length(cols)) else
+    apply(as.data.frame(it)[cols], 2, stats::sd) / sqrt(nrow(it))
+  lay <- dmil_layout(x)
+  norms <- vapply(comps, function(cp) sqrt(sum(x$nets$dmil$theta[lay[[cp]]]^2)), numeric(1))
+  data.frame(component = comps, estimate = unname(est), std.error = unname(se),
+             head_norm = unname(norms))
+}
+
+#' @rdname fit-methods
+#' @export
+glance.dmil_fit <- function(x, ...) {
+  vm <- x$val_metrics
+  final <- if (is.null(vm)) NULL else vm[nrow(vm), ]
+  out <- data.frame(method = x$method, n = x$n, views = length(x$views),
+                    classes = length(x$levels),
+                    val_accuracy = if (is.null(final)) NA_real_ else final$val_acc,
+                    val_loss = if (is.null(final)) NA_real_ else final$val_loss)
+  if (x$method == "dmil") {
+    ph <- x$phases
+    for (i in seq_len(nrow(ph))) {
+      out[[paste0("val_acc_", ph$stage[i])]] <- ph$val_acc_after[i]
+      if (ph$phase[i] == "C") out[[paste0("kept_", ph$stage[i])]] <- ph$kept[i]
+    }
+    if (!is.null(x$interactions)) {
+      td <- tidy(x)
+      for (i in seq_len(nrow(td))) out[[paste0("mean_", td$component[i])]] <- td$estimate[i]
+    }
+  }
+  out
+}
+
+# Indices (1-based) of each head's weights in a DMIL parameter vector,
+# mirroring the layout of src/core/dmil.c.
+dmil_layout <- function(fit) {
+  a <- fit$nets$dmil$arch
+  H <- a$hidden
+  D <- a$latent
+  K <- length(fit$levels)
+  dims <- vapply(fit$views, function(b) length(b$columns), integer(1))
+  M <- length(dims)
+  enc <- sum(vapply(dims, function(d) (d + 1) * H + (a$depth - 1) * (H + 1) * H, numeric(1)))
+  off <- enc + M * 4 * D * (H + 1) + H * (M * H + 1) + 2 * D * (H + 1)
+  out <- list(R = off + seq_len(K * D))
+  off <- off + K * D
+  for (m in seq_len(M)) {
+    out[[paste0("U_", names(dims)[m])]] <- off + seq_len(K * D)
+    off <- off + K * D
+  }
+  out$S <- off + seq_len(K * D)
+  out$bias <- off + K * D + seq_len(K)
+  stopifnot(off + K * D + K == length(fit$nets$dmil$theta))
+  out
+}

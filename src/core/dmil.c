@@ -1,0 +1,899 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dm_dmil.h"
+#include "dm_gemm.h"
+#include "dm_layer.h"
+#include "dm_loss.h"
+#include "dm_omp.h"
+#include "dm_rng.h"
+
+#define LOGVAR_MIN (-8.0f)
+#define LOGVAR_MAX 8.0f
+#define EVAL_ROWS 256
+
+/* Latent codes of a row: redundant per view, unique per view, the fused
+ * redundant code, the synergy code. */
+#define CODE_R(m) (m)
+#define CODE_U(m) (M + (m))
+#define CODE_BAR (2 * M)
+#define CODE_S (2 * M + 1)
+
+struct dmil_ws {
+  int cap;
+  float *xin;       /* per view cap x d_m, back to back */
+  float *eacts;     /* encoder hidden activations */
+  float *hcat;      /* cap x M*H */
+  float *rp, *up;   /* M x cap x 2D: [mu | raw log-variance] */
+  float *sp;        /* cap x 2D */
+  float *fs;        /* cap x H, fusion output */
+  float *eps, *z;   /* (2M+2) x cap x D */
+  float *tau, *mubar;
+  float *ar, *arbar, *au, *as; /* head outputs: M x cap x K, cap x K, ... */
+  float *lrm, *lm, *ladd, *l;
+  float *dar, *darbar, *dau, *das, *dlrm, *dladd, *dl;
+  float *dz;
+  float *drp, *dup, *dsp;
+  float *dfs, *dhcat, *tmp, *scratch;
+  float *pin, *pf, *pmu, *pa, *dpa, *dpmu, *dpf, *g;
+  float *grad;
+  int *labels;
+  float *block;
+  size_t *xin_off, *act_off;
+};
+
+static inline float clampf(float v, float lo, float hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* ---- layout ---------------------------------------------------------- */
+
+static size_t layout(dm_dmil *net) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, H = a->H, D = a->D, K = a->K;
+  size_t off = 0;
+  for (int m = 0; m < M; m++) {
+    dm_mlp_setup(&net->enc[m], a->dims[m], H, a->depth, H, DM_ACT_RELU, off);
+    off += net->enc[m].n_params;
+  }
+  for (int m = 0; m < M; m++) {
+    net->off_rpost[m] = off;
+    off += (size_t)2 * D * (H + 1);
+    net->off_upost[m] = off;
+    off += (size_t)2 * D * (H + 1);
+  }
+  dm_mlp_setup(&net->fuse, M * H, H, 1, H, DM_ACT_RELU, off);
+  off += net->fuse.n_params;
+  net->off_spost = off;
+  off += (size_t)2 * D * (H + 1);
+  net->off_ar = off;
+  off += (size_t)K * D;
+  for (int m = 0; m < M; m++) {
+    net->off_au[m] = off;
+    off += (size_t)K * D;
+  }
+  net->off_as = off;
+  off += (size_t)K * D;
+  net->off_b = off;
+  off += K;
+  return off;
+}
+
+size_t dm_dmil_param_count(const dm_dmil_arch *a) {
+  if (a->M < 2 || a->K < 2 || a->H < 1 || a->D < 1 || a->depth < 1) return 0;
+  size_t n = 0;
+  for (int m = 0; m < a->M; m++) {
+    dm_mlp e;
+    if (dm_mlp_setup(&e, a->dims[m], a->H, a->depth, a->H, DM_ACT_RELU, 0) != DM_OK) return 0;
+    n += e.n_params + (size_t)4 * a->D * (a->H + 1) + (size_t)a->K * a->D;
+  }
+  n += (size_t)a->H * (a->M * a->H + 1);           /* fusion */
+  n += (size_t)2 * a->D * (a->H + 1);              /* synergy posterior */
+  n += (size_t)2 * a->K * a->D + (size_t)a->K;     /* a_R, a_S, b */
+  return n;
+}
+
+/* cap: rows of every buffer; train_cap: rows of a training shard, which
+ * sizes the ANOVA partner buffers (partners: most partners used). */
+static dm_status ws_alloc(dm_dmil *net, int cap, int train_cap, int partners,
+                          struct dmil_ws *ws) {
+  const dm_dmil_arch *a = &net->a;
+  const size_t M = a->M, H = a->H, D = a->D, K = a->K, P = DM_MAX(partners, 1);
+  const size_t c = cap, R = (size_t)train_cap * M * P;
+  size_t xin = 0, acts = 0;
+  int maxdim = dm_mlp_max_dim(&net->fuse);
+  memset(ws, 0, sizeof(*ws));
+  ws->xin_off = malloc(sizeof(size_t) * M);
+  ws->act_off = malloc(sizeof(size_t) * M);
+  if (!ws->xin_off || !ws->act_off) return DM_ERR_NOMEM;
+  for (size_t m = 0; m < M; m++) {
+    ws->xin_off[m] = xin;
+    ws->act_off[m] = acts;
+    xin += c * a->dims[m];
+    acts += dm_mlp_act_floats(&net->enc[m], cap);
+    maxdim = DM_MAX(maxdim, dm_mlp_max_dim(&net->enc[m]));
+  }
+  size_t sizes[] = {
+      xin, acts, c * M * H,                     /* xin eacts hcat */
+      M * c * 2 * D, M * c * 2 * D, c * 2 * D,  /* rp up sp */
+      c * H,                                    /* fs */
+      (2 * M + 2) * c * D, (2 * M + 2) * c * D, /* eps z */
+      c * D, c * D,                             /* tau mubar */
+      M * c * K, c * K, M * c * K, c * K,       /* ar arbar au as */
+      M * c * K, M * c * K, c * K, c * K,       /* lrm lm ladd l */
+      M * c * K, c * K, M * c * K, c * K, M * c * K, c * K, c * K, /* d... */
+      (2 * M + 2) * c * D,                      /* dz */
+      M * c * 2 * D, M * c * 2 * D, c * 2 * D,  /* drp dup dsp */
+      c * H, c * M * H, c * M * H, 2 * c * (size_t)maxdim, /* dfs dhcat tmp scratch */
+      R * M * H, R * H, R * D, R * K, R * K, R * D, R * H, (size_t)train_cap * M * K, /* anova */
+      net->n_params};
+  float **slots[] = {&ws->xin, &ws->eacts, &ws->hcat, &ws->rp, &ws->up, &ws->sp,
+                     &ws->fs, &ws->eps, &ws->z, &ws->tau, &ws->mubar, &ws->ar,
+                     &ws->arbar, &ws->au, &ws->as, &ws->lrm, &ws->lm, &ws->ladd,
+                     &ws->l, &ws->dar, &ws->darbar, &ws->dau, &ws->das, &ws->dlrm,
+                     &ws->dladd, &ws->dl, &ws->dz, &ws->drp, &ws->dup, &ws->dsp,
+                     &ws->dfs, &ws->dhcat, &ws->tmp, &ws->scratch, &ws->pin,
+                     &ws->pf, &ws->pmu, &ws->pa, &ws->dpa, &ws->dpmu, &ws->dpf,
+                     &ws->g, &ws->grad};
+  const int ns = (int)(sizeof(sizes) / sizeof(sizes[0]));
+  size_t total = 0;
+  for (int k = 0; k < ns; k++) total += sizes[k];
+  ws->block = malloc(sizeof(float) * (total + 1));
+  ws->labels = malloc(sizeof(int) * (c + 1));
+  if (!ws->block || !ws->labels) return DM_ERR_NOMEM;
+  float *p = ws->block;
+  for (int k = 0; k < ns; k++) {
+    *slots[k] = p;
+    p += sizes[k];
+  }
+  ws->cap = cap;
+  return DM_OK;
+}
+
+void dm_dmil_destroy(dm_dmil *net) {
+  if (net->ws)
+    for (int w = 0; w < net->n_ws; w++) {
+      free(net->ws[w].block);
+      free(net->ws[w].labels);
+      free(net->ws[w].xin_off);
+      free(net->ws[w].act_off);
+    }
+  free(net->ws);
+  free(net->enc);
+  free(net->off_rpost);
+  free(net->off_upost);
+  free(net->off_au);
+  free(net->dims);
+  free(net->bmu_r);
+  free(net->bmu_u);
+  free(net->bgrad_r);
+  free(net->bgrad_u);
+  memset(net, 0, sizeof(*net));
+}
+
+dm_status dm_dmil_create(dm_dmil *net, const dm_dmil_arch *a, int max_rows,
+                         int partners, int nthreads) {
+  memset(net, 0, sizeof(*net));
+  if (dm_dmil_param_count(a) == 0 || max_rows < 1) return DM_ERR_ARG;
+  const int M = a->M;
+  net->a = *a;
+  net->dims = malloc(sizeof(int) * M);
+  net->enc = calloc(M, sizeof(dm_mlp));
+  net->off_rpost = malloc(sizeof(size_t) * M);
+  net->off_upost = malloc(sizeof(size_t) * M);
+  net->off_au = malloc(sizeof(size_t) * M);
+  if (!net->dims || !net->enc || !net->off_rpost || !net->off_upost || !net->off_au) {
+    dm_dmil_destroy(net);
+    return DM_ERR_NOMEM;
+  }
+  memcpy(net->dims, a->dims, sizeof(int) * M);
+  net->a.dims = net->dims;
+  net->n_params = layout(net);
+  /* Defaults until the caller sets a loss: Phase A without extras. */
+  net->loss.c_full = 1.0f;
+  net->loss.partners = partners;
+  net->loss.variational = 1;
+  net->beta_scale = 1.0f;
+  int starts[DM_MAX_SHARDS + 1];
+  dm_shard_plan(max_rows, starts);
+  const int train_cap = starts[1] - starts[0];
+  net->cap = DM_MAX(train_cap, EVAL_ROWS);
+  net->max_partners = partners;
+  net->bcap = max_rows;
+  size_t bsz = (size_t)max_rows * a->D;
+  net->bmu_r = malloc(sizeof(float) * (bsz + 1));
+  net->bmu_u = malloc(sizeof(float) * (bsz + 1));
+  net->bgrad_r = malloc(sizeof(float) * (bsz + 1));
+  net->bgrad_u = malloc(sizeof(float) * (bsz + 1));
+  net->n_ws = DM_MAX(DM_MAX_SHARDS, nthreads);
+  net->ws = calloc(net->n_ws, sizeof(struct dmil_ws));
+  if (!net->bmu_r || !net->bmu_u || !net->bgrad_r || !net->bgrad_u || !net->ws) {
+    dm_dmil_destroy(net);
+    return DM_ERR_NOMEM;
+  }
+  for (int w = 0; w < net->n_ws; w++)
+    if (ws_alloc(net, net->cap, train_cap, partners, &net->ws[w]) != DM_OK) {
+      dm_dmil_destroy(net);
+      return DM_ERR_NOMEM;
+    }
+  return DM_OK;
+}
+
+void dm_dmil_init(const dm_dmil *net, float *theta, uint64_t key) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, H = a->H, D = a->D, K = a->K;
+  dm_rng r;
+  int stream = 0;
+  for (int m = 0; m < M; m++) {
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+    dm_mlp_init(&net->enc[m], theta, &r);
+  }
+  for (int m = 0; m < M; m++) {
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+    float *w = theta + net->off_rpost[m];
+    dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, &r);
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+    w = theta + net->off_upost[m];
+    dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, &r);
+  }
+  dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+  dm_mlp_init(&net->fuse, theta, &r);
+  dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+  float *w = theta + net->off_spost;
+  dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, &r);
+  /* Log-variance rows start near 0 (unit variance) rather than random:
+   * scale their weights down. */
+  for (int m = 0; m < M; m++)
+    for (int pass = 0; pass < 2; pass++) {
+      float *W = theta + (pass ? net->off_upost[m] : net->off_rpost[m]);
+      for (size_t k = (size_t)D * H; k < (size_t)2 * D * H; k++) W[k] *= 0.1f;
+    }
+  for (size_t k = (size_t)D * H; k < (size_t)2 * D * H; k++) w[k] *= 0.1f;
+  float b_unused[1];
+  (void)b_unused;
+  const size_t heads[] = {net->off_ar, net->off_as};
+  for (int h = 0; h < 2; h++) {
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+    double sd = sqrt(1.0 / D);
+    for (size_t k = 0; k < (size_t)K * D; k++)
+      theta[heads[h] + k] = (float)(sd * dm_rng_normal(&r));
+  }
+  for (int m = 0; m < M; m++) {
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
+    double sd = sqrt(1.0 / D);
+    for (size_t k = 0; k < (size_t)K * D; k++)
+      theta[net->off_au[m] + k] = (float)(sd * dm_rng_normal(&r));
+  }
+  for (int k = 0; k < K; k++) theta[net->off_b + k] = 0.0f;
+}
+
+void dm_dmil_lr_mult(const dm_dmil *net, unsigned groups, float enc_mult,
+                     float *mult) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, H = a->H, D = a->D, K = a->K;
+  for (size_t k = 0; k < net->n_params; k++) mult[k] = 0.0f;
+#define SET(off, len, v) for (size_t k_ = 0; k_ < (size_t)(len); k_++) mult[(off) + k_] = (v)
+  for (int m = 0; m < M; m++) {
+    if (groups & DM_DMIL_ENC) SET(net->enc[m].offset, net->enc[m].n_params, enc_mult);
+    if (groups & DM_DMIL_RPOST) SET(net->off_rpost[m], 2 * D * (H + 1), 1.0f);
+    if (groups & DM_DMIL_UPOST) SET(net->off_upost[m], 2 * D * (H + 1), 1.0f);
+    if (groups & DM_DMIL_AU) SET(net->off_au[m], K * D, 1.0f);
+  }
+  if (groups & DM_DMIL_FUSE) SET(net->fuse.offset, net->fuse.n_params, 1.0f);
+  if (groups & DM_DMIL_SPOST) SET(net->off_spost, 2 * D * (H + 1), 1.0f);
+  if (groups & DM_DMIL_AR) SET(net->off_ar, K * D, 1.0f);
+  if (groups & DM_DMIL_AS) SET(net->off_as, K * D, 1.0f);
+  if (groups & DM_DMIL_BIAS) SET(net->off_b, K, 1.0f);
+#undef SET
+}
+
+/* ---- forward ----------------------------------------------------------- */
+
+/* Encoders, posterior layers and fusion for B rows (gathered here). */
+static void forward_trunk(const dm_dmil *net, const float *theta,
+                          const dm_data *data, const int *rows, int B,
+                          struct dmil_ws *ws) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, H = a->H, D = a->D, MH = M * H;
+  for (int m = 0; m < M; m++) {
+    float *x = ws->xin + ws->xin_off[m];
+    dm_data_gather(data, 1, &m, rows, B, x, a->dims[m]);
+    dm_mlp_forward(&net->enc[m], theta, B, x, a->dims[m], ws->eacts + ws->act_off[m],
+                   ws->hcat + (size_t)m * H, MH);
+  }
+  for (int m = 0; m < M; m++) {
+    const float *W = theta + net->off_rpost[m];
+    dm_dense_forward(B, H, 2 * D, ws->hcat + (size_t)m * H, MH, W, W + (size_t)2 * D * H,
+                     ws->rp + (size_t)m * ws->cap * 2 * D, 2 * D, DM_ACT_NONE);
+    W = theta + net->off_upost[m];
+    dm_dense_forward(B, H, 2 * D, ws->hcat + (size_t)m * H, MH, W, W + (size_t)2 * D * H,
+                     ws->up + (size_t)m * ws->cap * 2 * D, 2 * D, DM_ACT_NONE);
+  }
+  dm_mlp_forward(&net->fuse, theta, B, ws->hcat, MH, NULL, ws->fs, H);
+  const float *W = theta + net->off_spost;
+  dm_dense_forward(B, H, 2 * D, ws->fs, H, W, W + (size_t)2 * D * H, ws->sp, 2 * D,
+                   DM_ACT_NONE);
+}
+
+/* Pointer to the [mu | raw logvar] row of code c for row i. */
+static inline float *code_row(const dm_dmil *net, struct dmil_ws *ws, int c, int i) {
+  const int M = net->a.M, D = net->a.D;
+  if (c < M) return ws->rp + ((size_t)c * ws->cap + i) * 2 * D;
+  if (c < 2 * M) return ws->up + ((size_t)(c - M) * ws->cap + i) * 2 * D;
+  return ws->sp + (size_t)i * 2 * D; /* CODE_S */
+}
+
+static inline float *zbuf(const struct dmil_ws *ws, float *base, int c, int D) {
+  return base + (size_t)c * ws->cap * D;
+}
+
+/* Samples (or means) of every code, the product of experts, head outputs
+ * and logits. row0: position of the shard's first row in the batch. */
+static void forward_heads(const dm_dmil *net, const float *theta, int B,
+                          struct dmil_ws *ws, uint64_t key, int row0) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, D = a->D, K = a->K;
+  const int variational = net->loss.variational;
+  for (int i = 0; i < B; i++) {
+    dm_rng r;
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)(row0 + i)));
+    for (int c = 0; c < 2 * M + 2; c++) {
+      float *e = zbuf(ws, ws->eps, c, D) + (size_t)i * D;
+      for (int k = 0; k < D; k++) e[k] = variational ? (float)dm_rng_normal(&r) : 0.0f;
+    }
+    /* per-view and synergy codes */
+    for (int c = 0; c < 2 * M + 2; c++) {
+      if (c == CODE_BAR) continue;
+      const float *row = code_row(net, ws, c, i);
+      const float *e = zbuf(ws, ws->eps, c, D) + (size_t)i * D;
+      float *z = zbuf(ws, ws->z, c, D) + (size_t)i * D;
+      for (int k = 0; k < D; k++) {
+        float lv = clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX);
+        z[k] = row[k] + expf(0.5f * lv) * e[k];
+      }
+    }
+    /* product of experts of the redundant codes */
+    float *tau = ws->tau + (size_t)i * D, *mb = ws->mubar + (size_t)i * D;
+    const float *e = zbuf(ws, ws->eps, CODE_BAR, D) + (size_t)i * D;
+    float *zb = zbuf(ws, ws->z, CODE_BAR, D) + (size_t)i * D;
+    for (int k = 0; k < D; k++) {
+      double t = 0.0, s = 0.0;
+      for (int m = 0; m < M; m++) {
+        const float *row = code_row(net, ws, CODE_R(m), i);
+        double w = exp(-(double)clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
+        t += w;
+        s += w * row[k];
+      }
+      tau[k] = (float)t;
+      mb[k] = (float)(s / t);
+      zb[k] = (float)(s / t + e[k] / sqrt(t));
+    }
+  }
+  const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
+  const size_t cK = (size_t)ws->cap * K;
+  for (int m = 0; m < M; m++) {
+    dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_R(m), D), D, WR, D, 0.0f,
+            ws->ar + m * cK, K);
+    dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_U(m), D), D, theta + net->off_au[m], D,
+            0.0f, ws->au + m * cK, K);
+  }
+  dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_BAR, D), D, WR, D, 0.0f, ws->arbar, K);
+  dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_S, D), D, WS, D, 0.0f, ws->as, K);
+  for (int i = 0; i < B; i++)
+    for (int k = 0; k < K; k++) {
+      const size_t ik = (size_t)i * K + k;
+      double add = ws->arbar[ik] + b[k];
+      for (int m = 0; m < M; m++) {
+        ws->lrm[m * cK + ik] = ws->ar[m * cK + ik] + b[k];
+        ws->lm[m * cK + ik] = ws->lrm[m * cK + ik] + ws->au[m * cK + ik];
+        add += ws->au[m * cK + ik];
+      }
+      ws->ladd[ik] = (float)add;
+      ws->l[ik] = (float)(add + ws->as[ik]);
+    }
+}
+
+/* ---- per-sample loss and gradient up to the posterior outputs ----------- */
+
+static double kl_std_normal(float mu, float lv, float *dmu, float *dlv, float coef) {
+  const double ev = exp((double)lv);
+  *dmu += coef * mu;
+  *dlv += (float)(coef * 0.5 * (ev - 1.0));
+  return 0.5 * (ev + (double)mu * mu - 1.0 - lv);
+}
+
+static double sample_losses(const dm_dmil *net, const float *theta,
+                            const dm_data *data, const int *rows, int B,
+                            struct dmil_ws *ws, float scale, float *grad) {
+  const dm_dmil_arch *a = &net->a;
+  const dm_dmil_loss *L = &net->loss;
+  const int M = a->M, D = a->D, K = a->K;
+  const size_t cK = (size_t)ws->cap * K, cD = (size_t)ws->cap * D;
+  const float bs = net->beta_scale;
+  double total = 0.0;
+  int *lab = ws->labels;
+  for (int i = 0; i < B; i++) lab[i] = data->y[rows[i]];
+  memset(ws->dar, 0, sizeof(float) * M * cK);
+  memset(ws->dau, 0, sizeof(float) * M * cK);
+  memset(ws->dlrm, 0, sizeof(float) * M * cK);
+  memset(ws->darbar, 0, sizeof(float) * cK);
+  memset(ws->das, 0, sizeof(float) * cK);
+  memset(ws->dladd, 0, sizeof(float) * cK);
+  memset(ws->dz, 0, sizeof(float) * (2 * M + 2) * cD);
+  memset(ws->drp, 0, sizeof(float) * M * 2 * cD);
+  memset(ws->dup, 0, sizeof(float) * M * 2 * cD);
+  memset(ws->dsp, 0, sizeof(float) * 2 * cD);
+
+  /* Cross-entropies, one row at a time (weights differ per row). */
+  for (int i = 0; i < B; i++) {
+    const int row = rows[i];
+    const size_t ik = (size_t)i * K;
+    float *dl = ws->dl; /* K scratch */
+    if (L->c_full != 0) {
+      float c = L->c_full * (L->w_full ? L->w_full[row] : 1.0f);
+      total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+      for (int k = 0; k < K; k++) {
+        ws->das[ik + k] += dl[k];
+        ws->dladd[ik + k] += dl[k];
+      }
+    }
+    if (L->c_syn_sg != 0) {
+      float c = L->c_syn_sg * (L->w_syn ? L->w_syn[row] : 1.0f);
+      total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+      for (int k = 0; k < K; k++) ws->das[ik + k] += dl[k]; /* sg(l_add) */
+    }
+    for (int m = 0; m < M; m++) {
+      if (L->c_uni != 0) {
+        float c = L->c_uni / M;
+        total += c * dm_softmax_ce(1, K, ws->lm + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+        for (int k = 0; k < K; k++) {
+          ws->dau[m * cK + ik + k] += dl[k];
+          ws->dlrm[m * cK + ik + k] += dl[k];
+        }
+      }
+      if (L->c_uni_sg != 0) {
+        float c = L->c_uni_sg * (L->w_uni ? L->w_uni[(size_t)row * M + m] : 1.0f);
+        total += c * dm_softmax_ce(1, K, ws->lm + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+        for (int k = 0; k < K; k++) ws->dau[m * cK + ik + k] += dl[k]; /* sg(l_R^m) */
+      }
+      if (L->c_red != 0) {
+        float c = L->c_red / M * (L->w_red ? L->w_red[row] : 1.0f);
+        total += c * dm_softmax_ce(1, K, ws->lrm + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+        for (int k = 0; k < K; k++) ws->dlrm[m * cK + ik + k] += dl[k];
+      }
+    }
+  }
+  /* Route logit gradients to the heads and the bias. */
+  float *db = grad + net->off_b;
+  for (int i = 0; i < B; i++)
+    for (int k = 0; k < K; k++) {
+      const size_t ik = (size_t)i * K + k;
+      float g = ws->dladd[ik];
+      ws->darbar[ik] += g;
+      db[k] += g;
+      for (int m = 0; m < M; m++) {
+        ws->dau[m * cK + ik] += g;
+        ws->dar[m * cK + ik] += ws->dlrm[m * cK + ik];
+        db[k] += ws->dlrm[m * cK + ik];
+      }
+    }
+  /* Heads: dW += dA^T z, dz = dA W. */
+  const float *WR = theta + net->off_ar, *WS = theta + net->off_as;
+  for (int m = 0; m < M; m++) {
+    dm_gemm(1, 0, K, D, B, 1.0f, ws->dar + m * cK, K, zbuf(ws, ws->z, CODE_R(m), D), D, 1.0f,
+            grad + net->off_ar, D);
+    dm_gemm(0, 0, B, D, K, 1.0f, ws->dar + m * cK, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_R(m), D), D);
+    dm_gemm(1, 0, K, D, B, 1.0f, ws->dau + m * cK, K, zbuf(ws, ws->z, CODE_U(m), D), D, 1.0f,
+            grad + net->off_au[m], D);
+    dm_gemm(0, 0, B, D, K, 1.0f, ws->dau + m * cK, K, theta + net->off_au[m], D, 0.0f,
+            zbuf(ws, ws->dz, CODE_U(m), D), D);
+  }
+  dm_gemm(1, 0, K, D, B, 1.0f, ws->darbar, K, zbuf(ws, ws->z, CODE_BAR, D), D, 1.0f,
+          grad + net->off_ar, D);
+  dm_gemm(0, 0, B, D, K, 1.0f, ws->darbar, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_BAR, D), D);
+  dm_gemm(1, 0, K, D, B, 1.0f, ws->das, K, zbuf(ws, ws->z, CODE_S, D), D, 1.0f,
+          grad + net->off_as, D);
+  dm_gemm(0, 0, B, D, K, 1.0f, ws->das, K, WS, D, 0.0f, zbuf(ws, ws->dz, CODE_S, D), D);
+
+  /* Latent terms per row: reparameterisation, product of experts, KL,
+   * alignment. Gradients are taken w.r.t. the clamped log-variance and
+   * passed to the raw one where the clamp is inactive. */
+  const int npairs = M * (M - 1) / 2;
+  const float c_align = L->c_align * scale / (npairs > 0 ? npairs : 1);
+  for (int i = 0; i < B; i++) {
+    for (int k = 0; k < D; k++) {
+      /* product of experts backward */
+      const double t = ws->tau[(size_t)i * D + k], mub = ws->mubar[(size_t)i * D + k];
+      const double dzb = zbuf(ws, ws->dz, CODE_BAR, D)[(size_t)i * D + k];
+      const double eb = zbuf(ws, ws->eps, CODE_BAR, D)[(size_t)i * D + k];
+      const double dmub = dzb;
+      const double dtau = dzb * eb * (-0.5) * pow(t, -1.5) - dmub * mub / t;
+      const double dS = dmub / t;
+      for (int m = 0; m < M; m++) {
+        float *row = code_row(net, ws, CODE_R(m), i);
+        float *drow = ws->drp + ((size_t)m * ws->cap + i) * 2 * D;
+        const float raw = row[D + k];
+        const float lv = clampf(raw, LOGVAR_MIN, LOGVAR_MAX);
+        const double w = exp(-(double)lv);
+        double dmu = dS * w;
+        double dlv = -w * (dS * row[k] + dtau);
+        /* own sample z_R^m */
+        const double dz = zbuf(ws, ws->dz, CODE_R(m), D)[(size_t)i * D + k];
+        const double e = zbuf(ws, ws->eps, CODE_R(m), D)[(size_t)i * D + k];
+        dmu += dz;
+        dlv += dz * e * 0.5 * exp(0.5 * lv);
+        float fdmu = (float)dmu, fdlv = (float)dlv;
+        if (L->beta_R != 0) total += L->beta_R * bs * kl_std_normal(row[k], lv, &fdmu, &fdlv, L->beta_R * bs * scale);
+        drow[k] += fdmu;
+        if (raw > LOGVAR_MIN && raw < LOGVAR_MAX) drow[D + k] += fdlv;
+      }
+      /* alignment of the views' redundant posteriors */
+      if (L->c_align != 0)
+        for (int p = 0; p < M; p++)
+          for (int q = p + 1; q < M; q++) {
+            float *rp_ = code_row(net, ws, CODE_R(p), i), *rq = code_row(net, ws, CODE_R(q), i);
+            float *dp = ws->drp + ((size_t)p * ws->cap + i) * 2 * D;
+            float *dq = ws->drp + ((size_t)q * ws->cap + i) * 2 * D;
+            const float la = clampf(rp_[D + k], LOGVAR_MIN, LOGVAR_MAX);
+            const float lb = clampf(rq[D + k], LOGVAR_MIN, LOGVAR_MAX);
+            const double diff = (double)rp_[k] - rq[k];
+            const double ea = exp(-(double)la), eb2 = exp(-(double)lb);
+            const double rab = exp((double)la - lb), rba = 1.0 / rab;
+            total += L->c_align / (npairs > 0 ? npairs : 1) *
+                     0.25 * (rab + rba + diff * diff * (ea + eb2) - 2.0);
+            dp[k] += (float)(c_align * 0.5 * diff * (ea + eb2));
+            dq[k] -= (float)(c_align * 0.5 * diff * (ea + eb2));
+            if (rp_[D + k] > LOGVAR_MIN && rp_[D + k] < LOGVAR_MAX)
+              dp[D + k] += (float)(c_align * 0.25 * (rab - rba - diff * diff * ea));
+            if (rq[D + k] > LOGVAR_MIN && rq[D + k] < LOGVAR_MAX)
+              dq[D + k] += (float)(c_align * 0.25 * (rba - rab - diff * diff * eb2));
+          }
+      /* unique and synergy codes */
+      for (int c = 0; c < 2 * M + 2; c++) {
+        if (c < M || c == CODE_BAR) continue;
+        float *row = code_row(net, ws, c, i);
+        float *drow = c == CODE_S ? ws->dsp + (size_t)i * 2 * D
+                                  : ws->dup + ((size_t)(c - M) * ws->cap + i) * 2 * D;
+        const float raw = row[D + k];
+        const float lv = clampf(raw, LOGVAR_MIN, LOGVAR_MAX);
+        const double dz = zbuf(ws, ws->dz, c, D)[(size_t)i * D + k];
+        const double e = zbuf(ws, ws->eps, c, D)[(size_t)i * D + k];
+        float fdmu = (float)dz, fdlv = (float)(dz * e * 0.5 * exp(0.5 * lv));
+        const float beta = c == CODE_S ? L->beta_S : L->beta_U;
+        if (beta != 0) total += beta * bs * kl_std_normal(row[k], lv, &fdmu, &fdlv, beta * bs * scale);
+        drow[k] += fdmu;
+        if (raw > LOGVAR_MIN && raw < LOGVAR_MAX) drow[D + k] += fdlv;
+      }
+    }
+  }
+  return total;
+}
+
+/* ---- batch-level orthogonality of redundant and unique means ------------ */
+
+/* Adds the term's gradient to the shards' posterior gradients and its
+ * value times nb to *loss. */
+static dm_status orth_term(dm_dmil *net, const int *starts, int ns, int nb,
+                           double *loss) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, D = a->D;
+  const float c = net->loss.c_orth;
+  *loss = 0.0;
+  if (c == 0 || nb < 2) return DM_OK;
+  double total = 0.0;
+  double *mean = malloc(sizeof(double) * 2 * D), *sd = malloc(sizeof(double) * 2 * D);
+  double *C = malloc(sizeof(double) * D * D);
+  double *mA = malloc(sizeof(double) * 2 * D);
+  if (!mean || !sd || !C || !mA) {
+    free(mean); free(sd); free(C); free(mA);
+    return DM_ERR_NOMEM;
+  }
+  for (int m = 0; m < M; m++) {
+    /* Gather the batch's means; standardise each dimension. */
+    for (int s = 0; s < ns; s++) {
+      struct dmil_ws *ws = &net->ws[s];
+      for (int i = starts[s]; i < starts[s + 1]; i++) {
+        const int li = i - starts[s];
+        memcpy(net->bmu_r + (size_t)i * D, ws->rp + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+        memcpy(net->bmu_u + (size_t)i * D, ws->up + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+      }
+    }
+    float *X[2] = {net->bmu_r, net->bmu_u};
+    for (int t = 0; t < 2; t++)
+      for (int k = 0; k < D; k++) {
+        double s1 = 0.0, s2 = 0.0;
+        for (int i = 0; i < nb; i++) s1 += X[t][(size_t)i * D + k];
+        const double mu = s1 / nb;
+        for (int i = 0; i < nb; i++) {
+          const double d = X[t][(size_t)i * D + k] - mu;
+          s2 += d * d;
+        }
+        mean[t * D + k] = mu;
+        sd[t * D + k] = sqrt(s2 / nb + 1e-6);
+      }
+    /* C = A^T B / nb with A, B standardised. */
+    for (int p = 0; p < D; p++)
+      for (int q = 0; q < D; q++) {
+        double s = 0.0;
+        for (int i = 0; i < nb; i++)
+          s += (X[0][(size_t)i * D + p] - mean[p]) / sd[p] *
+               ((X[1][(size_t)i * D + q] - mean[D + q]) / sd[D + q]);
+        C[p * D + q] = s / nb;
+      }
+    double fro = 0.0;
+    for (int k = 0; k < D * D; k++) fro += C[k] * C[k];
+    total += c * fro;
+    /* d loss / dA_ip = (2 c / nb) sum_q C_pq B_iq; similarly for B. Then back
+     * through the standardisation, per dimension:
+     * dx = (dA - mean(dA) - A mean(dA * A)) / sd. */
+    float *G[2] = {net->bgrad_r, net->bgrad_u};
+    for (int t = 0; t < 2; t++) {
+      for (int k = 0; k < 2 * D; k++) mA[k] = 0.0;
+      for (int i = 0; i < nb; i++)
+        for (int p = 0; p < D; p++) {
+          double g = 0.0;
+          for (int q = 0; q < D; q++) {
+            const double other = t == 0 ? (X[1][(size_t)i * D + q] - mean[D + q]) / sd[D + q]
+                                        : (X[0][(size_t)i * D + q] - mean[q]) / sd[q];
+            g += (t == 0 ? C[p * D + q] : C[q * D + p]) * other;
+          }
+          g *= 2.0 * c / nb;
+          const double own = (X[t][(size_t)i * D + p] - mean[t * D + p]) / sd[t * D + p];
+          G[t][(size_t)i * D + p] = (float)g;
+          mA[p] += g / nb;
+          mA[D + p] += g * own / nb;
+        }
+      for (int i = 0; i < nb; i++)
+        for (int p = 0; p < D; p++) {
+          const double own = (X[t][(size_t)i * D + p] - mean[t * D + p]) / sd[t * D + p];
+          G[t][(size_t)i * D + p] =
+              (float)((G[t][(size_t)i * D + p] - mA[p] - own * mA[D + p]) / sd[t * D + p]);
+        }
+    }
+    /* Scatter into the shards' posterior gradients (mean part). */
+    for (int s = 0; s < ns; s++) {
+      struct dmil_ws *ws = &net->ws[s];
+      for (int i = starts[s]; i < starts[s + 1]; i++) {
+        const int li = i - starts[s];
+        float *dr = ws->drp + ((size_t)m * ws->cap + li) * 2 * D;
+        float *du = ws->dup + ((size_t)m * ws->cap + li) * 2 * D;
+        for (int k = 0; k < D; k++) {
+          dr[k] += net->bgrad_r[(size_t)i * D + k];
+          du[k] += net->bgrad_u[(size_t)i * D + k];
+        }
+      }
+    }
+  }
+  free(mean); free(sd); free(C); free(mA);
+  *loss = total * nb;
+  return DM_OK;
+}
+
+/* ---- backward through the posterior layers, fusion and encoders -------- */
+
+static void backward_trunk(const dm_dmil *net, const float *theta, int B,
+                           struct dmil_ws *ws, float *grad) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, H = a->H, D = a->D, MH = M * H;
+  memset(ws->dhcat, 0, sizeof(float) * (size_t)B * MH);
+  for (int m = 0; m < M; m++) {
+    for (int pass = 0; pass < 2; pass++) {
+      const size_t off = pass ? net->off_upost[m] : net->off_rpost[m];
+      float *Y = (pass ? ws->up : ws->rp) + (size_t)m * ws->cap * 2 * D;
+      float *dY = (pass ? ws->dup : ws->drp) + (size_t)m * ws->cap * 2 * D;
+      dm_dense_backward(B, H, 2 * D, ws->hcat + (size_t)m * H, MH, theta + off, Y, 2 * D, dY,
+                        2 * D, grad + off, grad + off + (size_t)2 * D * H, ws->tmp, H, 1,
+                        DM_ACT_NONE);
+      for (int i = 0; i < B; i++)
+        for (int j = 0; j < H; j++) ws->dhcat[(size_t)i * MH + m * H + j] += ws->tmp[(size_t)i * H + j];
+    }
+  }
+  dm_dense_backward(B, H, 2 * D, ws->fs, H, theta + net->off_spost, ws->sp, 2 * D, ws->dsp, 2 * D,
+                    grad + net->off_spost, grad + net->off_spost + (size_t)2 * D * H, ws->dfs, H, 1,
+                    DM_ACT_NONE);
+  dm_mlp_backward(&net->fuse, theta, B, ws->hcat, MH, NULL, ws->fs, H, ws->dfs, H, grad,
+                  ws->tmp, MH, ws->scratch);
+  for (size_t k = 0; k < (size_t)B * MH; k++) ws->dhcat[k] += ws->tmp[k];
+  for (int m = 0; m < M; m++) {
+    float *x = ws->xin + ws->xin_off[m];
+    dm_mlp_backward(&net->enc[m], theta, B, x, a->dims[m], ws->eacts + ws->act_off[m],
+                    ws->hcat + (size_t)m * H, MH, ws->dhcat + (size_t)m * H, MH, grad, NULL, 0,
+                    ws->scratch);
+  }
+}
+
+/* ---- functional-ANOVA penalty on the synergy head ------------------------ */
+
+/* For each row i of the shard and view m, P partners j from the whole batch:
+ * the synergy head's output at posterior means with view m of i replaced
+ * by that of j, averaged over the partners, should vanish. Encodings enter
+ * as constants: the penalty shapes the synergy channel only. */
+static double anova_term(dm_dmil *net, const float *theta, const int *starts,
+                         int nb, int s, uint64_t key, float *grad) {
+  const dm_dmil_arch *a = &net->a;
+  const dm_dmil_loss *L = &net->loss;
+  const int M = a->M, H = a->H, D = a->D, K = a->K, MH = M * H, P = L->partners;
+  struct dmil_ws *ws = &net->ws[s];
+  const int B = starts[s + 1] - starts[s];
+  const int R = B * M * P;
+  if (L->c_anova == 0 || P < 1 || P > net->max_partners) return 0.0;
+  for (int i = 0; i < B; i++) {
+    dm_rng r;
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)nb + starts[s] + i));
+    for (int m = 0; m < M; m++)
+      for (int p = 0; p < P; p++) {
+        const int j = (int)dm_rng_below(&r, (uint32_t)nb);
+        int sj = 0;
+        while (j >= starts[sj + 1]) sj++;
+        const float *hj = net->ws[sj].hcat + (size_t)(j - starts[sj]) * MH;
+        float *dst = ws->pin + ((size_t)(i * M + m) * P + p) * MH;
+        memcpy(dst, ws->hcat + (size_t)i * MH, sizeof(float) * MH);
+        memcpy(dst + (size_t)m * H, hj + (size_t)m * H, sizeof(float) * H);
+      }
+  }
+  const float *Wsp = theta + net->off_spost;
+  dm_mlp_forward(&net->fuse, theta, R, ws->pin, MH, NULL, ws->pf, H);
+  dm_dense_forward(R, H, D, ws->pf, H, Wsp, Wsp + (size_t)2 * D * H, ws->pmu, D, DM_ACT_NONE);
+  dm_gemm(0, 1, R, K, D, 1.0f, ws->pmu, D, theta + net->off_as, D, 0.0f, ws->pa, K);
+  double total = 0.0;
+  const double coef = (double)L->c_anova / ((double)nb * M);
+  for (int im = 0; im < B * M; im++) {
+    float *g = ws->g + (size_t)im * K;
+    for (int k = 0; k < K; k++) {
+      double s_ = 0.0;
+      for (int p = 0; p < P; p++) s_ += ws->pa[((size_t)im * P + p) * K + k];
+      g[k] = (float)(s_ / P);
+      total += coef * g[k] * g[k];
+    }
+    for (int p = 0; p < P; p++)
+      for (int k = 0; k < K; k++)
+        ws->dpa[((size_t)im * P + p) * K + k] = (float)(2.0 * coef * g[k] / P);
+  }
+  dm_gemm(1, 0, K, D, R, 1.0f, ws->dpa, K, ws->pmu, D, 1.0f, grad + net->off_as, D);
+  dm_gemm(0, 0, R, D, K, 1.0f, ws->dpa, K, theta + net->off_as, D, 0.0f, ws->dpmu, D);
+  /* Only the mean rows of the synergy posterior layer are involved. */
+  dm_dense_backward(R, H, D, ws->pf, H, Wsp, ws->pmu, D, ws->dpmu, D, grad + net->off_spost,
+                    grad + net->off_spost + (size_t)2 * D * H, ws->dpf, H, 1, DM_ACT_NONE);
+  dm_mlp_backward(&net->fuse, theta, R, ws->pin, MH, NULL, ws->pf, H, ws->dpf, H, grad, NULL, 0,
+                  ws->scratch);
+  return total * nb;
+}
+
+/* ---- the model interface ------------------------------------------------ */
+
+static dm_status dmil_batch_grad(void *self, const float *theta,
+                                 const dm_data *data, const int *rows, int nb,
+                                 float *grad, double *loss_sum, uint64_t key,
+                                 int nthreads) {
+  dm_dmil *net = self;
+  int starts[DM_MAX_SHARDS + 1];
+  const int ns = dm_shard_plan(nb, starts);
+  double part[DM_MAX_SHARDS], part2[DM_MAX_SHARDS];
+  float *parts[DM_MAX_SHARDS];
+  const float scale = 1.0f / (float)nb;
+  const uint64_t sample_key = dm_rng_derive(key, 1), anova_key = dm_rng_derive(key, 2);
+  int nt = DM_MIN(nthreads, ns);
+  (void)nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int s = 0; s < ns; s++) {
+    struct dmil_ws *ws = &net->ws[s];
+    const int B = starts[s + 1] - starts[s];
+    memset(ws->grad, 0, sizeof(float) * net->n_params);
+    forward_trunk(net, theta, data, rows + starts[s], B, ws);
+    forward_heads(net, theta, B, ws, sample_key, starts[s]);
+    part[s] = sample_losses(net, theta, data, rows + starts[s], B, ws, scale, ws->grad);
+    parts[s] = ws->grad;
+  }
+  double orth;
+  dm_status st = orth_term(net, starts, ns, nb, &orth);
+  if (st != DM_OK) return st;
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int s = 0; s < ns; s++) {
+    struct dmil_ws *ws = &net->ws[s];
+    const int B = starts[s + 1] - starts[s];
+    backward_trunk(net, theta, B, ws, ws->grad);
+    part2[s] = anova_term(net, theta, starts, nb, s, anova_key, ws->grad);
+  }
+  double total = orth;
+  for (int s = 0; s < ns; s++) total += part[s] + part2[s];
+  *loss_sum = total;
+  dm_reduce_shards(grad, parts, ns, net->n_params, nthreads);
+  return DM_OK;
+}
+
+/* Posterior-mean evaluation of one chunk (rows already in ws via
+ * forward_trunk). */
+static void eval_chunk(const dm_dmil *net, const float *theta, int B,
+                       struct dmil_ws *ws, const unsigned char *present,
+                       float *logits, float *comps) {
+  const dm_dmil_arch *a = &net->a;
+  const int M = a->M, D = a->D, K = a->K;
+  const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
+  float *mub = ws->mubar;
+  for (int i = 0; i < B; i++) {
+    const unsigned char *pr = present ? present + (size_t)i * M : NULL;
+    for (int k = 0; k < D; k++) {
+      double t = 0.0, s = 0.0;
+      for (int m = 0; m < M; m++) {
+        if (pr && !pr[m]) continue;
+        const float *row = code_row(net, ws, CODE_R(m), i);
+        const double w = exp(-(double)clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
+        t += w;
+        s += w * row[k];
+      }
+      mub[(size_t)i * D + k] = t > 0 ? (float)(s / t) : 0.0f;
+    }
+  }
+  dm_gemm(0, 1, B, K, D, 1.0f, mub, D, WR, D, 0.0f, ws->arbar, K);
+  /* means of the unique and synergy codes are the first D of each row */
+  for (int m = 0; m < M; m++)
+    dm_gemm(0, 1, B, K, D, 1.0f, ws->up + (size_t)m * ws->cap * 2 * D, 2 * D,
+            theta + net->off_au[m], D, 0.0f, ws->au + (size_t)m * ws->cap * K, K);
+  dm_gemm(0, 1, B, K, D, 1.0f, ws->sp, 2 * D, WS, D, 0.0f, ws->as, K);
+  for (int i = 0; i < B; i++) {
+    const unsigned char *pr = present ? present + (size_t)i * M : NULL;
+    int all = 1;
+    if (pr)
+      for (int m = 0; m < M; m++) all &= pr[m] != 0;
+    for (int k = 0; k < K; k++) {
+      const size_t ik = (size_t)i * K + k;
+      double l = ws->arbar[ik] + b[k];
+      float *cp = comps ? comps + (size_t)i * (M + 3) * K : NULL;
+      if (cp) cp[k] = ws->arbar[ik];
+      for (int m = 0; m < M; m++) {
+        float u = (pr && !pr[m]) ? 0.0f : ws->au[(size_t)m * ws->cap * K + ik];
+        l += u;
+        if (cp) cp[(size_t)(1 + m) * K + k] = u;
+      }
+      float sy = all ? ws->as[ik] : 0.0f;
+      l += sy;
+      if (cp) {
+        cp[(size_t)(1 + M) * K + k] = sy;
+        cp[(size_t)(2 + M) * K + k] = b[k];
+      }
+      logits[ik] = (float)l;
+    }
+  }
+}
+
+void dm_dmil_predict(dm_dmil *net, const float *theta, const dm_data *data,
+                     const int *rows, int n, const unsigned char *present,
+                     float *logits, float *comps, int nthreads) {
+  const int M = net->a.M, K = net->a.K;
+  const int cap = EVAL_ROWS;
+  const int n_chunks = (n + cap - 1) / cap;
+  int nt = DM_MIN(DM_MIN(nthreads, net->n_ws), n_chunks);
+  if (nt < 1) nt = 1;
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+  for (int c = 0; c < n_chunks; c++) {
+    struct dmil_ws *ws = &net->ws[omp_get_thread_num()];
+    const int start = c * cap, B = DM_MIN(cap, n - start);
+    forward_trunk(net, theta, data, rows + start, B, ws);
+    eval_chunk(net, theta, B, ws, present ? present + (size_t)start * M : NULL,
+               logits + (size_t)start * K,
+               comps ? comps + (size_t)start * (M + 3) * K : NULL);
+  }
+}
+
+static void dmil_logits(void *self, const float *theta, const dm_data *data,
+                        const int *rows, int n, float *out, int nthreads) {
+  dm_dmil_predict(self, theta, data, rows, n, NULL, out, NULL, nthreads);
+}
+
+static void dmil_epoch_begin(void *self, int epoch) {
+  dm_dmil *net = self;
+  const int w = net->loss.warmup_epochs;
+  net->beta_scale = w > 0 && epoch < w ? (float)epoch / (float)w : 1.0f;
+}
+
+dm_model dm_dmil_model(dm_dmil *net) {
+  dm_model m;
+  m.self = net;
+  m.n_params = net->n_params;
+  m.K = net->a.K;
+  m.batch_grad = dmil_batch_grad;
+  m.logits = dmil_logits;
+  m.evaluate = NULL;
+  m.epoch_begin = dmil_epoch_begin;
+  return m;
+}

@@ -1,0 +1,286 @@
+#include <stdlib.h>
+#include <string.h>
+#include "dm_dmil.h"
+#include "dm_rng.h"
+#include "dm_threads.h"
+#include "dm_train.h"
+#include "glue.h"
+
+enum { STREAM_SPLIT = 1, STREAM_DMIL = 300 };
+
+/* The validation split dmil_fit() uses for every method: list(status,
+ * val_rows) with 1-based rows. */
+SEXP C_dm_split(SEXP y, SEXP K_, SEXP frac_, SEXP seed_) {
+  const int n = (int)Rf_xlength(y), K = Rf_asInteger(K_);
+  if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
+  int *val = (int *)R_alloc(n + 1, sizeof(int)), *tr = (int *)R_alloc(n + 1, sizeof(int));
+  int nv = dm_split_validation(INTEGER(y), n, K, Rf_asReal(frac_),
+                               dm_rng_derive((uint64_t)Rf_asReal(seed_), STREAM_SPLIT), val, tr);
+  if (nv < 0) Rf_error("dmil: out of memory");
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, nv));
+  for (int i = 0; i < nv; i++) INTEGER(out)[i] = val[i] + 1;
+  UNPROTECT(1);
+  return out;
+}
+
+static void arch_from(SEXP arch, const int *dims, int M, int K, dm_dmil_arch *a) {
+  a->M = M;
+  a->K = K;
+  a->H = glue_int(arch, "hidden");
+  a->D = glue_int(arch, "latent");
+  a->depth = glue_int(arch, "depth");
+  a->dims = dims;
+}
+
+/* Per data row weights from R (numeric, or NULL), as float. */
+static const float *weights(SEXP stage, const char *name, R_xlen_t len) {
+  SEXP w = glue_elt(stage, name);
+  if (Rf_isNull(w)) return NULL;
+  if (TYPEOF(w) != REALSXP || Rf_xlength(w) != len)
+    Rf_error("internal error: weights '%s' have the wrong length", name);
+  float *out = (float *)R_alloc(len + 1, sizeof(float));
+  for (R_xlen_t k = 0; k < len; k++) out[k] = (float)REAL(w)[k];
+  return out;
+}
+
+typedef struct {
+  dm_dmil_loss loss;
+  dm_train_cfg train;
+  unsigned groups;
+  float enc_mult;
+  double tolerance; /* NaN: always keep */
+} stage_cfg;
+
+/* Trains the DMIL network through a sequence of stages (Phase A is one,
+ * Phase C three), each with its own loss, trainable groups and learning
+ * rate, starting from `theta` (NULL: a fresh initialisation). A stage with
+ * a tolerance is reverted if its best validation accuracy falls more than
+ * the tolerance below the accuracy before it.
+ * Returns list(status, theta, stages = list of list(theta, train_loss,
+ *   val_loss, val_acc, epochs_run, best_epoch, acc_before, acc_after,
+ *   kept)). */
+SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
+                     SEXP K_, SEXP arch_, SEXP theta_, SEXP train_rows_,
+                     SEXP val_rows_, SEXP stages_, SEXP seed_, SEXP nthreads_,
+                     SEXP progress_) {
+  int nprotect = 0;
+  const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), M = (int)Rf_xlength(views);
+  const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
+  const uint64_t master = (uint64_t)Rf_asReal(seed_);
+  const int n_stages = (int)Rf_xlength(stages_);
+  const int n_train = (int)Rf_xlength(train_rows_), n_val = (int)Rf_xlength(val_rows_);
+  if (TYPEOF(y) != INTSXP || TYPEOF(train_rows_) != INTSXP || TYPEOF(val_rows_) != INTSXP)
+    Rf_error("internal error: integer vectors expected");
+  for (int v = 0; v < M; v++)
+    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP || Rf_nrows(VECTOR_ELT(views, v)) != n ||
+        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP)
+      Rf_error("internal error: malformed view %d", v + 1);
+  int *dims = glue_view_dims(cols);
+  dm_dmil_arch arch;
+  arch_from(arch_, dims, M, K, &arch);
+  const size_t P = dm_dmil_param_count(&arch);
+  if (P == 0) Rf_error("internal error: invalid DMIL architecture");
+  if (!Rf_isNull(theta_) && (TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P))
+    Rf_error("internal error: initial parameters have the wrong length");
+  int *train_rows = (int *)R_alloc(n_train + 1, sizeof(int));
+  int *val_rows = (int *)R_alloc(n_val + 1, sizeof(int));
+  for (int i = 0; i < n_train; i++) train_rows[i] = INTEGER(train_rows_)[i] - 1;
+  for (int i = 0; i < n_val; i++) val_rows[i] = INTEGER(val_rows_)[i] - 1;
+
+  stage_cfg *st_cfg = (stage_cfg *)R_alloc(n_stages, sizeof(stage_cfg));
+  int batch = 0, max_partners = 1;
+  double total = 0.0;
+  for (int s = 0; s < n_stages; s++) {
+    SEXP sg = VECTOR_ELT(stages_, s);
+    stage_cfg *c = &st_cfg[s];
+    memset(c, 0, sizeof(*c));
+    c->loss.c_full = (float)glue_dbl(sg, "c_full");
+    c->loss.c_uni = (float)glue_dbl(sg, "c_uni");
+    c->loss.c_red = (float)glue_dbl(sg, "c_red");
+    c->loss.c_uni_sg = (float)glue_dbl(sg, "c_uni_sg");
+    c->loss.c_syn_sg = (float)glue_dbl(sg, "c_syn_sg");
+    c->loss.c_align = (float)glue_dbl(sg, "c_align");
+    c->loss.beta_R = (float)glue_dbl(sg, "beta_R");
+    c->loss.beta_U = (float)glue_dbl(sg, "beta_U");
+    c->loss.beta_S = (float)glue_dbl(sg, "beta_S");
+    c->loss.c_orth = (float)glue_dbl(sg, "c_orth");
+    c->loss.c_anova = (float)glue_dbl(sg, "c_anova");
+    c->loss.partners = glue_int(sg, "partners");
+    c->loss.variational = glue_int(sg, "variational");
+    c->loss.warmup_epochs = glue_int(sg, "warmup");
+    c->loss.w_full = weights(sg, "w_full", n);
+    c->loss.w_red = weights(sg, "w_red", n);
+    c->loss.w_syn = weights(sg, "w_syn", n);
+    c->loss.w_uni = weights(sg, "w_uni", (R_xlen_t)n * M);
+    c->train.epochs = glue_int(sg, "epochs");
+    c->train.batch_size = glue_int(sg, "batch_size");
+    c->train.patience = glue_int(sg, "patience");
+    c->train.select = DM_SELECT_ACCURACY;
+    c->train.lr = (float)glue_dbl(sg, "lr");
+    c->train.adam = dm_adam_defaults();
+    c->train.adam.weight_decay = (float)glue_dbl(sg, "weight_decay");
+    c->groups = (unsigned)glue_int(sg, "groups");
+    c->enc_mult = (float)glue_dbl(sg, "enc_mult");
+    c->tolerance = glue_dbl(sg, "tolerance");
+    batch = DM_MAX(batch, c->train.batch_size);
+    max_partners = DM_MAX(max_partners, c->loss.partners);
+    total += (double)c->train.epochs * ((n_train + c->train.batch_size - 1) / c->train.batch_size);
+  }
+
+  const char *names[] = {"status", "theta", "stages", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  nprotect++;
+  SEXP r_theta = Rf_allocVector(REALSXP, (R_xlen_t)P);
+  SET_VECTOR_ELT(out, 1, r_theta);
+  SEXP r_stages = Rf_allocVector(VECSXP, n_stages);
+  SET_VECTOR_ELT(out, 2, r_stages);
+  const char *snames[] = {"theta", "train_loss", "val_loss", "val_acc", "epochs_run",
+                          "best_epoch", "acc_before", "acc_after", "kept", ""};
+  for (int s = 0; s < n_stages; s++) {
+    SEXP r = Rf_mkNamed(VECSXP, snames);
+    SET_VECTOR_ELT(r_stages, s, r);
+    SET_VECTOR_ELT(r, 0, Rf_allocVector(REALSXP, (R_xlen_t)P));
+    for (int k = 1; k <= 3; k++) SET_VECTOR_ELT(r, k, Rf_allocVector(REALSXP, st_cfg[s].train.epochs));
+    for (int k = 4; k <= 5; k++) SET_VECTOR_ELT(r, k, Rf_allocVector(INTSXP, 1));
+    for (int k = 6; k <= 7; k++) SET_VECTOR_ELT(r, k, Rf_allocVector(REALSXP, 1));
+    SET_VECTOR_ELT(r, 8, Rf_allocVector(LGLSXP, 1));
+  }
+  glue_progress prog;
+  glue_progress_start(&prog, Rf_asLogical(progress_) == TRUE, total, "DMIL");
+  PROTECT(prog.bar);
+  nprotect++;
+
+  int blas_prev = dm_blas_enter();
+  dm_data data;
+  dm_dmil net;
+  float *theta = NULL, *before = NULL, *mult = NULL;
+  int have_net = 0;
+  dm_status status = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  if (status == DM_OK) {
+    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
+    status = dm_dmil_create(&net, &arch, batch, max_partners, nthreads);
+    have_net = status == DM_OK;
+  }
+  if (status == DM_OK) {
+    theta = malloc(sizeof(float) * (P + 1));
+    before = malloc(sizeof(float) * (P + 1));
+    mult = malloc(sizeof(float) * (P + 1));
+    if (!theta || !before || !mult) status = DM_ERR_NOMEM;
+  }
+  if (status == DM_OK) {
+    const uint64_t key = dm_rng_derive(master, STREAM_DMIL);
+    if (Rf_isNull(theta_)) dm_dmil_init(&net, theta, dm_rng_derive(key, 0));
+    else
+      for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
+    double done = 0.0;
+    dm_model model = dm_dmil_model(&net);
+    for (int s = 0; s < n_stages && status == DM_OK; s++) {
+      stage_cfg *c = &st_cfg[s];
+      SEXP r = VECTOR_ELT(r_stages, s);
+      double vl = NAN, acc_before = NAN, acc_after = NAN;
+      net.loss = c->loss;
+      net.beta_scale = 1.0f;
+      if (n_val > 0) status = dm_evaluate(&model, theta, &data, val_rows, n_val, nthreads, &vl, &acc_before);
+      if (status != DM_OK) break;
+      memcpy(before, theta, sizeof(float) * P);
+      dm_dmil_lr_mult(&net, c->groups, c->enc_mult, mult);
+      c->train.lr_mult = mult;
+      dm_history h = {REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)), REAL(VECTOR_ELT(r, 3)), 0, 0};
+      status = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val, &c->train,
+                        dm_rng_derive(key, 1 + (uint64_t)s), nthreads, glue_progress_tick, &prog,
+                        &done, total, &h);
+      if (status != DM_OK) break;
+      if (n_val > 0) status = dm_evaluate(&model, theta, &data, val_rows, n_val, nthreads, &vl, &acc_after);
+      int kept = 1;
+      if (!ISNAN(c->tolerance) && n_val > 0 && acc_after < acc_before - c->tolerance) {
+        kept = 0;
+        memcpy(theta, before, sizeof(float) * P);
+      }
+      double *th = REAL(VECTOR_ELT(r, 0));
+      for (size_t k = 0; k < P; k++) th[k] = theta[k];
+      INTEGER(VECTOR_ELT(r, 4))[0] = h.epochs_run;
+      INTEGER(VECTOR_ELT(r, 5))[0] = h.best_epoch;
+      REAL(VECTOR_ELT(r, 6))[0] = acc_before;
+      REAL(VECTOR_ELT(r, 7))[0] = acc_after;
+      LOGICAL(VECTOR_ELT(r, 8))[0] = kept;
+    }
+    for (size_t k = 0; k < P; k++) REAL(r_theta)[k] = theta[k];
+  }
+  free(theta);
+  free(before);
+  free(mult);
+  if (have_net) dm_dmil_destroy(&net);
+  dm_data_free(&data);
+  dm_blas_leave(blas_prev);
+  glue_progress_done(&prog);
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)status));
+  UNPROTECT(nprotect);
+  return out;
+}
+
+/* Predictions of a DMIL network with possibly missing views.
+ * present: n x M logical matrix (R layout) or NULL. Returns list(status,
+ * logits = n x K, comps = n x ((M + 3) * K): for each component (a_R,
+ * a_U1.., a_S, b) a block of K columns). */
+SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
+                       SEXP present_, SEXP K_, SEXP arch_, SEXP theta_, SEXP nthreads_) {
+  const int K = Rf_asInteger(K_), M = (int)Rf_xlength(views);
+  const int n = Rf_nrows(VECTOR_ELT(views, 0));
+  const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
+  int *dims = glue_view_dims(cols);
+  dm_dmil_arch arch;
+  arch_from(arch_, dims, M, K, &arch);
+  const size_t P = dm_dmil_param_count(&arch);
+  if (P == 0 || TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P)
+    Rf_error("internal error: malformed DMIL parameters");
+  unsigned char *present = NULL;
+  if (!Rf_isNull(present_)) {
+    if (TYPEOF(present_) != LGLSXP || Rf_nrows(present_) != n || Rf_ncols(present_) != M)
+      Rf_error("internal error: malformed presence matrix");
+    present = (unsigned char *)R_alloc((size_t)n * M + 1, 1);
+    for (int i = 0; i < n; i++)
+      for (int m = 0; m < M; m++) present[(size_t)i * M + m] = LOGICAL(present_)[(size_t)m * n + i] == TRUE;
+  }
+  int *rows = (int *)R_alloc(n + 1, sizeof(int));
+  for (int i = 0; i < n; i++) rows[i] = i;
+  const char *names[] = {"status", "logits", "comps", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP logits = Rf_allocMatrix(REALSXP, n, K);
+  SET_VECTOR_ELT(out, 1, logits);
+  SEXP comps = Rf_allocMatrix(REALSXP, n, (M + 3) * K);
+  SET_VECTOR_ELT(out, 2, comps);
+  int blas_prev = dm_blas_enter();
+  dm_data data;
+  dm_dmil net;
+  float *theta = NULL, *z = NULL, *cz = NULL;
+  int have_net = 0;
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
+  if (st == DM_OK) {
+    st = dm_dmil_create(&net, &arch, 1, 1, nthreads);
+    have_net = st == DM_OK;
+  }
+  if (st == DM_OK) {
+    theta = malloc(sizeof(float) * (P + 1));
+    z = malloc(sizeof(float) * ((size_t)n * K + 1));
+    cz = malloc(sizeof(float) * ((size_t)n * (M + 3) * K + 1));
+    if (!theta || !z || !cz) st = DM_ERR_NOMEM;
+  }
+  if (st == DM_OK) {
+    for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
+    dm_dmil_predict(&net, theta, &data, rows, n, present, z, cz, nthreads);
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < K; k++) REAL(logits)[(size_t)k * n + i] = z[(size_t)i * K + k];
+      for (int c = 0; c < (M + 3) * K; c++)
+        REAL(comps)[(size_t)c * n + i] = cz[(size_t)i * (M + 3) * K + c];
+    }
+  }
+  free(theta);
+  free(z);
+  free(cz);
+  if (have_net) dm_dmil_destroy(&net);
+  dm_data_free(&data);
+  dm_blas_leave(blas_prev);
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(1);
+  return out;
+}

@@ -1,0 +1,184 @@
+# DMIL: the decomposition network, its phases, predictions with missing
+# views, and the switches of dmil_control(). (The gradient of every Phase A
+# term is checked in test-core-gradients.R.)
+
+sim <- simulate_interactions(1600, "mix4", sigma = 0.4, seed = 101)
+train <- 1:1200
+test <- 1201:1600
+xs <- function(rows) lapply(sim$x, function(v) v[rows, , drop = FALSE])
+quick_ctl <- function(..., scores = list(epochs = 5)) {
+  dmil_control(finetune_epochs = 3, scores = scores, ...)
+}
+dmil_quick <- function(..., control = quick_ctl(), seed = 1) {
+  dmil_fit(xs(train), sim$y[train], epochs = 12, control = control, seed = seed,
+           progress = FALSE, ...)
+}
+fit <- dmil_quick()
+
+test_that("DMIL is the default method and records its phases", {
+  expect_identical(fit$method, "dmil")
+  expect_identical(fit$phases$stage, c("A", "R", "U", "S"))
+  expect_identical(fit$phases$phase, c("A", "C", "C", "C"))
+  expect_setequal(unique(fit$history$stage), c("A", "R", "U", "S"))
+  expect_named(fit$history, c("phase", "stage", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_s3_class(interactions(fit), "dmil_interactions")
+  expect_equal(nrow(interactions(fit)), length(train) - fit$n_val)
+})
+
+test_that("DMIL learns the simulated task", {
+  big <- dmil_fit(xs(train), sim$y[train], seed = 2, progress = FALSE,
+                  control = dmil_control(finetune_epochs = 5, scores = list(epochs = 10)))
+  expect_gt(mean(predict(big, xs(test))$.pred_class == sim$y[test]), 0.9)
+})
+
+test_that("a reverted stage leaves the parameters as they were", {
+  # With a tolerance below zero every stage that does not improve the
+  # validation accuracy is undone.
+  f <- dmil_quick(control = quick_ctl(tolerance = 0))
+  ph <- f$phases
+  expect_true(all(ph$kept[ph$val_acc_after < ph$val_acc_before] == FALSE))
+})
+
+test_that("predictions survive saveRDS() and are identical for 1 and 2 threads", {
+  path <- withr::local_tempfile(fileext = ".rds")
+  saveRDS(fit, path)
+  back <- readRDS(path)
+  expect_identical(predict(back, xs(test), type = "logit"), predict(fit, xs(test), type = "logit"))
+  f1 <- dmil_quick(nthreads = 1, seed = 3)
+  f2 <- dmil_quick(nthreads = 2, seed = 3)
+  expect_identical(f1$nets, f2$nets)
+  expect_identical(f1$history, f2$history)
+  expect_false(identical(dmil_quick(seed = 4)$nets, f1$nets))
+})
+
+test_that("components add up to the logits", {
+  comp <- predict(fit, xs(test), type = "components")
+  lg <- as.matrix(predict(fit, xs(test), type = "logit")[1:2])
+  cls <- as.integer(comp$.pred_class)
+  total <- comp$.comp_R + comp$.comp_U_x1 + comp$.comp_U_x2 + comp$.comp_S + comp$.comp_bias
+  expect_equal(total, lg[cbind(seq_along(cls), cls)], tolerance = 1e-5)
+  expect_true(all(comp$.views == "x1+x2"))
+})
+
+test_that("a missing view leaves the product of experts, its unique head and the synergy head", {
+  only1 <- predict(fit, xs(test)["x1"], type = "components")
+  expect_true(all(only1$.comp_U_x2 == 0))
+  expect_true(all(only1$.comp_S == 0))
+  expect_true(all(only1$.views == "x1"))
+  expect_equal(only1$.comp_U_x1[only1$.pred_class == predict(fit, xs(test))$.pred_class],
+               predict(fit, xs(test), type = "components")$.comp_U_x1[
+                 only1$.pred_class == predict(fit, xs(test))$.pred_class], tolerance = 1e-5)
+  lg <- as.matrix(predict(fit, xs(test)["x1"], type = "logit")[1:2])
+  cls <- as.integer(only1$.pred_class)
+  expect_equal(only1$.comp_R + only1$.comp_U_x1 + only1$.comp_bias,
+               lg[cbind(seq_along(cls), cls)], tolerance = 1e-5)
+})
+
+test_that("rows that are entirely NA in a view count as missing that view", {
+  x <- xs(test)
+  gone <- 1:50
+  x$x2[gone, ] <- NA
+  mixed <- predict(fit, x, type = "logit")
+  absent <- predict(fit, lapply(x, function(v) v[gone, , drop = FALSE])["x1"], type = "logit")
+  full <- predict(fit, xs(test), type = "logit")
+  expect_equal(as.matrix(mixed[gone, 1:2]), as.matrix(absent[1:2]), tolerance = 1e-5,
+               ignore_attr = TRUE)
+  expect_equal(as.matrix(mixed[-gone, 1:2]), as.matrix(full[-gone, 1:2]), tolerance = 1e-5,
+               ignore_attr = TRUE)
+  expect_identical(unique(mixed$.views[gone]), "x1")
+  x$x1[51, 1] <- NA
+  expect_error(predict(fit, x), class = "dmil_error_values")
+  both <- xs(test)
+  both$x1[1, ] <- NA
+  both$x2[1, ] <- NA
+  expect_error(predict(fit, both), class = "dmil_error_newdata")
+  expect_error(predict(fit, list(other = 1)), class = "dmil_error_views")
+})
+
+test_that("augment() combines predictions, components and expected interactions", {
+  a <- augment(fit, xs(test))
+  expect_equal(nrow(a), length(test))
+  expect_true(all(c("sample", ".pred_class", ".pred_0", ".pred_1", ".comp_R", ".comp_S",
+                    ".r", ".u_x1", ".u_x2", ".s", ".dominant", ".views") %in% names(a)))
+  expect_false(anyNA(a$.r))
+  only1 <- augment(fit, xs(test)["x1"])
+  expect_true(all(is.na(only1$.r)))
+  expect_identical(a$.pred_class, predict(fit, xs(test))$.pred_class)
+})
+
+test_that("tidy() and glance() summarise the components and phases", {
+  td <- tidy(fit)
+  expect_named(td, c("component", "estimate", "std.error", "head_norm"))
+  expect_identical(td$component, c("R", "U_x1", "U_x2", "S"))
+  expect_equal(td$estimate[1], mean(interactions(fit)$r))
+  gl <- glance(fit)
+  expect_equal(nrow(gl), 1)
+  expect_true(all(c("val_acc_A", "val_acc_R", "kept_S", "mean_S") %in% names(gl)))
+  expect_output(print(fit), "Phase C stage U")
+  expect_output(print(summary(fit)), "Phases")
+})
+
+test_that("ablation switches change what they say", {
+  a_only <- dmil_quick(control = quick_ctl(finetune = FALSE))
+  expect_identical(a_only$phases$stage, "A")
+  expect_error(interactions(a_only), class = "dmil_error_arg")
+  # Phase A is the same fit with or without fine-tuning afterwards
+  expect_identical(a_only$history[a_only$history$stage == "A", ],
+                   fit$history[fit$history$stage == "A", ])
+
+  two <- dmil_quick(control = quick_ctl(stages = c("R", "S")))
+  expect_identical(two$phases$stage, c("A", "R", "S"))
+
+  # With gamma = 0 the weights are uniform, so Phase C no longer depends on
+  # the scores: another measure changes the scores but not the model.
+  g0_pmmi <- dmil_quick(control = quick_ctl(gamma = 0))
+  g0_lsmi <- dmil_quick(control = quick_ctl(gamma = 0, measure = "lsmi",
+                                            scores = list(epochs = 5, knife = list(epochs = 3))))
+  expect_false(identical(interactions(g0_pmmi)$r, interactions(g0_lsmi)$r))
+  expect_identical(g0_pmmi$nets, g0_lsmi$nets)
+  expect_identical(attr(interactions(g0_lsmi), "dmil")$measure, "lsmi")
+  expect_false(identical(fit$nets, g0_pmmi$nets))
+
+  det <- dmil_quick(control = quick_ctl(variational = FALSE))
+  cfg <- det$stage_settings$A
+  expect_equal(c(cfg$variational, cfg$beta_R, cfg$beta_U, cfg$beta_S), c(0, 0, 0, 0))
+  expect_equal(fit$stage_settings$A$variational, 1L)
+
+  no_anova <- dmil_quick(control = quick_ctl(lambda_anova = 0, lambda_align = 0))
+  expect_equal(no_anova$stage_settings$A$c_anova, 0)
+  expect_equal(no_anova$stage_settings$S$c_anova, 0)
+  expect_equal(no_anova$stage_settings$R$c_align, 0)
+  expect_equal(fit$stage_settings$A$c_anova, 1)
+  expect_false(identical(no_anova$nets, fit$nets))
+})
+
+test_that("the stages train the groups the design assigns them", {
+  st <- fit$stage_settings
+  groups <- dmil:::dmil_groups
+  has <- function(cfg, g) bitwAnd(cfg$groups, groups[[g]]) != 0
+  expect_true(all(vapply(names(groups), function(g) has(st$A, g), logical(1))))
+  expect_identical(names(groups)[vapply(names(groups), function(g) has(st$R, g), logical(1))],
+                   c("enc", "rpost", "ar", "bias"))
+  expect_identical(names(groups)[vapply(names(groups), function(g) has(st$U, g), logical(1))],
+                   c("enc", "upost", "au"))
+  expect_identical(names(groups)[vapply(names(groups), function(g) has(st$S, g), logical(1))],
+                   c("fuse", "spost", "as"))
+  # frozen parameters do not move: the synergy stage leaves a_R unchanged
+  ph <- fit$phases
+  lay <- dmil:::dmil_layout(fit)
+  a_fit <- dmil_quick(control = quick_ctl(stages = "S"))
+  a_ref <- dmil_quick(control = quick_ctl(finetune = FALSE))
+  expect_identical(a_fit$nets$dmil$theta[lay$R], a_ref$nets$dmil$theta[lay$R])
+  expect_false(identical(a_fit$nets$dmil$theta[lay$S], a_ref$nets$dmil$theta[lay$S]))
+})
+
+test_that("dmil_control() validates its settings", {
+  expect_error(dmil_control(stages = c("R", "X")), class = "dmil_error_arg")
+  expect_error(dmil_control(gamma = 2), class = "dmil_error_arg")
+  expect_error(dmil_control(scores = list(foo = 1)), class = "dmil_error_arg")
+  expect_error(dmil_fit(xs(train), sim$y[train], control = list()), class = "dmil_error_arg")
+  expect_output(print(dmil_control()), "lambda_anova")
+  expect_error(predict(dmil_fit(xs(train), sim$y[train], method = "late", epochs = 2,
+                                progress = FALSE), xs(test), type = "components"),
+               class = "dmil_error_arg")
+})
