@@ -148,7 +148,7 @@ test_that("ablation switches change what they say", {
   expect_equal(no_anova$stage_settings$A$c_anova, 0)
   expect_equal(no_anova$stage_settings$S$c_anova, 0)
   expect_equal(no_anova$stage_settings$R$c_align, 0)
-  expect_equal(fit$stage_settings$A$c_anova, 1)
+  expect_equal(fit$stage_settings$A$c_anova, 0.1)
   expect_false(identical(no_anova$nets, fit$nets))
 })
 
