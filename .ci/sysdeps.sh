@@ -1,12 +1,13 @@
 #!/bin/sh
 # System packages dmil builds against: a C compiler, make, pkg-config and
-# OpenBLAS's development files. Installed with apt-get when running as root;
+# OpenBLAS's development files; pandoc builds the vignettes. Installed with apt-get when running as root;
 # otherwise the exact command is printed. dmil still builds without OpenBLAS
 # (it falls back to a slower built-in matrix product).
 need=""
 command -v gcc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v pandoc >/dev/null 2>&1 || need="$need pandoc"
 if ! pkg-config --exists openblas 2>/dev/null; then
   need="$need libopenblas-dev"
 fi

@@ -7,10 +7,15 @@
 #' number of threads.
 #'
 #' Main entry points:
-#' * [dmil_fit()] fits a model (currently the multimodal baselines
-#'   `"joint"`, `"late"`, `"ensemble"`, `"early"` and `"unimodal"`);
-#' * [predict.dmil_fit()] predicts classes, probabilities or logits for new
-#'   data, matching views and columns by name;
+#' * [dmil_fit()] fits DMIL (default) or a multimodal baseline (`"joint"`,
+#'   `"late"`, `"ensemble"`, `"early"`, `"unimodal"`); [predict.dmil_fit()],
+#'   [augment.dmil_fit()] and [interactions()] use it;
+#' * [dmil_interactions()] estimates per-sample redundancy, uniqueness and
+#'   synergy; [pid_discrete()] computes exact decompositions of discrete
+#'   distributions; [simulate_interactions()] simulates data with known
+#'   answers;
+#' * [dmil_boot()] and [dmil_cv()] resample at scale (through future);
+#'   [dmil_compare()] compares fits by group;
 #' * [dmil_threads()] reports and sets the default number of threads.
 #'
 #' @section Options and environment variables:
@@ -21,4 +26,5 @@
 #' @useDynLib dmil, .registration = TRUE, .fixes = "C_"
 #' @importFrom stats predict
 #' @importFrom generics tidy glance augment
+#' @importFrom rlang .data %||%
 "_PACKAGE"

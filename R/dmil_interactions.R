@@ -47,6 +47,10 @@
 #' @inheritParams dmil_fit
 #' @param measure `"pmmi"` or `"lsmi"`; see Measures.
 #' @param folds Number of cross-fitting folds (at least 2).
+#' @param foldid Optional fold of each sample (integers 1 to `folds`), for
+#'   example to keep repeated measurements of one subject, or bootstrap
+#'   copies of one sample, in the same fold. By default the folds are a
+#'   stratified random split.
 #' @param unit `"bits"` or `"nats"`.
 #' @param ... These dots are for future extensions and must be empty.
 #' @param pairs With three or more views, also decompose every pair of views.
@@ -54,11 +58,13 @@
 #'   in the pointwise mutual informations.
 #' @param hidden,depth Width and number of hidden layers of the
 #'   discriminators.
-#' @param calibrate Temperature-scale each discriminator on the inner
-#'   validation part (one temperature per network, folded into its output
-#'   layer). This corrects overconfident networks, which bias pointwise
-#'   mutual informations; with a very small inner validation part the fitted
-#'   temperature is itself noisy.
+#' @param calibrate Soften each discriminator by temperature scaling on the
+#'   inner validation part: one temperature between 1 and 20 per network,
+#'   fitted by maximum likelihood and folded into its output layer.
+#'   Overconfident networks bias pointwise mutual informations downwards
+#'   (a confidently wrong prediction makes them very negative); the
+#'   temperature is not allowed below 1 because with a perfectly classified
+#'   validation part the likelihood would sharpen the network without limit.
 #' @param epochs,batch_size,lr,weight_decay,patience Training of the
 #'   discriminators (Adam); training stops after `patience` epochs without a
 #'   lower inner-validation loss.
@@ -94,7 +100,7 @@
 #' summary(it, B = 200)
 #' @export
 dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
-                              unit = c("bits", "nats"), ..., pairs = FALSE,
+                              unit = c("bits", "nats"), ..., foldid = NULL, pairs = FALSE,
                               prior = c("empirical", "uniform"), hidden = 64, depth = 2,
                               epochs = 30, batch_size = 64, lr = 1e-3, weight_decay = 0,
                               patience = 5, inner_validation = 0.1, calibrate = TRUE, knife = list(),
@@ -107,8 +113,9 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
   n <- nrow(views[[1]])
   y <- check_outcome(y, n)
   folds <- check_count(folds, min = 2, max = 100)
+  foldid <- check_foldid(foldid, n, folds, y)
   counts <- table(y)
-  if (any(counts < folds + 1)) {
+  if (is.null(foldid) && any(counts < folds + 1)) {
     small <- names(counts)[counts < folds + 1]
     dm_abort(
       c("Every class needs at least {folds + 1} samples for {folds}-fold cross-fitting.",
@@ -139,7 +146,8 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
   vn <- names(views)
   M <- length(vn)
   nets <- interaction_nets(vn, hidden, depth, pairs && M >= 3)
-  cfg <- list(folds = folds, inner_val = inner_validation, calibrate = as.integer(calibrate), epochs = epochs,
+  cfg <- list(folds = folds, foldid = foldid, inner_val = inner_validation,
+              calibrate = as.integer(calibrate), epochs = epochs,
               batch_size = batch_size, patience = patience, lr = lr,
               weight_decay = weight_decay, density = as.integer(measure == "lsmi"),
               knife_components = knife$components, knife_epochs = knife$epochs,
@@ -181,6 +189,28 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
   attr(tab, "dmil") <- info
   class(tab) <- c("dmil_interactions", "data.frame")
   tab
+}
+
+check_foldid <- function(foldid, n, folds, y, arg = rlang::caller_arg(foldid),
+                         call = rlang::caller_env()) {
+  if (is.null(foldid)) return(NULL)
+  if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid) ||
+      any(foldid != round(foldid)) || any(foldid < 1 | foldid > folds)) {
+    dm_abort(
+      c("{.arg {arg}} must give every sample a fold between 1 and {folds}.",
+        "x" = "It is {obj_type(foldid)}."),
+      class = "dmil_error_arg", call = call)
+  }
+  # every fold's complement must contain every class (to score it)
+  for (f in seq_len(folds)) {
+    if (!all(levels(y) %in% y[foldid != f]) || sum(foldid == f) == 0) {
+      dm_abort(
+        c("With {.arg {arg}}, fold {f} leaves training folds without some class, or is empty.",
+          "i" = "Every class must appear outside every fold."),
+        class = "dmil_error_arg", call = call)
+    }
+  }
+  as.integer(foldid)
 }
 
 check_knife <- function(knife, arg = rlang::caller_arg(knife), call = rlang::caller_env()) {

@@ -63,13 +63,18 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
 
   if (ctl$finetune && length(ctl$stages)) {
     # Phase B: cross-fitted interaction scores of the training rows.
-    sub <- lapply(views, function(v) v[train_rows, , drop = FALSE])
+    # keep the samples' ids (row names, else their index) in the scores
+    ids <- view_ids(views)[train_rows]
+    sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
     scores_args <- ctl$scores
     if (is.null(scores_args$batch_size)) scores_args$batch_size <- min(64L, length(train_rows))
     args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = ctl$measure,
                    folds = ctl$folds, seed = (seed + 104729) %% 2^31, nthreads = nthreads,
                    progress = progress), scores_args)
-    scores <- do.call(dmil_interactions, args)
+    # the columns dropped (with a message) by dmil_fit() would be reported
+    # again for the training rows
+    scores <- withCallingHandlers(do.call(dmil_interactions, args),
+                                  dmil_message_dropped = function(m) invokeRestart("muffleMessage"))
     row_w <- function(v) {
       w <- rep(1, n)
       w[train_rows] <- stage_weights(v, ctl$gamma)

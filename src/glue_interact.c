@@ -56,6 +56,18 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
   cfg.knife_K = glue_int(cfg_, "knife_components");
   cfg.knife_train = train_cfg(cfg_, "knife_");
   const int F = cfg.folds;
+  const int *fold_given = NULL;
+  SEXP foldid = glue_elt(cfg_, "foldid");
+  if (!Rf_isNull(foldid)) {
+    if (TYPEOF(foldid) != INTSXP || Rf_xlength(foldid) != n)
+      Rf_error("internal error: malformed fold ids");
+    int *f0 = (int *)R_alloc(n + 1, sizeof(int));
+    for (int i = 0; i < n; i++) {
+      f0[i] = INTEGER(foldid)[i] - 1;
+      if (f0[i] < 0 || f0[i] >= F) Rf_error("internal error: fold id out of range");
+    }
+    fold_given = f0;
+  }
 
   int *dims = glue_view_dims(cols);
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
@@ -128,7 +140,7 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
   if (st == DM_OK) {
     memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
     st = dm_interact_fit(&data, &cfg, n_nets, specs, master, nthreads,
-                         glue_progress_tick, &prog, total, INTEGER(r_fold),
+                         glue_progress_tick, &prog, total, fold_given, INTEGER(r_fold),
                          logp, cfg.density ? REAL(r_dens) : NULL,
                          REAL(r_prior), th_net, th_knife);
   }

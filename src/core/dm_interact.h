@@ -39,10 +39,13 @@ typedef struct {
  *   theta_knife[f * M + m]         parameters of view m's density.
  * Sizes of the parameter vectors: dm_net_param_count() and
  * dm_knife_param_count(). */
+/* fold_given (optional): 0-based fold of each sample, used instead of a
+ * stratified random assignment (e.g. to keep bootstrap duplicates together). */
 dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
                           int n_nets, const dm_net_spec *specs, uint64_t key,
                           int nthreads, dm_tick_fn tick, void *tick_ctx,
-                          double total_ticks, int *fold, double **logp,
+                          double total_ticks, const int *fold_given,
+                          int *fold, double **logp,
                           double *logdens, double *prior, double **theta_net,
                           double **theta_knife);
 

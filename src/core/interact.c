@@ -32,9 +32,12 @@ void dm_assign_folds(const int *y, int n, int K, int F, uint64_t key,
   free(idx);
 }
 
-/* Temperature T > 0 minimising the mean cross-entropy of logits / T on the
+/* Temperature T minimising the mean cross-entropy of logits / T on the
  * given rows (a one-dimensional convex problem in 1/T, solved by Newton's
- * method on log(1/T)); 1 when there is nothing to fit. */
+ * method on log(1/T)), kept within [1, 20]: it only softens. When the
+ * validation rows are all classified correctly the unconstrained optimum is
+ * T -> 0, an arbitrarily confident network. 1 when there is nothing to
+ * fit. */
 static double fit_temperature(const float *z, const int *y, int n, int K) {
   if (n < 2) return 1.0;
   double lb = 0.0; /* log(1/T) */
@@ -64,6 +67,8 @@ static double fit_temperature(const float *z, const int *y, int n, int K) {
     if (step > 2) step = 2;
     if (step < -2) step = -2;
     lb += step;
+    if (lb > 0.0) lb = 0.0;              /* T >= 1 */
+    if (lb < -log(20.0)) lb = -log(20.0); /* T <= 20 */
     if (fabs(step) < 1e-10) break;
   }
   return exp(-lb);
@@ -76,7 +81,8 @@ static void copy_theta(const float *src, size_t n, double *dst) {
 dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
                           int n_nets, const dm_net_spec *specs, uint64_t key,
                           int nthreads, dm_tick_fn tick, void *tick_ctx,
-                          double total_ticks, int *fold, double **logp,
+                          double total_ticks, const int *fold_given,
+                          int *fold, double **logp,
                           double *logdens, double *prior, double **theta_net,
                           double **theta_knife) {
   const int n = data->n, K = data->K, F = cfg->folds, M = data->n_views;
@@ -91,7 +97,8 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
     st = DM_ERR_NOMEM;
     goto out;
   }
-  dm_assign_folds(data->y, n, K, F, dm_rng_derive(key, STREAM_FOLDS), fold);
+  if (fold_given) memcpy(fold, fold_given, sizeof(int) * (size_t)n);
+  else dm_assign_folds(data->y, n, K, F, dm_rng_derive(key, STREAM_FOLDS), fold);
   double done = 0.0;
 
   for (int f = 0; f < F && st == DM_OK; f++) {

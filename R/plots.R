@@ -1,0 +1,288 @@
+#' Plots of fits, interactions and comparisons
+#'
+#' Base-graphics `plot()` methods and, when ggplot2 is installed,
+#' `ggplot2::autoplot()` methods returning ggplot objects:
+#' * fits: training curves, the training loss and validation accuracy per
+#'   epoch (for DMIL, per phase and stage, one after the other);
+#' * interactions: `type = "profile"` draws one stacked bar per sample of its
+#'   atoms (`r`, `u_<view>`, `s`; negative values below zero), samples
+#'   grouped by dominant type and ordered by the size of that atom;
+#'   `type = "distribution"` the distribution of each atom;
+#' * comparisons ([dmil_compare()]): accuracy per group (e.g. interaction
+#'   type) and method, means with their range when several runs are stacked.
+#'
+#' @param x,object A [dmil_fit()], [dmil_interactions()] or [dmil_compare()]
+#'   result.
+#' @param type For interactions: `"profile"` or `"distribution"`.
+#' @param max_samples Profiles show at most this many samples (an evenly
+#'   spaced subset of the ordered samples).
+#' @param ... Unused.
+#' @return `plot()` methods return `x` invisibly; `autoplot()` methods a
+#'   ggplot.
+#' @name dmil-plots
+#' @examples
+#' it <- dmil_interactions(mix4_small$x, mix4_small$y, epochs = 10, seed = 1, nthreads = 1)
+#' plot(it)
+#' plot(it, type = "distribution")
+#' fit <- dmil_fit(mix4_small$x, mix4_small$y, method = "joint", epochs = 20, nthreads = 1)
+#' plot(fit)
+#' if (requireNamespace("ggplot2", quietly = TRUE)) ggplot2::autoplot(it)
+NULL
+
+atom_palette <- function(n_views) {
+  c("#4E79A7", grDevices::hcl.colors(max(n_views, 2), "Teal")[seq_len(n_views)], "#E15759")
+}
+
+fit_curves <- function(x) {
+  h <- x$history
+  if (x$method == "dmil") {
+    h$series <- "DMIL"
+    h$panel_stage <- h$stage
+    h$step <- seq_len(nrow(h))
+  } else {
+    h$series <- h$net
+    h$step <- h$epoch
+  }
+  h
+}
+
+#' @rdname dmil-plots
+#' @export
+plot.dmil_fit <- function(x, ...) {
+  h <- fit_curves(x)
+  old <- graphics::par(mfrow = c(1, 2), mar = c(4, 4, 2, 1))
+  on.exit(graphics::par(old))
+  series <- unique(h$series)
+  cols <- grDevices::hcl.colors(max(length(series), 2), "Dark 3")
+  for (what in c("train_loss", "val_acc")) {
+    y <- h[[what]]
+    ok <- is.finite(y)
+    graphics::plot(h$step[ok], y[ok], type = "n",
+                   xlab = if (x$method == "dmil") "epoch (phases A, then C stages)" else "epoch",
+                   ylab = if (what == "train_loss") "training loss" else "validation accuracy",
+                   main = if (what == "train_loss") "Training loss" else "Validation accuracy")
+    for (k in seq_along(series)) {
+      s <- h$series == series[k] & ok
+      graphics::lines(h$step[s], y[s], col = cols[k], lwd = 2)
+    }
+    if (x$method == "dmil") {
+      edges <- which(diff(match(h$stage, unique(h$stage))) != 0)
+      graphics::abline(v = h$step[edges] + 0.5, lty = 3, col = "grey50")
+    } else if (length(series) > 1) {
+      graphics::legend("topright", legend = series, col = cols, lwd = 2, bty = "n")
+    }
+  }
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_fit <- function(object, ...) {
+  h <- fit_curves(object)
+  long <- rbind(
+    data.frame(step = h$step, series = h$series, stage = h$stage %||% "", metric = "training loss",
+               value = h$train_loss),
+    data.frame(step = h$step, series = h$series, stage = h$stage %||% "", metric = "validation accuracy",
+               value = h$val_acc)
+  )
+  long <- long[is.finite(long$value), ]
+  aes <- if (object$method == "dmil") {
+    ggplot2::aes(x = .data$step, y = .data$value, colour = .data$stage)
+  } else {
+    ggplot2::aes(x = .data$step, y = .data$value, colour = .data$series)
+  }
+  ggplot2::ggplot(long, aes) +
+    ggplot2::geom_line(linewidth = 0.8) +
+    ggplot2::facet_wrap(~metric, scales = "free_y") +
+    ggplot2::labs(x = "epoch", y = NULL, colour = if (object$method == "dmil") "stage" else "network")
+}
+
+profile_data <- function(x, max_samples) {
+  info <- attr(x, "dmil")
+  atoms <- if (!is.null(info)) atom_columns(info) else grep("^(r|u_.*|s)$", names(x), value = TRUE)
+  d <- as.data.frame(x)
+  dom <- as.character(d$dominant)
+  lev <- levels(d$dominant)
+  own <- vapply(seq_len(nrow(d)), function(i) {
+    j <- match(dom[i], lev)
+    d[[atoms[j]]][i]
+  }, numeric(1))
+  ord <- order(match(dom, lev), -own)
+  if (length(ord) > max_samples) ord <- ord[unique(round(seq(1, length(ord), length.out = max_samples)))]
+  list(d = d[ord, ], atoms = atoms, unit = if (!is.null(info)) info$unit else "")
+}
+
+#' @rdname dmil-plots
+#' @export
+plot.dmil_interactions <- function(x, type = c("profile", "distribution"), max_samples = 500, ...) {
+  type <- rlang::arg_match(type)
+  p <- profile_data(x, max_samples)
+  cols <- atom_palette(length(p$atoms) - 2)
+  vals <- as.matrix(p$d[p$atoms])
+  if (type == "profile") {
+    pos <- unname(t(pmax(vals, 0)))
+    neg <- unname(t(pmin(vals, 0)))
+    lim <- range(c(colSums(neg), colSums(pos)))
+    old <- graphics::par(mar = c(4, 4, 2, 7), xpd = FALSE)
+    on.exit(graphics::par(old))
+    graphics::barplot(pos, col = cols, border = NA, space = 0, ylim = lim, axisnames = FALSE,
+                      xlab = "samples (grouped by dominant type)",
+                      ylab = paste0("interaction (", p$unit, ")"), main = "Per-sample interaction profiles")
+    graphics::barplot(neg, col = cols, border = NA, space = 0, add = TRUE, axes = FALSE)
+    groups <- rle(as.character(p$d$dominant))
+    edges <- cumsum(groups$lengths)
+    graphics::abline(v = edges[-length(edges)], lty = 3)
+    graphics::mtext(groups$values, side = 1, line = 0.5, at = edges - groups$lengths / 2, cex = 0.8)
+    graphics::par(xpd = TRUE)
+    graphics::legend("topright", inset = c(-0.22, 0), legend = p$atoms, fill = cols, bty = "n")
+  } else {
+    old <- graphics::par(mfrow = grDevices::n2mfrow(length(p$atoms)), mar = c(4, 4, 2, 1))
+    on.exit(graphics::par(old))
+    all <- as.matrix(as.data.frame(x)[p$atoms])
+    for (j in seq_along(p$atoms)) {
+      graphics::hist(all[, j], breaks = 40, col = cols[j], border = "white",
+                     main = p$atoms[j], xlab = paste0("interaction (", p$unit, ")"))
+    }
+  }
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_interactions <- function(object, type = c("profile", "distribution"),
+                                       max_samples = 500, ...) {
+  type <- rlang::arg_match(type)
+  p <- profile_data(object, max_samples)
+  if (type == "profile") {
+    long <- data.frame(
+      position = rep(seq_len(nrow(p$d)), times = length(p$atoms)),
+      dominant = rep(p$d$dominant, times = length(p$atoms)),
+      atom = factor(rep(p$atoms, each = nrow(p$d)), levels = p$atoms),
+      value = unlist(p$d[p$atoms], use.names = FALSE)
+    )
+    ggplot2::ggplot(long, ggplot2::aes(x = .data$position, y = .data$value, fill = .data$atom)) +
+      ggplot2::geom_col(width = 1) +
+      ggplot2::facet_grid(~dominant, scales = "free_x", space = "free_x") +
+      ggplot2::scale_fill_manual(values = atom_palette(length(p$atoms) - 2)) +
+      ggplot2::labs(x = "samples (grouped by dominant type)", y = paste0("interaction (", p$unit, ")"),
+                    fill = NULL) +
+      ggplot2::theme(axis.text.x = ggplot2::element_blank(), axis.ticks.x = ggplot2::element_blank())
+  } else {
+    all <- as.data.frame(object)
+    long <- data.frame(atom = factor(rep(p$atoms, each = nrow(all)), levels = p$atoms),
+                       value = unlist(all[p$atoms], use.names = FALSE))
+    ggplot2::ggplot(long, ggplot2::aes(x = .data$value, fill = .data$atom)) +
+      ggplot2::geom_histogram(bins = 40, show.legend = FALSE) +
+      ggplot2::facet_wrap(~atom, scales = "free") +
+      ggplot2::scale_fill_manual(values = atom_palette(length(p$atoms) - 2)) +
+      ggplot2::labs(x = paste0("interaction (", p$unit, ")"), y = "samples")
+  }
+}
+
+#' Compare the accuracy of several fits by group
+#'
+#' Predicts `new_x` with every fit and tabulates accuracy within groups of
+#' samples, e.g. by interaction type on simulated data or by a covariate.
+#' Results of several runs (seeds) can be stacked with [rbind()]; the plot
+#' methods then show their means and ranges.
+#'
+#' @param fits A named list of [dmil_fit()] models.
+#' @param new_x Views to predict (see [predict.dmil_fit()]).
+#' @param y The true labels of `new_x`.
+#' @param group A vector grouping the samples (default: all in one group).
+#' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
+#' @return A data frame of class `dmil_comparison`: `method`, `group`, `n`,
+#'   `accuracy` (and an `overall` group).
+#' @examples
+#' te <- 401:600
+#' tr <- 1:400
+#' xs <- function(rows) lapply(mix4_small$x, function(v) v[rows, ])
+#' fits <- list(
+#'   ensemble = dmil_fit(xs(tr), mix4_small$y[tr], method = "ensemble", epochs = 30, nthreads = 1),
+#'   joint = dmil_fit(xs(tr), mix4_small$y[tr], method = "joint", epochs = 30, nthreads = 1)
+#' )
+#' cmp <- dmil_compare(fits, xs(te), mix4_small$y[te], group = mix4_small$type[te])
+#' cmp
+#' plot(cmp)
+#' @export
+dmil_compare <- function(fits, new_x, y, group = NULL, nthreads = NULL) {
+  if (!is.list(fits) || is.null(names(fits)) || any(names(fits) == "") ||
+      !all(vapply(fits, inherits, logical(1), what = "dmil_fit"))) {
+    dm_abort("{.arg fits} must be a named list of {.cls dmil_fit} models.", class = "dmil_error_arg")
+  }
+  n <- NROW(new_x[[1]])
+  if (length(y) != n) {
+    dm_abort("{.arg y} must have one label per row of {.arg new_x}.", class = "dmil_error_outcome")
+  }
+  if (is.null(group)) group <- rep("all", n)
+  if (length(group) != n) {
+    dm_abort("{.arg group} must have one value per row of {.arg new_x}.", class = "dmil_error_arg")
+  }
+  group <- as.factor(group)
+  out <- do.call(rbind, lapply(names(fits), function(m) {
+    pred <- predict(fits[[m]], new_x, nthreads = nthreads)$.pred_class
+    ok <- as.character(pred) == as.character(y)
+    rbind(
+      data.frame(method = m, group = levels(group), n = as.vector(table(group)),
+                 accuracy = as.vector(tapply(ok, group, mean))),
+      data.frame(method = m, group = "overall", n = n, accuracy = mean(ok))
+    )
+  }))
+  out$method <- factor(out$method, levels = names(fits))
+  out$group <- factor(out$group, levels = c(levels(group), "overall"))
+  class(out) <- c("dmil_comparison", "data.frame")
+  out
+}
+
+comparison_summary <- function(x) {
+  d <- as.data.frame(unclass(x))
+  agg <- stats::aggregate(accuracy ~ method + group, data = d,
+                          FUN = function(a) c(mean = mean(a), lo = min(a), hi = max(a)))
+  data.frame(method = agg$method, group = agg$group, mean = agg$accuracy[, "mean"],
+             lo = agg$accuracy[, "lo"], hi = agg$accuracy[, "hi"])
+}
+
+#' @export
+print.dmil_comparison <- function(x, digits = 3, ...) {
+  s <- comparison_summary(x)
+  wide <- stats::reshape(s[c("method", "group", "mean")], idvar = "method", timevar = "group",
+                         direction = "wide")
+  names(wide) <- sub("^mean\\.", "", names(wide))
+  runs <- nrow(x) / nrow(s)
+  cat(sprintf("Accuracy by group%s\n", if (runs > 1) sprintf(" (mean of %g runs)", runs) else ""))
+  num <- vapply(wide, is.numeric, logical(1))
+  wide[num] <- lapply(wide[num], round, digits)
+  print(wide, row.names = FALSE)
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @export
+plot.dmil_comparison <- function(x, ...) {
+  s <- comparison_summary(x)
+  means <- stats::xtabs(mean ~ method + group, data = s)
+  cols <- grDevices::hcl.colors(max(nrow(means), 2), "Dark 3")[seq_len(nrow(means))]
+  mids <- graphics::barplot(means, beside = TRUE, col = cols, ylim = c(0, 1.05), border = NA,
+                            ylab = "accuracy", main = "Accuracy by group",
+                            legend.text = rownames(means),
+                            args.legend = list(x = "bottomright", bty = "n", bg = "white"))
+  lo <- stats::xtabs(lo ~ method + group, data = s)
+  hi <- stats::xtabs(hi ~ method + group, data = s)
+  many <- hi > lo
+  if (any(many)) graphics::arrows(mids[many], lo[many], mids[many], hi[many], angle = 90, code = 3,
+                                  length = 0.03)
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_comparison <- function(object, ...) {
+  s <- comparison_summary(object)
+  ggplot2::ggplot(s, ggplot2::aes(x = .data$group, y = .data$mean, fill = .data$method)) +
+    ggplot2::geom_col(position = ggplot2::position_dodge(width = 0.85), width = 0.8) +
+    ggplot2::geom_errorbar(ggplot2::aes(ymin = .data$lo, ymax = .data$hi),
+                           data = s[s$hi > s$lo, , drop = FALSE],
+                           position = ggplot2::position_dodge(width = 0.85), width = 0.25) +
+    ggplot2::coord_cartesian(ylim = c(0, 1)) +
+    ggplot2::labs(x = NULL, y = "accuracy", fill = NULL)
+}

@@ -1,0 +1,49 @@
+it <- dmil_interactions(mix4_small$x, mix4_small$y, epochs = 5, seed = 1, progress = FALSE)
+fit_d <- dmil_fit(mix4_small$x, mix4_small$y, epochs = 5, seed = 1, progress = FALSE,
+                  control = dmil_control(finetune_epochs = 2, scores = list(epochs = 3)))
+fit_j <- dmil_fit(mix4_small$x, mix4_small$y, method = "joint", epochs = 5, seed = 1,
+                  progress = FALSE)
+
+draws <- function(expr) {
+  path <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(path)
+  on.exit(grDevices::dev.off())
+  force(expr)
+}
+
+test_that("base plots of fits, interactions and comparisons draw and return their input", {
+  expect_identical(draws(plot(fit_d)), fit_d)
+  expect_identical(draws(plot(fit_j)), fit_j)
+  expect_identical(draws(plot(it)), it)
+  expect_identical(draws(plot(it, type = "distribution")), it)
+  cmp <- dmil_compare(list(joint = fit_j, dmil = fit_d), mix4_small$x, mix4_small$y,
+                      group = mix4_small$type)
+  expect_identical(draws(plot(cmp)), cmp)
+  expect_error(plot(it, type = "pie"))
+})
+
+test_that("dmil_compare() tabulates accuracy by group and overall", {
+  cmp <- dmil_compare(list(joint = fit_j, dmil = fit_d), mix4_small$x, mix4_small$y,
+                      group = mix4_small$type)
+  expect_s3_class(cmp, "dmil_comparison")
+  expect_equal(nrow(cmp), 2 * 5)
+  pred <- predict(fit_j, mix4_small$x)$.pred_class
+  expect_equal(cmp$accuracy[cmp$method == "joint" & cmp$group == "overall"],
+               mean(pred == mix4_small$y))
+  expect_equal(cmp$accuracy[cmp$method == "joint" & cmp$group == "S"],
+               mean((pred == mix4_small$y)[mix4_small$type == "S"]))
+  expect_output(print(cmp), "Accuracy by group")
+  expect_error(dmil_compare(list(fit_j), mix4_small$x, mix4_small$y), class = "dmil_error_arg")
+})
+
+test_that("autoplot() methods return ggplots", {
+  skip_if_not_installed("ggplot2")
+  expect_s3_class(ggplot2::autoplot(fit_d), "ggplot")
+  expect_s3_class(ggplot2::autoplot(fit_j), "ggplot")
+  expect_s3_class(ggplot2::autoplot(it), "ggplot")
+  expect_s3_class(ggplot2::autoplot(it, type = "distribution"), "ggplot")
+  cmp <- dmil_compare(list(joint = fit_j), mix4_small$x, mix4_small$y, group = mix4_small$type)
+  expect_s3_class(ggplot2::autoplot(rbind(cmp, cmp)), "ggplot")
+  path <- withr::local_tempfile(fileext = ".png")
+  expect_no_error(ggplot2::ggsave(path, ggplot2::autoplot(it), width = 5, height = 3))
+})
