@@ -44,14 +44,16 @@ tests/core/test_core: $(CORE_SRC) $(CORE_HDR) tests/core/test_core.c
 core-test: sysdeps tests/core/test_core
 	./tests/core/test_core
 
+# R CMD build runs the vignettes (pandoc comes with `make deps`).
 check: deps
 	rm -rf dmil.Rcheck dmil_*.tar.gz
-	$(R) CMD build --no-build-vignettes .
-	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual --ignore-vignettes dmil_*.tar.gz
+	$(R) CMD build .
+	NOT_CRAN=true $(R) CMD check --no-manual dmil_*.tar.gz
 
 bench: install
 	$(RSCRIPT) bench/fit_speed.R
 	$(RSCRIPT) bench/interactions_speed.R
+	$(RSCRIPT) bench/dmil_eval.R
 
 # Regenerates NAMESPACE and man/ from the roxygen comments (needs roxygen2).
 docs: install
