@@ -8,7 +8,7 @@ CC      := $(shell $(R) CMD config CC 2>/dev/null || echo cc)
 CORE_SRC := $(wildcard src/core/*.c)
 CORE_HDR := $(wildcard src/core/*.h)
 
-.PHONY: all deps sysdeps rdeps install demo test core-test r-test check bench docs clean
+.PHONY: all deps sysdeps rdeps install demo test core-test r-test check bench bench-torch docs clean
 
 all: install
 
@@ -54,6 +54,10 @@ bench: install
 	$(RSCRIPT) bench/fit_speed.R
 	$(RSCRIPT) bench/interactions_speed.R
 	$(RSCRIPT) bench/dmil_eval.R
+
+# dmil against PyTorch and the sgemm peak (installs python3-torch when root).
+bench-torch: install
+	sh bench/run.sh
 
 # Regenerates NAMESPACE and man/ from the roxygen comments (needs roxygen2).
 docs: install

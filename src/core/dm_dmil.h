@@ -83,6 +83,8 @@ typedef struct {
   struct dmil_ws *ws;
   /* batch-level buffers of the orthogonality term: B x D per view */
   float *bmu_r, *bmu_u, *bgrad_r, *bgrad_u;
+  float *bhall; /* the batch's encodings, for the ANOVA term */
+  float *orth_ws; /* 4D + D*D: the decorrelation term's statistics */
   int bcap;
 } dm_dmil;
 

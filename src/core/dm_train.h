@@ -15,11 +15,19 @@
 
 #define DM_MAX_SHARDS 4
 #define DM_SHARD_MIN_ROWS 32
+#define DM_SHARD_FULL_ROWS 256
 
 /* Splits nb rows into n shards (returned) of near-equal size:
  * shard s covers rows starts[s] .. starts[s+1]-1; starts needs
- * DM_MAX_SHARDS + 1 entries. */
+ * DM_MAX_SHARDS + 1 entries. The plan depends on nb only, never on the
+ * thread count, so that results do not either: two shards of at least
+ * DM_SHARD_MIN_ROWS rows, more only while each keeps DM_SHARD_FULL_ROWS
+ * (GEMMs on fewer rows run well below the BLAS peak). */
 int dm_shard_plan(int nb, int *starts);
+
+/* The most rows any shard has for any batch of at most max_rows rows (the
+ * plan is not monotone in nb): what per-shard workspaces must hold. */
+int dm_shard_cap(int max_rows);
 
 /* out[i] = parts[0][i] + parts[1][i] + ... in that order. */
 void dm_reduce_shards(float *out, float *const *parts, int n_parts, size_t n,

@@ -35,7 +35,10 @@ struct dmil_ws {
   float *dz;
   float *drp, *dup, *dsp;
   float *dfs, *dhcat, *tmp, *scratch;
-  float *pin, *pf, *pmu, *pa, *dpa, *dpmu, *dpf, *g;
+  float *fa;        /* M x cap x H: each view's share of the fusion layer's pre-activation */
+  float *pf, *pmu, *pa, *dpa, *dpmu, *dpf, *g;
+  float *sb;        /* M x bcap x H: fusion gradients scattered to batch rows */
+  float *noise;     /* (2M+2) x D noise of one row */
   float *grad;
   int *labels;
   float *block;
@@ -125,16 +128,16 @@ static dm_status ws_alloc(dm_dmil *net, int cap, int train_cap, int partners,
       (2 * M + 2) * c * D,                      /* dz */
       M * c * 2 * D, M * c * 2 * D, c * 2 * D,  /* drp dup dsp */
       c * H, c * M * H, c * M * H, 2 * c * (size_t)maxdim, /* dfs dhcat tmp scratch */
-      R * M * H, R * H, R * D, R * K, R * K, R * D, R * H, (size_t)train_cap * M * K, /* anova */
-      net->n_params};
+      M * c * H, R * H, R * D, R * K, R * K, R * D, R * H, (size_t)train_cap * M * K, /* anova */
+      M * (size_t)net->bcap * H, (2 * M + 2) * D, net->n_params};
   float **slots[] = {&ws->xin, &ws->eacts, &ws->hcat, &ws->rp, &ws->up, &ws->sp,
                      &ws->fs, &ws->eps, &ws->z, &ws->tau, &ws->mubar, &ws->ar,
                      &ws->arbar, &ws->au, &ws->as, &ws->lrm, &ws->lm, &ws->ladd,
                      &ws->l, &ws->dar, &ws->darbar, &ws->dau, &ws->das, &ws->dlrm,
                      &ws->dladd, &ws->dl, &ws->dz, &ws->drp, &ws->dup, &ws->dsp,
-                     &ws->dfs, &ws->dhcat, &ws->tmp, &ws->scratch, &ws->pin,
+                     &ws->dfs, &ws->dhcat, &ws->tmp, &ws->scratch, &ws->fa,
                      &ws->pf, &ws->pmu, &ws->pa, &ws->dpa, &ws->dpmu, &ws->dpf,
-                     &ws->g, &ws->grad};
+                     &ws->g, &ws->sb, &ws->noise, &ws->grad};
   const int ns = (int)(sizeof(sizes) / sizeof(sizes[0]));
   size_t total = 0;
   for (int k = 0; k < ns; k++) total += sizes[k];
@@ -168,6 +171,8 @@ void dm_dmil_destroy(dm_dmil *net) {
   free(net->bmu_u);
   free(net->bgrad_r);
   free(net->bgrad_u);
+  free(net->bhall);
+  free(net->orth_ws);
   memset(net, 0, sizeof(*net));
 }
 
@@ -194,9 +199,7 @@ dm_status dm_dmil_create(dm_dmil *net, const dm_dmil_arch *a, int max_rows,
   net->loss.partners = partners;
   net->loss.variational = 1;
   net->beta_scale = 1.0f;
-  int starts[DM_MAX_SHARDS + 1];
-  dm_shard_plan(max_rows, starts);
-  const int train_cap = starts[1] - starts[0];
+  const int train_cap = dm_shard_cap(max_rows);
   net->cap = DM_MAX(train_cap, EVAL_ROWS);
   net->max_partners = partners;
   net->bcap = max_rows;
@@ -205,9 +208,12 @@ dm_status dm_dmil_create(dm_dmil *net, const dm_dmil_arch *a, int max_rows,
   net->bmu_u = malloc(sizeof(float) * (bsz + 1));
   net->bgrad_r = malloc(sizeof(float) * (bsz + 1));
   net->bgrad_u = malloc(sizeof(float) * (bsz + 1));
+  net->bhall = malloc(sizeof(float) * ((size_t)max_rows * a->M * a->H + 1));
+  net->orth_ws = malloc(sizeof(float) * ((size_t)4 * a->D + (size_t)a->D * a->D));
   net->n_ws = DM_MAX(DM_MAX_SHARDS, nthreads);
   net->ws = calloc(net->n_ws, sizeof(struct dmil_ws));
-  if (!net->bmu_r || !net->bmu_u || !net->bgrad_r || !net->bgrad_u || !net->ws) {
+  if (!net->bmu_r || !net->bmu_u || !net->bgrad_r || !net->bgrad_u || !net->bhall || !net->orth_ws ||
+      !net->ws) {
     dm_dmil_destroy(net);
     return DM_ERR_NOMEM;
   }
@@ -309,7 +315,23 @@ static void forward_trunk(const dm_dmil *net, const float *theta,
     dm_dense_forward(B, H, 2 * D, ws->hcat + (size_t)m * H, MH, W, W + (size_t)2 * D * H,
                      ws->up + (size_t)m * ws->cap * 2 * D, 2 * D, DM_ACT_NONE);
   }
-  dm_mlp_forward(&net->fuse, theta, B, ws->hcat, MH, NULL, ws->fs, H);
+  /* Fusion f = ReLU(W_F [h_1; ..; h_M] + b_F), computed view by view: the
+   * per-view shares W_Fm h_m are reused by the ANOVA partner rows. */
+  const float *WF = theta + net->fuse.offset, *bF = WF + (size_t)H * MH;
+  for (int m = 0; m < M; m++)
+    dm_gemm(0, 1, B, H, H, 1.0f, ws->hcat + (size_t)m * H, MH, WF + (size_t)m * H, MH, 0.0f,
+            ws->fa + (size_t)m * ws->cap * H, H);
+  for (int i = 0; i < B; i++) {
+    float *DM_RESTRICT f = ws->fs + (size_t)i * H;
+    for (int j = 0; j < H; j++) f[j] = bF[j];
+    for (int m = 0; m < M; m++) {
+      const float *DM_RESTRICT am = ws->fa + ((size_t)m * ws->cap + i) * H;
+#pragma omp simd
+      for (int j = 0; j < H; j++) f[j] += am[j];
+    }
+#pragma omp simd
+    for (int j = 0; j < H; j++) f[j] = f[j] > 0.0f ? f[j] : 0.0f;
+  }
   const float *W = theta + net->off_spost;
   dm_dense_forward(B, H, 2 * D, ws->fs, H, W, W + (size_t)2 * D * H, ws->sp, 2 * D,
                    DM_ACT_NONE);
@@ -334,39 +356,44 @@ static void forward_heads(const dm_dmil *net, const float *theta, int B,
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, D = a->D, K = a->K;
   const int variational = net->loss.variational;
+  const int C = 2 * M + 2;
+  float *e_all = ws->noise;
   for (int i = 0; i < B; i++) {
-    dm_rng r;
-    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)(row0 + i)));
-    for (int c = 0; c < 2 * M + 2; c++) {
-      float *e = zbuf(ws, ws->eps, c, D) + (size_t)i * D;
-      for (int k = 0; k < D; k++) e[k] = variational ? (float)dm_rng_normal(&r) : 0.0f;
+    if (variational) {
+      dm_rng r;
+      dm_rng_init(&r, dm_rng_derive(key, (uint64_t)(row0 + i)));
+      dm_rng_normals(&r, e_all, C * D);
+    } else {
+      for (int k = 0; k < C * D; k++) e_all[k] = 0.0f;
     }
+    for (int c = 0; c < C; c++)
+      memcpy(zbuf(ws, ws->eps, c, D) + (size_t)i * D, e_all + (size_t)c * D, sizeof(float) * D);
     /* per-view and synergy codes */
-    for (int c = 0; c < 2 * M + 2; c++) {
+    for (int c = 0; c < C; c++) {
       if (c == CODE_BAR) continue;
-      const float *row = code_row(net, ws, c, i);
-      const float *e = zbuf(ws, ws->eps, c, D) + (size_t)i * D;
-      float *z = zbuf(ws, ws->z, c, D) + (size_t)i * D;
+      const float *DM_RESTRICT row = code_row(net, ws, c, i);
+      const float *DM_RESTRICT e = e_all + (size_t)c * D;
+      float *DM_RESTRICT z = zbuf(ws, ws->z, c, D) + (size_t)i * D;
       for (int k = 0; k < D; k++) {
-        float lv = clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX);
+        const float lv = clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX);
         z[k] = row[k] + expf(0.5f * lv) * e[k];
       }
     }
     /* product of experts of the redundant codes */
-    float *tau = ws->tau + (size_t)i * D, *mb = ws->mubar + (size_t)i * D;
-    const float *e = zbuf(ws, ws->eps, CODE_BAR, D) + (size_t)i * D;
-    float *zb = zbuf(ws, ws->z, CODE_BAR, D) + (size_t)i * D;
+    float *DM_RESTRICT tau = ws->tau + (size_t)i * D, *DM_RESTRICT mb = ws->mubar + (size_t)i * D;
+    float *DM_RESTRICT zb = zbuf(ws, ws->z, CODE_BAR, D) + (size_t)i * D;
+    const float *DM_RESTRICT e = e_all + (size_t)CODE_BAR * D;
     for (int k = 0; k < D; k++) {
-      double t = 0.0, s = 0.0;
+      float t = 0.0f, s_ = 0.0f;
       for (int m = 0; m < M; m++) {
         const float *row = code_row(net, ws, CODE_R(m), i);
-        double w = exp(-(double)clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
+        const float w = expf(-clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
         t += w;
-        s += w * row[k];
+        s_ += w * row[k];
       }
-      tau[k] = (float)t;
-      mb[k] = (float)(s / t);
-      zb[k] = (float)(s / t + e[k] / sqrt(t));
+      tau[k] = t;
+      mb[k] = s_ / t;
+      zb[k] = s_ / t + e[k] / sqrtf(t);
     }
   }
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
@@ -507,21 +534,21 @@ static double sample_losses(const dm_dmil *net, const float *theta,
       const double dzb = zbuf(ws, ws->dz, CODE_BAR, D)[(size_t)i * D + k];
       const double eb = zbuf(ws, ws->eps, CODE_BAR, D)[(size_t)i * D + k];
       const double dmub = dzb;
-      const double dtau = dzb * eb * (-0.5) * pow(t, -1.5) - dmub * mub / t;
+      const double dtau = dzb * eb * (-0.5) / (t * sqrt(t)) - dmub * mub / t;
       const double dS = dmub / t;
       for (int m = 0; m < M; m++) {
         float *row = code_row(net, ws, CODE_R(m), i);
         float *drow = ws->drp + ((size_t)m * ws->cap + i) * 2 * D;
         const float raw = row[D + k];
         const float lv = clampf(raw, LOGVAR_MIN, LOGVAR_MAX);
-        const double w = exp(-(double)lv);
+        const double w = expf(-lv);
         double dmu = dS * w;
         double dlv = -w * (dS * row[k] + dtau);
         /* own sample z_R^m */
         const double dz = zbuf(ws, ws->dz, CODE_R(m), D)[(size_t)i * D + k];
         const double e = zbuf(ws, ws->eps, CODE_R(m), D)[(size_t)i * D + k];
         dmu += dz;
-        dlv += dz * e * 0.5 * exp(0.5 * lv);
+        dlv += dz * e * 0.5 * expf(0.5f * lv);
         float fdmu = (float)dmu, fdlv = (float)dlv;
         if (L->beta_R != 0) total += L->beta_R * bs * kl_std_normal(row[k], lv, &fdmu, &fdlv, L->beta_R * bs * scale);
         drow[k] += fdmu;
@@ -558,7 +585,7 @@ static double sample_losses(const dm_dmil *net, const float *theta,
         const float lv = clampf(raw, LOGVAR_MIN, LOGVAR_MAX);
         const double dz = zbuf(ws, ws->dz, c, D)[(size_t)i * D + k];
         const double e = zbuf(ws, ws->eps, c, D)[(size_t)i * D + k];
-        float fdmu = (float)dz, fdlv = (float)(dz * e * 0.5 * exp(0.5 * lv));
+        float fdmu = (float)dz, fdlv = (float)(dz * e * 0.5 * expf(0.5f * lv));
         const float beta = c == CODE_S ? L->beta_S : L->beta_U;
         if (beta != 0) total += beta * bs * kl_std_normal(row[k], lv, &fdmu, &fdlv, beta * bs * scale);
         drow[k] += fdmu;
@@ -571,34 +598,26 @@ static double sample_losses(const dm_dmil *net, const float *theta,
 
 /* ---- batch-level orthogonality of redundant and unique means ------------ */
 
-/* Adds the term's gradient to the shards' posterior gradients and its
- * value times nb to *loss. */
-static dm_status orth_term(dm_dmil *net, const int *starts, int ns, int nb,
-                           double *loss) {
+/* Adds the term's gradient to the shards' posterior gradients; returns its
+ * value times nb. */
+static double orth_term(dm_dmil *net, const int *starts, int ns, int nb) {
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, D = a->D;
   const float c = net->loss.c_orth;
-  *loss = 0.0;
-  if (c == 0 || nb < 2) return DM_OK;
+  if (c == 0 || nb < 2) return 0.0;
   double total = 0.0;
-  double *mean = malloc(sizeof(double) * 2 * D), *sd = malloc(sizeof(double) * 2 * D);
-  double *C = malloc(sizeof(double) * D * D);
-  double *mA = malloc(sizeof(double) * 2 * D);
-  if (!mean || !sd || !C || !mA) {
-    free(mean); free(sd); free(C); free(mA);
-    return DM_ERR_NOMEM;
-  }
+  float *sd = net->orth_ws, *mA = sd + 2 * D, *C = mA + 2 * D;
+  float *X[2] = {net->bmu_r, net->bmu_u}, *G[2] = {net->bgrad_r, net->bgrad_u};
   for (int m = 0; m < M; m++) {
-    /* Gather the batch's means; standardise each dimension. */
+    /* Gather the batch's means and standardise each dimension in place. */
     for (int s = 0; s < ns; s++) {
       struct dmil_ws *ws = &net->ws[s];
       for (int i = starts[s]; i < starts[s + 1]; i++) {
         const int li = i - starts[s];
-        memcpy(net->bmu_r + (size_t)i * D, ws->rp + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
-        memcpy(net->bmu_u + (size_t)i * D, ws->up + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+        memcpy(X[0] + (size_t)i * D, ws->rp + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+        memcpy(X[1] + (size_t)i * D, ws->up + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
       }
     }
-    float *X[2] = {net->bmu_r, net->bmu_u};
     for (int t = 0; t < 2; t++)
       for (int k = 0; k < D; k++) {
         double s1 = 0.0, s2 = 0.0;
@@ -608,46 +627,32 @@ static dm_status orth_term(dm_dmil *net, const int *starts, int ns, int nb,
           const double d = X[t][(size_t)i * D + k] - mu;
           s2 += d * d;
         }
-        mean[t * D + k] = mu;
-        sd[t * D + k] = sqrt(s2 / nb + 1e-6);
-      }
-    /* C = A^T B / nb with A, B standardised. */
-    for (int p = 0; p < D; p++)
-      for (int q = 0; q < D; q++) {
-        double s = 0.0;
+        const double sdk = sqrt(s2 / nb + 1e-6);
+        sd[t * D + k] = (float)sdk;
         for (int i = 0; i < nb; i++)
-          s += (X[0][(size_t)i * D + p] - mean[p]) / sd[p] *
-               ((X[1][(size_t)i * D + q] - mean[D + q]) / sd[D + q]);
-        C[p * D + q] = s / nb;
+          X[t][(size_t)i * D + k] = (float)((X[t][(size_t)i * D + k] - mu) / sdk);
       }
+    /* C = A^T B / nb; the loss is c |C|_F^2. */
+    dm_gemm(1, 0, D, D, nb, 1.0f / nb, X[0], D, X[1], D, 0.0f, C, D);
     double fro = 0.0;
-    for (int k = 0; k < D * D; k++) fro += C[k] * C[k];
+    for (int k = 0; k < D * D; k++) fro += (double)C[k] * C[k];
     total += c * fro;
-    /* d loss / dA_ip = (2 c / nb) sum_q C_pq B_iq; similarly for B. Then back
-     * through the standardisation, per dimension:
-     * dx = (dA - mean(dA) - A mean(dA * A)) / sd. */
-    float *G[2] = {net->bgrad_r, net->bgrad_u};
+    /* dL/dA = (2c/nb) B C^T, dL/dB = (2c/nb) A C; then back through the
+     * standardisation, per dimension: dx = (da - mean(da) - a mean(da a)) / sd. */
+    dm_gemm(0, 1, nb, D, D, 2.0f * c / nb, X[1], D, C, D, 0.0f, G[0], D);
+    dm_gemm(0, 0, nb, D, D, 2.0f * c / nb, X[0], D, C, D, 0.0f, G[1], D);
     for (int t = 0; t < 2; t++) {
-      for (int k = 0; k < 2 * D; k++) mA[k] = 0.0;
+      for (int k = 0; k < 2 * D; k++) mA[k] = 0.0f;
       for (int i = 0; i < nb; i++)
-        for (int p = 0; p < D; p++) {
-          double g = 0.0;
-          for (int q = 0; q < D; q++) {
-            const double other = t == 0 ? (X[1][(size_t)i * D + q] - mean[D + q]) / sd[D + q]
-                                        : (X[0][(size_t)i * D + q] - mean[q]) / sd[q];
-            g += (t == 0 ? C[p * D + q] : C[q * D + p]) * other;
-          }
-          g *= 2.0 * c / nb;
-          const double own = (X[t][(size_t)i * D + p] - mean[t * D + p]) / sd[t * D + p];
-          G[t][(size_t)i * D + p] = (float)g;
-          mA[p] += g / nb;
-          mA[D + p] += g * own / nb;
+        for (int k = 0; k < D; k++) {
+          const float g = G[t][(size_t)i * D + k];
+          mA[k] += g / nb;
+          mA[D + k] += g * X[t][(size_t)i * D + k] / nb;
         }
       for (int i = 0; i < nb; i++)
-        for (int p = 0; p < D; p++) {
-          const double own = (X[t][(size_t)i * D + p] - mean[t * D + p]) / sd[t * D + p];
-          G[t][(size_t)i * D + p] =
-              (float)((G[t][(size_t)i * D + p] - mA[p] - own * mA[D + p]) / sd[t * D + p]);
+        for (int k = 0; k < D; k++) {
+          float *g = &G[t][(size_t)i * D + k];
+          *g = (*g - mA[k] - X[t][(size_t)i * D + k] * mA[D + k]) / sd[t * D + k];
         }
     }
     /* Scatter into the shards' posterior gradients (mean part). */
@@ -658,15 +663,13 @@ static dm_status orth_term(dm_dmil *net, const int *starts, int ns, int nb,
         float *dr = ws->drp + ((size_t)m * ws->cap + li) * 2 * D;
         float *du = ws->dup + ((size_t)m * ws->cap + li) * 2 * D;
         for (int k = 0; k < D; k++) {
-          dr[k] += net->bgrad_r[(size_t)i * D + k];
-          du[k] += net->bgrad_u[(size_t)i * D + k];
+          dr[k] += G[0][(size_t)i * D + k];
+          du[k] += G[1][(size_t)i * D + k];
         }
       }
     }
   }
-  free(mean); free(sd); free(C); free(mA);
-  *loss = total * nb;
-  return DM_OK;
+  return total * nb;
 }
 
 /* ---- backward through the posterior layers, fusion and encoders -------- */
@@ -707,9 +710,15 @@ static void backward_trunk(const dm_dmil *net, const float *theta, int B,
 /* For each row i of the shard and view m, P partners j from the whole batch:
  * the synergy head's output at posterior means with view m of i replaced
  * by that of j, averaged over the partners, should vanish. Encodings enter
- * as constants: the penalty shapes the synergy channel only. */
+ * as constants: the penalty shapes the synergy channel only.
+ * The fusion layer is linear before its ReLU, so a partner row's
+ * pre-activation is sum_m' W_Fm' h_im' - W_Fm h_im + W_Fm h_jm + b_F, made of
+ * shares every row has computed already; and its weight gradient
+ * sum_rows df_row [h_row]^T collects, block by block, into one gradient row
+ * per batch sample (the scatter buffer), followed by one product with the
+ * batch's encodings. hall: the batch's encodings (nb x M*H). */
 static double anova_term(dm_dmil *net, const float *theta, const int *starts,
-                         int nb, int s, uint64_t key, float *grad) {
+                         int nb, int s, uint64_t key, const float *hall, float *grad) {
   const dm_dmil_arch *a = &net->a;
   const dm_dmil_loss *L = &net->loss;
   const int M = a->M, H = a->H, D = a->D, K = a->K, MH = M * H, P = L->partners;
@@ -717,6 +726,8 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
   const int B = starts[s + 1] - starts[s];
   const int R = B * M * P;
   if (L->c_anova == 0 || P < 1 || P > net->max_partners) return 0.0;
+  const float *bF = theta + net->fuse.offset + (size_t)H * MH;
+  /* Partner rows' fusion outputs. */
   for (int i = 0; i < B; i++) {
     dm_rng r;
     dm_rng_init(&r, dm_rng_derive(key, (uint64_t)nb + starts[s] + i));
@@ -725,14 +736,21 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
         const int j = (int)dm_rng_below(&r, (uint32_t)nb);
         int sj = 0;
         while (j >= starts[sj + 1]) sj++;
-        const float *hj = net->ws[sj].hcat + (size_t)(j - starts[sj]) * MH;
-        float *dst = ws->pin + ((size_t)(i * M + m) * P + p) * MH;
-        memcpy(dst, ws->hcat + (size_t)i * MH, sizeof(float) * MH);
-        memcpy(dst + (size_t)m * H, hj + (size_t)m * H, sizeof(float) * H);
+        const struct dmil_ws *wj = &net->ws[sj];
+        const float *DM_RESTRICT own = ws->fa + ((size_t)m * ws->cap + i) * H;
+        const float *DM_RESTRICT other = wj->fa + ((size_t)m * wj->cap + (j - starts[sj])) * H;
+        float *DM_RESTRICT f = ws->pf + ((size_t)(i * M + m) * P + p) * H;
+        for (int k = 0; k < H; k++) f[k] = bF[k] + other[k] - own[k];
+        for (int m2 = 0; m2 < M; m2++) {
+          const float *DM_RESTRICT am = ws->fa + ((size_t)m2 * ws->cap + i) * H;
+#pragma omp simd
+          for (int k = 0; k < H; k++) f[k] += am[k];
+        }
+#pragma omp simd
+        for (int k = 0; k < H; k++) f[k] = f[k] > 0.0f ? f[k] : 0.0f;
       }
   }
   const float *Wsp = theta + net->off_spost;
-  dm_mlp_forward(&net->fuse, theta, R, ws->pin, MH, NULL, ws->pf, H);
   dm_dense_forward(R, H, D, ws->pf, H, Wsp, Wsp + (size_t)2 * D * H, ws->pmu, D, DM_ACT_NONE);
   dm_gemm(0, 1, R, K, D, 1.0f, ws->pmu, D, theta + net->off_as, D, 0.0f, ws->pa, K);
   double total = 0.0;
@@ -751,11 +769,37 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
   }
   dm_gemm(1, 0, K, D, R, 1.0f, ws->dpa, K, ws->pmu, D, 1.0f, grad + net->off_as, D);
   dm_gemm(0, 0, R, D, K, 1.0f, ws->dpa, K, theta + net->off_as, D, 0.0f, ws->dpmu, D);
-  /* Only the mean rows of the synergy posterior layer are involved. */
+  /* Only the mean rows of the synergy posterior layer are involved; the
+   * ReLU mask of the fusion output applies to dpf. */
   dm_dense_backward(R, H, D, ws->pf, H, Wsp, ws->pmu, D, ws->dpmu, D, grad + net->off_spost,
                     grad + net->off_spost + (size_t)2 * D * H, ws->dpf, H, 1, DM_ACT_NONE);
-  dm_mlp_backward(&net->fuse, theta, R, ws->pin, MH, NULL, ws->pf, H, ws->dpf, H, grad, NULL, 0,
-                  ws->scratch);
+  /* Scatter the pre-activation gradients: row (i, m <- j) puts its
+   * gradient on block m of sample j and on the other blocks of sample i. */
+  float *gW = grad + net->fuse.offset, *gb = gW + (size_t)H * MH;
+  memset(ws->sb, 0, sizeof(float) * (size_t)M * nb * H);
+  for (int i = 0; i < B; i++) {
+    dm_rng r;
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)nb + starts[s] + i));
+    const int gi = starts[s] + i;
+    for (int m = 0; m < M; m++)
+      for (int p = 0; p < P; p++) {
+        const int j = (int)dm_rng_below(&r, (uint32_t)nb);
+        const size_t row = (size_t)(i * M + m) * P + p;
+        float *DM_RESTRICT d = ws->dpf + row * H;
+        const float *DM_RESTRICT f = ws->pf + row * H;
+#pragma omp simd
+        for (int k = 0; k < H; k++) d[k] = f[k] > 0.0f ? d[k] : 0.0f;
+        for (int k = 0; k < H; k++) gb[k] += d[k];
+        for (int b = 0; b < M; b++) {
+          float *DM_RESTRICT dst = ws->sb + ((size_t)b * nb + (b == m ? j : gi)) * H;
+#pragma omp simd
+          for (int k = 0; k < H; k++) dst[k] += d[k];
+        }
+      }
+  }
+  for (int b = 0; b < M; b++)
+    dm_gemm(1, 0, H, H, nb, 1.0f, ws->sb + (size_t)b * nb * H, H, hall + (size_t)b * H, MH,
+            1.0f, gW + (size_t)b * H, MH);
   return total * nb;
 }
 
@@ -784,15 +828,19 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
     part[s] = sample_losses(net, theta, data, rows + starts[s], B, ws, scale, ws->grad);
     parts[s] = ws->grad;
   }
-  double orth;
-  dm_status st = orth_term(net, starts, ns, nb, &orth);
-  if (st != DM_OK) return st;
+  const double orth = orth_term(net, starts, ns, nb);
+  /* The batch's encodings side by side, for the ANOVA term's gradient. */
+  const int MH = net->a.M * net->a.H;
+  if (net->loss.c_anova != 0)
+    for (int s = 0; s < ns; s++)
+      memcpy(net->bhall + (size_t)starts[s] * MH, net->ws[s].hcat,
+             sizeof(float) * (size_t)(starts[s + 1] - starts[s]) * MH);
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int s = 0; s < ns; s++) {
     struct dmil_ws *ws = &net->ws[s];
     const int B = starts[s + 1] - starts[s];
     backward_trunk(net, theta, B, ws, ws->grad);
-    part2[s] = anova_term(net, theta, starts, nb, s, anova_key, ws->grad);
+    part2[s] = anova_term(net, theta, starts, nb, s, anova_key, net->bhall, ws->grad);
   }
   double total = orth;
   for (int s = 0; s < ns; s++) total += part[s] + part2[s];

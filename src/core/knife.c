@@ -83,9 +83,7 @@ dm_status dm_knife_create(dm_knife *kn, int d, int K, int view, int max_rows,
   kn->K = K;
   kn->view = view;
   kn->n_params = dm_knife_param_count(d, K);
-  int starts[DM_MAX_SHARDS + 1];
-  dm_shard_plan(max_rows, starts);
-  int cap = DM_MAX(starts[1] - starts[0], KNIFE_EVAL_ROWS);
+  int cap = DM_MAX(dm_shard_cap(max_rows), KNIFE_EVAL_ROWS);
   kn->n_ws = DM_MAX(DM_MAX_SHARDS, nthreads);
   kn->ws = calloc(kn->n_ws, sizeof(struct knife_ws));
   if (!kn->ws) return DM_ERR_NOMEM;

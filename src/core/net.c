@@ -125,9 +125,7 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
   /* Workspaces: one per shard of the largest batch, and at least one per
    * thread for evaluation. */
   size_t in = 0, acts = 0;
-  int starts[DM_MAX_SHARDS + 1];
-  dm_shard_plan(max_rows, starts);
-  int cap = DM_MAX(starts[1] - starts[0], DM_NET_EVAL_ROWS);
+  int cap = DM_MAX(dm_shard_cap(max_rows), DM_NET_EVAL_ROWS);
   for (int e = 0; e < E; e++) {
     net->in_off[e] = in;
     net->act_off[e] = acts;

@@ -44,6 +44,16 @@ double dm_rng_normal(dm_rng *r) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+void dm_rng_normals(dm_rng *r, float *out, int n) {
+  for (int i = 0; i < n; i += 2) {
+    const double u1 = ((double)(dm_rng_u64(r) >> 11) + 1.0) * 0x1.0p-53;
+    const double u2 = dm_rng_unif(r);
+    const double rad = sqrt(-2.0 * log(u1)), ang = 6.283185307179586 * u2;
+    out[i] = (float)(rad * cos(ang));
+    if (i + 1 < n) out[i + 1] = (float)(rad * sin(ang));
+  }
+}
+
 uint32_t dm_rng_below(dm_rng *r, uint32_t n) {
   /* Lemire's multiply-shift with rejection of the biased low range. */
   uint64_t m = (uint64_t)(uint32_t)(dm_rng_u64(r) >> 32) * n;

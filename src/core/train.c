@@ -10,26 +10,64 @@
 enum { STREAM_SHUFFLE = 1, STREAM_BATCH = 2 };
 
 int dm_shard_plan(int nb, int *starts) {
-  int n = nb / DM_SHARD_MIN_ROWS;
-  n = DM_MAX(1, DM_MIN(DM_MAX_SHARDS, n));
+  int n = DM_MIN(2, nb / DM_SHARD_MIN_ROWS);
+  n = DM_MAX(n, DM_MIN(DM_MAX_SHARDS, nb / DM_SHARD_FULL_ROWS));
+  n = DM_MAX(1, n);
   int base = nb / n, extra = nb % n;
   starts[0] = 0;
   for (int s = 0; s < n; s++) starts[s + 1] = starts[s] + base + (s < extra);
   return n;
 }
 
-#define REDUCE_PAR_MIN 65536
+int dm_shard_cap(int max_rows) {
+  int starts[DM_MAX_SHARDS + 1], cap = 1;
+  for (int nb = 1; nb <= max_rows; nb++) {
+    dm_shard_plan(nb, starts);
+    cap = DM_MAX(cap, starts[1] - starts[0]);
+  }
+  return cap;
+}
+
+#define REDUCE_PAR_MIN 8192
+
+/* Elements [lo, hi). One loop per shard count, so that each is a plain
+ * vectorised sum of restrict-qualified rows in the fixed order. */
+static void reduce_range(float *DM_RESTRICT out, float *const *parts, int n_parts,
+                         ptrdiff_t lo, ptrdiff_t hi) {
+  const float *DM_RESTRICT a = parts[0];
+  const float *DM_RESTRICT b = n_parts > 1 ? parts[1] : NULL;
+  const float *DM_RESTRICT c = n_parts > 2 ? parts[2] : NULL;
+  const float *DM_RESTRICT d = n_parts > 3 ? parts[3] : NULL;
+  switch (n_parts) {
+  case 1:
+    memcpy(out + lo, a + lo, sizeof(float) * (size_t)(hi - lo));
+    break;
+  case 2:
+#pragma omp simd
+    for (ptrdiff_t i = lo; i < hi; i++) out[i] = a[i] + b[i];
+    break;
+  case 3:
+#pragma omp simd
+    for (ptrdiff_t i = lo; i < hi; i++) out[i] = (a[i] + b[i]) + c[i];
+    break;
+  default:
+#pragma omp simd
+    for (ptrdiff_t i = lo; i < hi; i++) out[i] = ((a[i] + b[i]) + c[i]) + d[i];
+    break;
+  }
+}
 
 void dm_reduce_shards(float *out, float *const *parts, int n_parts, size_t n,
                       int nthreads) {
-  ptrdiff_t nn = (ptrdiff_t)n;
-  int nt = n >= REDUCE_PAR_MIN ? nthreads : 1;
-  (void)nt;
-#pragma omp parallel for num_threads(nt) schedule(static)
-  for (ptrdiff_t i = 0; i < nn; i++) {
-    float s = parts[0][i];
-    for (int p = 1; p < n_parts; p++) s += parts[p][i];
-    out[i] = s;
+  const ptrdiff_t nn = (ptrdiff_t)n;
+  if (n < REDUCE_PAR_MIN || nthreads < 2) {
+    reduce_range(out, parts, n_parts, 0, nn);
+    return;
+  }
+#pragma omp parallel num_threads(nthreads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    reduce_range(out, parts, n_parts, nn * t / nt, nn * (t + 1) / nt);
   }
 }
 

@@ -155,11 +155,32 @@ static void test_train_xor(void) {
   dm_data_free(&data);
 }
 
+/* Workspaces are sized by dm_shard_cap(); every batch up to that size must
+ * fit, although the plan is not monotone in the batch size. */
+static void test_shards(void) {
+  int starts[DM_MAX_SHARDS + 1];
+  for (int max_rows = 1; max_rows <= 1500; max_rows += 7) {
+    const int cap = dm_shard_cap(max_rows);
+    for (int nb = 1; nb <= max_rows; nb++) {
+      const int ns = dm_shard_plan(nb, starts);
+      CHECK(ns >= 1 && ns <= DM_MAX_SHARDS && starts[0] == 0 && starts[ns] == nb,
+            "shard plan of %d rows", nb);
+      for (int s = 0; s < ns; s++)
+        CHECK(starts[s + 1] > starts[s] && starts[s + 1] - starts[s] <= cap,
+              "shard %d of a batch of %d has %d rows; cap for %d is %d", s, nb,
+              starts[s + 1] - starts[s], max_rows, cap);
+    }
+  }
+  /* the last batch of 700 after batches of 1024 needs more than 1024 / 4 */
+  CHECK(dm_shard_cap(1024) >= 350, "dm_shard_cap(1024) = %d", dm_shard_cap(1024));
+}
+
 int main(void) {
   int prev = dm_blas_enter();
   printf("dmil core tests (BLAS: %s)\n", dm_blas_name());
   test_gemm();
   test_rng();
+  test_shards();
   test_gradients();
   test_train_xor();
   dm_blas_leave(prev);

@@ -1,0 +1,42 @@
+# dmil's side of bench/run.sh: one timed fit in a fresh R process.
+#   Rscript bench/dmil_reference.R <joint|dmil> <n> <features per view> <hidden>
+#           <latent> <batch> <classes> <epochs> <threads>
+# DMIL is timed for Phase A only (control = dmil_control(finetune = FALSE)),
+# the part the PyTorch reference implements; no validation part.
+args <- as.list(commandArgs(trailingOnly = TRUE))
+model <- args[[1]]
+v <- as.integer(unlist(args[-1]))
+names(v) <- c("n", "d", "hidden", "latent", "batch", "classes", "epochs", "threads")
+suppressPackageStartupMessages(library(dmil))
+source("bench/flops.R")
+
+set.seed(1)
+x <- list(a = matrix(rnorm(v[["n"]] * v[["d"]]), v[["n"]]),
+          b = matrix(rnorm(v[["n"]] * v[["d"]]), v[["n"]]))
+y <- factor(sample.int(v[["classes"]], v[["n"]], replace = TRUE))
+input_mb <- 2 * v[["n"]] * v[["d"]] * 8 / 2^20
+invisible(gc())
+status <- readLines("/proc/self/status")
+rss0 <- as.numeric(gsub("[^0-9]", "", grep("^VmRSS:", status, value = TRUE))) / 1024
+writeLines("5", "/proc/self/clear_refs")   # reset the peak (VmHWM) to now
+t <- system.time({
+  fit <- if (model == "joint") {
+    dmil_fit(x, y, method = "joint", hidden = v[["hidden"]], epochs = v[["epochs"]],
+             batch_size = v[["batch"]], validation = 0, seed = 1, nthreads = v[["threads"]])
+  } else {
+    dmil_fit(x, y, hidden = v[["hidden"]], epochs = v[["epochs"]], batch_size = v[["batch"]],
+             validation = 0, seed = 1, nthreads = v[["threads"]],
+             control = dmil_control(latent = v[["latent"]], finetune = FALSE))
+  }
+})[["elapsed"]]
+status <- readLines("/proc/self/status")
+peak <- as.numeric(gsub("[^0-9]", "", grep("^VmHWM:", status, value = TRUE))) / 1024
+fl <- if (model == "joint") flops_joint(v[["d"]], v[["hidden"]], v[["classes"]]) else
+  flops_dmil(v[["d"]], v[["hidden"]], v[["latent"]], v[["classes"]], v[["batch"]])
+sps <- v[["n"]] * v[["epochs"]] / t
+# equal for equal parameter vectors; 1 and 2 threads must agree
+theta <- unlist(lapply(fit$nets, `[[`, "theta"))
+checksum <- sum(theta * seq_along(theta))
+cat(sprintf('{"impl": "dmil", "model": "%s", "n": %d, "threads": %d, "seconds": %.4f, "samples_per_s": %.1f, "gflops": %.2f, "peak_mb": %.1f, "rss_before_mb": %.1f, "input_mb": %.1f, "checksum": %.17g}\n',
+            model, v[["n"]], v[["threads"]], t, sps, sps * fl / 1e9, peak, rss0, input_mb,
+            checksum))
