@@ -1,27 +1,10 @@
 # Runs dmil (bench/dmil_reference.R) and PyTorch (bench/torch_reference.py)
 # side by side, alternating, on the configurations of the performance
 # issue, and prints one table. Called by bench/run.sh after gemm_peak.
+source("bench/harness.R")
 reps <- as.integer(Sys.getenv("REPS", "3"))
-which_configs <- strsplit(Sys.getenv("CONFIGS", "default wide many"), " ")[[1]]
-configs <- list(
-  default = list(n = 4000, d = 16, hidden = 64, latent = 16, batch = 64, classes = 2, epochs = 20),
-  wide = list(n = 8192, d = 256, hidden = 512, latent = 16, batch = 512, classes = 10, epochs = 3),
-  many = list(n = 1e6, d = 32, hidden = 64, latent = 16, batch = 64, classes = 2, epochs = 1)
-)[which_configs]
+configs <- bench_configs()
 
-json_field <- function(line, field) {
-  m <- regmatches(line, regexpr(sprintf('"%s": [^,}]+', field), line))
-  as.numeric(sub('.*: ', '', m))
-}
-num <- function(v) format(v, scientific = FALSE)
-run_dmil <- function(model, cf, threads) {
-  out <- system2("Rscript", c("bench/dmil_reference.R", model, num(cf$n), cf$d, cf$hidden, cf$latent,
-                              cf$batch, cf$classes, cf$epochs, threads), stdout = TRUE)
-  line <- grep('"impl": "dmil"', out, value = TRUE)
-  c(sps = json_field(line, "samples_per_s"), gflops = json_field(line, "gflops"),
-    peak = json_field(line, "peak_mb"), input = json_field(line, "input_mb"),
-    checksum = json_field(line, "checksum"))
-}
 # torch.set_num_threads() governs PyTorch's own OpenMP pool only: Debian's
 # PyTorch does its matrix products in the system OpenBLAS, whose threads
 # follow OPENBLAS_NUM_THREADS (default: every core). So each PyTorch run is
@@ -45,10 +28,12 @@ run_torch <- function(model, cf, threads, env) {
   c(sps = json_field(line, "samples_per_s"), peak = json_field(line, "peak_mb"))
 }
 
-peak_lines <- readLines("bench/out/gemm_peak.txt")
-big <- as.numeric(regmatches(grep("^ *1024 x", peak_lines, value = TRUE),
-                              gregexpr("[0-9.]+", grep("^ *1024 x", peak_lines, value = TRUE)))[[1]])
-peak <- c(`1` = big[4], `2` = max(big[5], big[6]))   # 1 thread; best of 2 threads and 2 x 1
+# The peak is the best rate gemm_peak measured at any size: 1 thread, and
+# 2 threads either as one 2-thread sgemm or two 1-thread ones side by side.
+peak_lines <- grep("^ *[0-9]+ x", readLines("bench/out/gemm_peak.txt"), value = TRUE)
+rates <- do.call(rbind, lapply(regmatches(peak_lines, gregexpr("[0-9.]+", peak_lines)),
+                               function(v) as.numeric(v)[4:6]))
+peak <- c(`1` = max(rates[, 1]), `2` = max(rates[, 2:3]))
 
 rows <- list()
 for (cfn in names(configs)) {
@@ -81,7 +66,7 @@ for (cfn in names(configs)) {
 tab <- do.call(rbind, rows)
 # the same fit on 1 and 2 threads must be identical
 same <- tapply(tab$checksum, paste(tab$config, tab$model), function(v) length(unique(v)) == 1)
-cat(sprintf("\ndmil %s vs PyTorch %s; sgemm peak %.0f GFLOP/s (1 thread), %.0f (2 threads); medians of %d repetitions\n\n",
+cat(sprintf("\ndmil %s vs PyTorch %s; sgemm peak (best size) %.0f GFLOP/s (1 thread), %.0f (2 threads); medians of %d repetitions\n\n",
             utils::packageVersion("dmil"),
             system2("/usr/bin/python3", c("-c", shQuote("import torch; print(torch.__version__)")), stdout = TRUE),
             peak[["1"]], peak[["2"]], reps))

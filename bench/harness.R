@@ -1,0 +1,27 @@
+# Shared by bench/compare_torch.R and bench/before_after.R: the configurations
+# of the performance issue and one timed dmil fit in a fresh R process.
+bench_configs <- function(which = strsplit(Sys.getenv("CONFIGS", "default wide many"), " ")[[1]]) {
+  list(
+    default = list(n = 4000, d = 16, hidden = 64, latent = 16, batch = 64, classes = 2, epochs = 20),
+    wide = list(n = 8192, d = 256, hidden = 512, latent = 16, batch = 512, classes = 10, epochs = 3),
+    many = list(n = 1e6, d = 32, hidden = 64, latent = 16, batch = 64, classes = 2, epochs = 1)
+  )[which]
+}
+
+json_field <- function(line, field) {
+  m <- regmatches(line, regexpr(sprintf('"%s": [^,}]+', field), line))
+  as.numeric(sub('.*: ', '', m))
+}
+
+num <- function(v) format(v, scientific = FALSE)
+
+# lib: a library directory holding the dmil to time (NULL: the default one)
+run_dmil <- function(model, cf, threads, lib = NULL) {
+  env <- if (is.null(lib)) character() else sprintf("R_LIBS=%s", lib)
+  out <- system2("Rscript", c("bench/dmil_reference.R", model, num(cf$n), cf$d, cf$hidden, cf$latent,
+                              cf$batch, cf$classes, cf$epochs, threads), stdout = TRUE, env = env)
+  line <- grep('"impl": "dmil"', out, value = TRUE)
+  c(sps = json_field(line, "samples_per_s"), gflops = json_field(line, "gflops"),
+    peak = json_field(line, "peak_mb"), input = json_field(line, "input_mb"),
+    checksum = json_field(line, "checksum"))
+}
