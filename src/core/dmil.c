@@ -295,6 +295,18 @@ void dm_dmil_lr_mult(const dm_dmil *net, unsigned groups, float enc_mult,
 
 /* ---- forward ----------------------------------------------------------- */
 
+/* f += the M first-layer fusion shares of sample i, then ReLU: the fusion
+ * layer's pre-activation is the bias plus one share per view. */
+static void add_shares_relu(float *DM_RESTRICT f, const struct dmil_ws *ws, int i, int M, int H) {
+  for (int m = 0; m < M; m++) {
+    const float *DM_RESTRICT am = ws->fa + ((size_t)m * ws->cap + i) * H;
+#pragma omp simd
+    for (int j = 0; j < H; j++) f[j] += am[j];
+  }
+#pragma omp simd
+  for (int j = 0; j < H; j++) f[j] = f[j] > 0.0f ? f[j] : 0.0f;
+}
+
 /* Encoders, posterior layers and fusion for B rows (gathered here). */
 static void forward_trunk(const dm_dmil *net, const float *theta,
                           const dm_data *data, const int *rows, int B,
@@ -324,13 +336,7 @@ static void forward_trunk(const dm_dmil *net, const float *theta,
   for (int i = 0; i < B; i++) {
     float *DM_RESTRICT f = ws->fs + (size_t)i * H;
     for (int j = 0; j < H; j++) f[j] = bF[j];
-    for (int m = 0; m < M; m++) {
-      const float *DM_RESTRICT am = ws->fa + ((size_t)m * ws->cap + i) * H;
-#pragma omp simd
-      for (int j = 0; j < H; j++) f[j] += am[j];
-    }
-#pragma omp simd
-    for (int j = 0; j < H; j++) f[j] = f[j] > 0.0f ? f[j] : 0.0f;
+    add_shares_relu(f, ws, i, M, H);
   }
   const float *W = theta + net->off_spost;
   dm_dense_forward(B, H, 2 * D, ws->fs, H, W, W + (size_t)2 * D * H, ws->sp, 2 * D,
@@ -741,13 +747,7 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
         const float *DM_RESTRICT other = wj->fa + ((size_t)m * wj->cap + (j - starts[sj])) * H;
         float *DM_RESTRICT f = ws->pf + ((size_t)(i * M + m) * P + p) * H;
         for (int k = 0; k < H; k++) f[k] = bF[k] + other[k] - own[k];
-        for (int m2 = 0; m2 < M; m2++) {
-          const float *DM_RESTRICT am = ws->fa + ((size_t)m2 * ws->cap + i) * H;
-#pragma omp simd
-          for (int k = 0; k < H; k++) f[k] += am[k];
-        }
-#pragma omp simd
-        for (int k = 0; k < H; k++) f[k] = f[k] > 0.0f ? f[k] : 0.0f;
+        add_shares_relu(f, ws, i, M, H);
       }
   }
   const float *Wsp = theta + net->off_spost;
