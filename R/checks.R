@@ -44,6 +44,33 @@ check_number <- function(x, min = -Inf, max = Inf, min_open = FALSE,
   as.double(x)
 }
 
+check_batch_size <- function(x, n, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  force(arg)  # before x is replaced by its checked value
+  x <- check_count(x, min = 1, arg = arg, call = call)
+  if (x > n) {
+    dm_abort(
+      c("{.arg {arg}} must not exceed the number of samples.",
+        "x" = "{.arg {arg}} is {x}; there are {n} samples."),
+      class = "dmil_error_arg", call = call)
+  }
+  x
+}
+
+# A named list of settings, every name among `known`.
+check_settings <- function(x, known, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (!is.list(x) || (length(x) && (is.null(names(x)) || !all(nzchar(names(x)))))) {
+    dm_abort(c("{.arg {arg}} must be a named list of settings.", "x" = "It is {obj_type(x)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  unknown <- setdiff(names(x), known)
+  if (length(unknown)) {
+    dm_abort(c("{cli::qty(length(unknown))}Unknown setting{?s} {.val {unknown}} in {.arg {arg}}.",
+               "i" = "Known: {.val {known}}."),
+             class = "dmil_error_arg", call = call)
+  }
+  x
+}
+
 check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (!is.logical(x) || length(x) != 1 || is.na(x)) {
     dm_abort(c("{.arg {arg}} must be TRUE or FALSE.", "x" = "It is {obj_type(x)}."),
@@ -272,4 +299,26 @@ check_nthreads <- function(nthreads, arg = rlang::caller_arg(nthreads),
   n <- check_count(nthreads, min = 0, arg = arg, call = call)
   if (n == 0L) n <- .Call(C_dm_threads_info)$procs
   .Call(C_dm_threads_effective, n)
+}
+
+check_foldid <- function(foldid, n, folds, y, arg = rlang::caller_arg(foldid),
+                         call = rlang::caller_env()) {
+  if (is.null(foldid)) return(NULL)
+  if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid) ||
+      any(foldid != round(foldid)) || any(foldid < 1 | foldid > folds)) {
+    dm_abort(
+      c("{.arg {arg}} must give every sample a fold between 1 and {folds}.",
+        "x" = "It is {obj_type(foldid)}."),
+      class = "dmil_error_arg", call = call)
+  }
+  # every fold's complement must contain every class (to score it)
+  for (f in seq_len(folds)) {
+    if (!all(levels(y) %in% y[foldid != f]) || sum(foldid == f) == 0) {
+      dm_abort(
+        c("With {.arg {arg}}, fold {f} leaves training folds without some class, or is empty.",
+          "i" = "Every class must appear outside every fold."),
+        class = "dmil_error_arg", call = call)
+    }
+  }
+  as.integer(foldid)
 }

@@ -141,21 +141,19 @@ check_stages <- function(stages, arg = rlang::caller_arg(stages), call = rlang::
 }
 
 check_scores <- function(scores, arg = rlang::caller_arg(scores), call = rlang::caller_env()) {
-  allowed <- c("prior", "hidden", "depth", "epochs", "batch_size", "lr", "weight_decay",
-               "patience", "inner_validation", "calibrate", "knife")
-  if (!is.list(scores) || (length(scores) && (is.null(names(scores)) || !all(names(scores) %in% allowed)))) {
-    dm_abort(c("{.arg {arg}} must be a named list of {.fn dmil_interactions} settings.",
-               "i" = "Allowed: {.val {allowed}}."),
-             class = "dmil_error_arg", call = call)
-  }
+  check_settings(scores, names(interaction_checks), arg = arg, call = call)
+  # validated here, passed on as given (dmil_interactions() normalises them)
+  check_interaction_settings(scores, prefix = paste0(arg, "$"), call = call)
   scores
 }
 
 check_control <- function(control, arg = rlang::caller_arg(control), call = rlang::caller_env()) {
-  if (!inherits(control, "dmil_control")) {
+  if (!inherits(control, "dmil_control") ||
+      !setequal(names(control), names(formals(dmil_control)))) {
     dm_abort(c("{.arg {arg}} must be made by {.fn dmil_control}.",
                "x" = "It is {obj_type(control)}."),
              class = "dmil_error_arg", call = call)
   }
-  control
+  # checked again, in case it was edited after dmil_control() made it
+  do.call(dmil_control, unclass(control))
 }

@@ -133,13 +133,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   fusion_depth <- check_count(fusion_depth, min = 0, max = 16)
   if (is.null(epochs)) epochs <- if (method == "dmil") 50L else 100L
   epochs <- check_count(epochs, min = 1, max = 1e6)
-  batch_size <- check_count(batch_size, min = 1)
-  if (batch_size > n) {
-    dm_abort(
-      c("{.arg batch_size} must not exceed the number of samples.",
-        "x" = "{.arg batch_size} is {batch_size}; there are {n} samples."),
-      class = "dmil_error_arg")
-  }
+  batch_size <- check_batch_size(batch_size, n)
   lr <- check_number(lr, min = 0, min_open = TRUE)
   weight_decay <- check_number(weight_decay, min = 0)
   validation <- check_number(validation, min = 0, max = 1, max_open = TRUE)

@@ -123,21 +123,12 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
       class = "dmil_error_outcome")
   }
   pairs <- check_flag(pairs)
-  hidden <- check_count(hidden, min = 1, max = 1e5)
-  depth <- check_count(depth, min = 1, max = 16)
-  epochs <- check_count(epochs, min = 1, max = 1e6)
-  batch_size <- check_count(batch_size, min = 1)
-  if (batch_size > n) {
-    dm_abort(c("{.arg batch_size} must not exceed the number of samples.",
-               "x" = "{.arg batch_size} is {batch_size}; there are {n} samples."),
-             class = "dmil_error_arg")
-  }
-  lr <- check_number(lr, min = 0, min_open = TRUE)
-  weight_decay <- check_number(weight_decay, min = 0)
-  patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
-  inner_validation <- check_number(inner_validation, min = 0, max = 0.5, min_open = TRUE)
-  calibrate <- check_flag(calibrate)
-  knife <- check_knife(knife)
+  s <- check_interaction_settings(list(
+    hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size, lr = lr,
+    weight_decay = weight_decay, patience = patience, inner_validation = inner_validation,
+    calibrate = calibrate, knife = knife))
+  batch_size <- check_batch_size(s$batch_size, n, arg = "batch_size")
+  knife <- s$knife
   progress <- check_flag(progress)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
@@ -145,11 +136,11 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
   bp <- learn_blueprint(views, nthreads)
   vn <- names(views)
   M <- length(vn)
-  nets <- interaction_nets(vn, hidden, depth, pairs && M >= 3)
-  cfg <- list(folds = folds, foldid = foldid, inner_val = inner_validation,
-              calibrate = as.integer(calibrate), epochs = epochs,
-              batch_size = batch_size, patience = patience, lr = lr,
-              weight_decay = weight_decay, density = as.integer(measure == "lsmi"),
+  nets <- interaction_nets(vn, s$hidden, s$depth, pairs && M >= 3)
+  cfg <- list(folds = folds, foldid = foldid, inner_val = s$inner_validation,
+              calibrate = as.integer(s$calibrate), epochs = s$epochs,
+              batch_size = batch_size, patience = s$patience, lr = s$lr,
+              weight_decay = s$weight_decay, density = as.integer(measure == "lsmi"),
               knife_components = knife$components, knife_epochs = knife$epochs,
               knife_batch_size = knife$batch_size, knife_patience = knife$patience,
               knife_lr = knife$lr, knife_weight_decay = 0)
@@ -176,9 +167,9 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
     shift = attr(tab, "shift"),
     accuracy = vapply(res$logp, function(lp) mean(max.col(lp, "first") == as.integer(y)), numeric(1)),
     logloss = vapply(res$logp, function(lp) -mean(lp[cbind(seq_len(n), as.integer(y))]), numeric(1)),
-    settings = list(hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size,
-                    lr = lr, weight_decay = weight_decay, patience = patience,
-                    inner_validation = inner_validation, seed = seed, nthreads = nthreads),
+    settings = c(s[c("hidden", "depth", "epochs")], list(batch_size = batch_size),
+                 s[c("lr", "weight_decay", "patience", "inner_validation")],
+                 list(seed = seed, nthreads = nthreads)),
     version = as.character(utils::packageVersion("dmil"))
   )
   if (pairs && M >= 3) {
@@ -191,46 +182,42 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
   tab
 }
 
-check_foldid <- function(foldid, n, folds, y, arg = rlang::caller_arg(foldid),
-                         call = rlang::caller_env()) {
-  if (is.null(foldid)) return(NULL)
-  if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid) ||
-      any(foldid != round(foldid)) || any(foldid < 1 | foldid > folds)) {
-    dm_abort(
-      c("{.arg {arg}} must give every sample a fold between 1 and {folds}.",
-        "x" = "It is {obj_type(foldid)}."),
-      class = "dmil_error_arg", call = call)
-  }
-  # every fold's complement must contain every class (to score it)
-  for (f in seq_len(folds)) {
-    if (!all(levels(y) %in% y[foldid != f]) || sum(foldid == f) == 0) {
-      dm_abort(
-        c("With {.arg {arg}}, fold {f} leaves training folds without some class, or is empty.",
-          "i" = "Every class must appear outside every fold."),
-        class = "dmil_error_arg", call = call)
-    }
-  }
-  as.integer(foldid)
-}
-
 check_knife <- function(knife, arg = rlang::caller_arg(knife), call = rlang::caller_env()) {
   defaults <- list(components = 5L, epochs = 30L, batch_size = 64L, lr = 5e-3, patience = 5L)
-  if (!is.list(knife) || (length(knife) && is.null(names(knife)))) {
-    dm_abort("{.arg {arg}} must be a named list of settings.", class = "dmil_error_arg", call = call)
-  }
-  unknown <- setdiff(names(knife), names(defaults))
-  if (length(unknown)) {
-    dm_abort(c("{cli::qty(length(unknown))}Unknown setting{?s} {.val {unknown}} in {.arg {arg}}.",
-               "i" = "Known: {.val {names(defaults)}}."),
-             class = "dmil_error_arg", call = call)
-  }
-  k <- utils::modifyList(defaults, knife)
-  k$components <- check_count(k$components, min = 1, max = 100, arg = "knife$components", call = call)
-  k$epochs <- check_count(k$epochs, min = 1, arg = "knife$epochs", call = call)
-  k$batch_size <- check_count(k$batch_size, min = 1, arg = "knife$batch_size", call = call)
-  k$lr <- check_number(k$lr, min = 0, min_open = TRUE, arg = "knife$lr", call = call)
-  k$patience <- check_count(k$patience, min = 1, arg = "knife$patience", call = call)
+  k <- utils::modifyList(defaults, check_settings(knife, names(defaults), arg = arg, call = call))
+  sub <- function(nm) paste0(arg, "$", nm)
+  k$components <- check_count(k$components, min = 1, max = 100, arg = sub("components"), call = call)
+  k$epochs <- check_count(k$epochs, min = 1, arg = sub("epochs"), call = call)
+  k$batch_size <- check_count(k$batch_size, min = 1, arg = sub("batch_size"), call = call)
+  k$lr <- check_number(k$lr, min = 0, min_open = TRUE, arg = sub("lr"), call = call)
+  k$patience <- check_count(k$patience, min = 1, arg = sub("patience"), call = call)
   k
+}
+
+# The discriminators' settings, one check per argument of dmil_interactions();
+# dmil_control(scores =) uses them too, so that a bad value is reported before
+# Phase A trains rather than after.
+interaction_checks <- list(
+  prior = function(x, arg, call) rlang::arg_match0(x, c("empirical", "uniform"), arg_nm = arg,
+                                                   error_call = call),
+  hidden = function(x, arg, call) check_count(x, min = 1, max = 1e5, arg = arg, call = call),
+  depth = function(x, arg, call) check_count(x, min = 1, max = 16, arg = arg, call = call),
+  epochs = function(x, arg, call) check_count(x, min = 1, max = 1e6, arg = arg, call = call),
+  batch_size = function(x, arg, call) check_count(x, min = 1, arg = arg, call = call),
+  lr = function(x, arg, call) check_number(x, min = 0, min_open = TRUE, arg = arg, call = call),
+  weight_decay = function(x, arg, call) check_number(x, min = 0, arg = arg, call = call),
+  patience = function(x, arg, call) if (is.null(x)) 0L else check_count(x, min = 1, arg = arg, call = call),
+  inner_validation = function(x, arg, call) check_number(x, min = 0, max = 0.5, min_open = TRUE,
+                                                         arg = arg, call = call),
+  calibrate = function(x, arg, call) check_flag(x, arg = arg, call = call),
+  knife = function(x, arg, call) check_knife(x, arg = arg, call = call)
+)
+
+# s: a named list of settings among names(interaction_checks); prefix: what
+# to put before each name in messages.
+check_interaction_settings <- function(s, prefix = "", call = rlang::caller_env()) {
+  for (nm in names(s)) s[nm] <- list(interaction_checks[[nm]](s[[nm]], paste0(prefix, nm), call))
+  s
 }
 
 # Discriminators: one network per view, one on all views, optionally one per

@@ -41,10 +41,10 @@ augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
   rlang::check_dots_empty()
   nthreads <- check_nthreads(nthreads)
   if (x$method != "dmil") {
-    data <- match_blueprint(new_x, x$views, nthreads)
     prob <- predict(x, new_x, type = "prob", nthreads = nthreads)
     cls <- factor(x$levels[max.col(as.matrix(prob), ties.method = "first")], levels = x$levels)
-    out <- data.frame(sample = data$ids, .pred_class = cls, prob, row.names = NULL,
+    # predict() names the rows after the samples
+    out <- data.frame(sample = rownames(prob), .pred_class = cls, prob, row.names = NULL,
                       check.names = FALSE)
     return(out)
   }

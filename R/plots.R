@@ -210,7 +210,7 @@ dmil_compare <- function(fits, new_x, y, group = NULL, nthreads = NULL) {
       !all(vapply(fits, inherits, logical(1), what = "dmil_fit"))) {
     dm_abort("{.arg fits} must be a named list of {.cls dmil_fit} models.", class = "dmil_error_arg")
   }
-  n <- NROW(new_x[[1]])
+  n <- nrow(check_views(new_x, min_views = 1L)[[1]])
   if (length(y) != n) {
     dm_abort("{.arg y} must have one label per row of {.arg new_x}.", class = "dmil_error_outcome")
   }

@@ -58,8 +58,8 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "
     dm_abort("{.code type = \"components\"} needs a DMIL model; this one is {.val {object$method}}.",
              class = "dmil_error_arg")
   }
+  which <- if (is.null(which)) object$which else check_which(which, object$method, names(object$nets))
   if (object$method == "dmil") {
-    if (!is.null(which)) dm_abort("{.arg which} is only used with unimodal fits.", class = "dmil_error_arg")
     data <- match_blueprint(new_x, object$views, nthreads, allow_missing = TRUE)
     core <- dmil_predict_core(object, data, data$present, nthreads)
     out <- if (type == "components") {
@@ -72,13 +72,9 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "
     return(out)
   }
   if (object$method == "unimodal") {
-    which <- if (is.null(which)) object$which else check_which(which, "unimodal", names(object$nets))
     nets <- which
     bp <- object$views[object$nets[[which]]$views]
   } else {
-    if (!is.null(which)) {
-      dm_abort("{.arg which} is only used with unimodal fits.", class = "dmil_error_arg")
-    }
     nets <- names(object$nets)
     bp <- object$views
   }

@@ -21,6 +21,10 @@ run_tasks <- function(tasks, fun, nthreads) {
     res
   }
   if (use_future) {
+    # future.seed = TRUE switches R's RNG to L'Ecuyer-CMRG and may leave it
+    # so; the tasks carry their own seeds, and the user's RNG is restored.
+    restore <- rng_snapshot()
+    on.exit(restore())
     future.apply::future_lapply(tasks, run_one, future.seed = TRUE,
                                 future.packages = "dmil")
   } else {
@@ -81,12 +85,8 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
   conf_level <- check_number(conf_level, min = 0, max = 1, min_open = TRUE, max_open = TRUE)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
-  dots <- list(...)
-  if ("foldid" %in% names(dots) || "seed" %in% names(dots) || "nthreads" %in% names(dots)) {
-    dm_abort("{.arg foldid}, {.arg seed} and {.arg nthreads} are set by {.fn dmil_boot} itself.",
-             class = "dmil_error_arg")
-  }
-  folds <- if (is.null(dots$folds)) 2L else dots$folds
+  dots <- check_reserved(list(...), c("foldid", "seed", "nthreads", "progress"), "dmil_boot")
+  folds <- check_count(dots$folds %||% 2L, min = 2, max = 100, arg = "folds")
   seeds <- task_seeds(seed, B + 1)
   tasks <- lapply(0:B, function(b) list(replicate = b, seed = seeds[b + 1]))
   rows <- run_tasks(tasks, function(task, inner) {
@@ -104,6 +104,17 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
   }, nthreads)
   out <- do.call(rbind, rows)
   structure(out, class = c("dmil_boot", "data.frame"), conf_level = conf_level, B = B)
+}
+
+# Arguments of the inner fits that the resampling function sets itself.
+check_reserved <- function(dots, reserved, fn, call = rlang::caller_env()) {
+  clash <- intersect(names(dots), reserved)
+  if (length(clash)) {
+    dm_abort(c("{cli::qty(length(clash))}{.arg {clash}} {?is/are} set by {.fn {fn}} itself.",
+               "i" = "It sets {.arg {reserved}} for every task."),
+             class = "dmil_error_arg", call = call)
+  }
+  dots
 }
 
 # A bootstrap sample stratified by class, so every class keeps its size.
@@ -186,22 +197,12 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., foldid = NULL, seed 
   methods <- check_choices(methods, c("dmil", "joint", "late", "ensemble", "early", "unimodal"))
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
-  dots <- list(...)
-  if (any(c("seed", "nthreads", "progress") %in% names(dots))) {
-    dm_abort("{.arg seed}, {.arg nthreads} and {.arg progress} are set by {.fn dmil_cv} itself.",
-             class = "dmil_error_arg")
-  }
-  if (is.null(foldid)) {
-    foldid <- with_seed(seed, {
-      f <- integer(n)
-      for (idx in split(seq_len(n), y)) f[idx] <- sample(rep_len(seq_len(folds), length(idx)))
-      f
-    })
-  } else if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid) ||
-             !all(foldid %in% seq_len(folds))) {
-    dm_abort("{.arg foldid} must give every sample a fold between 1 and {folds}.",
-             class = "dmil_error_arg")
-  }
+  dots <- check_reserved(list(...), c("seed", "nthreads", "progress"), "dmil_cv")
+  foldid <- check_foldid(foldid, n, folds, y) %||% with_seed(seed, {
+    f <- integer(n)
+    for (idx in split(seq_len(n), y)) f[idx] <- sample(rep_len(seq_len(folds), length(idx)))
+    f
+  })
   grid <- expand.grid(fold = seq_len(folds), method = methods, stringsAsFactors = FALSE)
   seeds <- task_seeds(seed, nrow(grid))
   tasks <- lapply(seq_len(nrow(grid)), function(k) c(as.list(grid[k, ]), seed = seeds[k]))

@@ -125,16 +125,28 @@ print.dmil_simulation <- function(x, ...) {
   invisible(x)
 }
 
-# Evaluates `code` with R's RNG seeded, restoring the caller's RNG state.
+# Evaluates `code` with R's RNG seeded. The generator is fixed (R's
+# defaults), so a seed means the same numbers whatever RNGkind() the user
+# has chosen; the user's kind and state are restored afterwards.
 with_seed <- function(seed, code) {
-  old <- get0(".Random.seed", envir = globalenv(), inherits = FALSE)
-  on.exit(if (is.null(old)) {
-    rm(".Random.seed", envir = globalenv())
-  } else {
-    assign(".Random.seed", old, envir = globalenv())
-  })
-  set.seed(seed)
+  restore <- rng_snapshot()
+  on.exit(restore())
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
   code
+}
+
+# A function that puts R's RNG (kind and state) back as it is now.
+rng_snapshot <- function() {
+  kind <- RNGkind()
+  seed <- get0(".Random.seed", envir = globalenv(), inherits = FALSE)
+  function() {
+    suppressWarnings(RNGkind(kind[1], kind[2], kind[3]))  # "Rounding" warns
+    if (is.null(seed)) {
+      if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) rm(".Random.seed", envir = globalenv())
+    } else {
+      assign(".Random.seed", seed, envir = globalenv())
+    }
+  }
 }
 
 design_params <- function(design, dots, seed, call = rlang::caller_env()) {

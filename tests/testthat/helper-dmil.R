@@ -21,6 +21,10 @@ sim_bits <- function(n, label = c("xor", "first", "both"), d = 4, sd = 0.3, seed
   })
 }
 
+skip_without_openmp <- function() {
+  skip_if_not(.Call(dmil:::C_dm_threads_info)$openmp, "dmil was built without OpenMP")
+}
+
 subset_views <- function(x, rows) lapply(x, function(v) v[rows, , drop = FALSE])
 
 # Test-set accuracy of a fit.

@@ -142,6 +142,7 @@ test_that("pairs = TRUE decomposes every pair of views", {
 })
 
 test_that("results are identical for 1 and 2 threads", {
+  skip_without_openmp()
   sim <- simulate_interactions(700, "mix4", seed = 41)
   for (m in c("pmmi", "lsmi")) {
     a <- dmil_interactions(sim$x, sim$y, measure = m, epochs = 4, knife = list(epochs = 3),

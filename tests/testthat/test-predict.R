@@ -63,6 +63,8 @@ test_that("dropped constant columns are not needed at prediction time", {
 test_that("unimodal predict() needs only the chosen view", {
   f <- quick_fit(d, "unimodal", seed = 1)
   expect_no_error(predict(f, d$x["b"], which = "b"))
+  aug <- augment(f, d$x["a"])
+  expect_identical(aug$.pred_class, predict(f, d$x["a"])$.pred_class)
   expect_error(predict(f, d$x, which = "zz"), class = "dmil_error_arg")
   expect_error(predict(fit, d$x, which = "a"), class = "dmil_error_arg")
 })

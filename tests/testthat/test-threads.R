@@ -1,7 +1,3 @@
-skip_without_openmp <- function() {
-  skip_if_not(.Call(dmil:::C_dm_threads_info)$openmp, "dmil was built without OpenMP")
-}
-
 test_that("dmil_threads() sets and reports the package default", {
   skip_without_openmp()
   old <- dmil_threads(1)
