@@ -32,8 +32,11 @@ dm_status glue_build_data(SEXP views, SEXP cols, SEXP center, SEXP scale,
                           const int *dims, int K, int with_labels,
                           dm_data *out);
 
-/* Kept-feature count of each view, R_alloc'ed. */
-int *glue_view_dims(SEXP cols);
+/* Checks the arguments glue_build_data() reads -- every view a double
+ * matrix of n rows (n < 0: as many as the first), kept-column indices in
+ * range, center/scale of matching lengths -- with an R error otherwise;
+ * returns the kept-feature count of each view, R_alloc'ed. */
+int *glue_check_views(SEXP views, SEXP cols, SEXP center, SEXP scale, int n);
 
 /* Progress and interrupts (glue_progress.c). */
 typedef struct {

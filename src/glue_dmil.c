@@ -71,11 +71,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
   const int n_train = (int)Rf_xlength(train_rows_), n_val = (int)Rf_xlength(val_rows_);
   if (TYPEOF(y) != INTSXP || TYPEOF(train_rows_) != INTSXP || TYPEOF(val_rows_) != INTSXP)
     Rf_error("internal error: integer vectors expected");
-  for (int v = 0; v < M; v++)
-    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP || Rf_nrows(VECTOR_ELT(views, v)) != n ||
-        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP)
-      Rf_error("internal error: malformed view %d", v + 1);
-  int *dims = glue_view_dims(cols);
+  int *dims = glue_check_views(views, cols, center, scale, n);
   dm_dmil_arch arch;
   arch_from(arch_, dims, M, K, &arch);
   const size_t P = dm_dmil_param_count(&arch);
@@ -225,9 +221,9 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
 SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
                        SEXP present_, SEXP K_, SEXP arch_, SEXP theta_, SEXP nthreads_) {
   const int K = Rf_asInteger(K_), M = (int)Rf_xlength(views);
+  int *dims = glue_check_views(views, cols, center, scale, -1);
   const int n = Rf_nrows(VECTOR_ELT(views, 0));
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
-  int *dims = glue_view_dims(cols);
   dm_dmil_arch arch;
   arch_from(arch_, dims, M, K, &arch);
   const size_t P = dm_dmil_param_count(&arch);

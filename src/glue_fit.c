@@ -31,13 +31,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
-  for (int v = 0; v < V; v++)
-    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP ||
-        Rf_nrows(VECTOR_ELT(views, v)) != n ||
-        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP ||
-        TYPEOF(VECTOR_ELT(center, v)) != REALSXP ||
-        TYPEOF(VECTOR_ELT(scale, v)) != REALSXP)
-      Rf_error("internal error: malformed view %d", v + 1);
+  int *dims = glue_check_views(views, cols, center, scale, n);
 
   dm_train_cfg cfg;
   cfg.epochs = glue_int(cfg_, "epochs");
@@ -52,7 +46,6 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   cfg.adam.weight_decay = (float)glue_dbl(cfg_, "weight_decay");
   const double validation = glue_dbl(cfg_, "validation");
 
-  int *dims = glue_view_dims(cols);
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
   size_t *n_params = (size_t *)R_alloc(n_nets, sizeof(size_t));
   for (int j = 0; j < n_nets; j++) {

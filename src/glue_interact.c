@@ -41,11 +41,7 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
-  for (int v = 0; v < M; v++)
-    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP ||
-        Rf_nrows(VECTOR_ELT(views, v)) != n ||
-        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP)
-      Rf_error("internal error: malformed view %d", v + 1);
+  int *dims = glue_check_views(views, cols, center, scale, n);
 
   dm_interact_cfg cfg;
   cfg.folds = glue_int(cfg_, "folds");
@@ -63,13 +59,13 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
       Rf_error("internal error: malformed fold ids");
     int *f0 = (int *)R_alloc(n + 1, sizeof(int));
     for (int i = 0; i < n; i++) {
-      f0[i] = INTEGER(foldid)[i] - 1;
-      if (f0[i] < 0 || f0[i] >= F) Rf_error("internal error: fold id out of range");
+      const int f = INTEGER(foldid)[i];
+      if (f == NA_INTEGER || f < 1 || f > F) Rf_error("internal error: fold id out of range");
+      f0[i] = f - 1;
     }
     fold_given = f0;
   }
 
-  int *dims = glue_view_dims(cols);
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
   for (int j = 0; j < n_nets; j++) {
     glue_net_spec(VECTOR_ELT(nets, j), K, &specs[j]);
@@ -159,8 +155,8 @@ SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
   const int V = (int)Rf_xlength(views), view = Rf_asInteger(view_);
   const int Kc = Rf_asInteger(K_);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
+  int *dims = glue_check_views(views, cols, center, scale, -1);
   const int n = Rf_nrows(VECTOR_ELT(views, 0));
-  int *dims = glue_view_dims(cols);
   if (view < 0 || view >= V || TYPEOF(theta) != REALSXP ||
       (size_t)Rf_xlength(theta) != dm_knife_param_count(dims[view], Kc))
     Rf_error("internal error: malformed density");

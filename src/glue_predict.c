@@ -17,16 +17,11 @@ SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   int nprotect = 0;
   const int K = Rf_asInteger(K_);
   const int V = (int)Rf_xlength(views);
+  int *dims = glue_check_views(views, cols, center, scale, -1);
   const int n = Rf_nrows(VECTOR_ELT(views, 0));
   const int n_nets = (int)Rf_xlength(nets);
   const int combine = Rf_asInteger(combine_);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
-  for (int v = 0; v < V; v++)
-    if (TYPEOF(VECTOR_ELT(views, v)) != REALSXP ||
-        Rf_nrows(VECTOR_ELT(views, v)) != n ||
-        TYPEOF(VECTOR_ELT(cols, v)) != INTSXP)
-      Rf_error("internal error: malformed view %d", v + 1);
-  int *dims = glue_view_dims(cols);
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
   for (int j = 0; j < n_nets; j++) {
     SEXP net = VECTOR_ELT(nets, j);

@@ -51,10 +51,27 @@ void glue_net_spec(SEXP net, int K, dm_net_spec *spec) {
   spec->K = K;
 }
 
-int *glue_view_dims(SEXP cols) {
-  int V = (int)Rf_xlength(cols);
+int *glue_check_views(SEXP views, SEXP cols, SEXP center, SEXP scale, int n) {
+  const R_xlen_t V = Rf_xlength(views);
+  if (TYPEOF(views) != VECSXP || V < 1 || TYPEOF(cols) != VECSXP || Rf_xlength(cols) != V ||
+      TYPEOF(center) != VECSXP || Rf_xlength(center) != V || TYPEOF(scale) != VECSXP ||
+      Rf_xlength(scale) != V)
+    Rf_error("internal error: malformed views");
+  if (n < 0) n = Rf_nrows(VECTOR_ELT(views, 0));
   int *dims = (int *)R_alloc(V, sizeof(int));
-  for (int v = 0; v < V; v++) dims[v] = (int)Rf_xlength(VECTOR_ELT(cols, v));
+  for (R_xlen_t v = 0; v < V; v++) {
+    SEXP x = VECTOR_ELT(views, v), c = VECTOR_ELT(cols, v);
+    if (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n || TYPEOF(c) != INTSXP ||
+        TYPEOF(VECTOR_ELT(center, v)) != REALSXP || TYPEOF(VECTOR_ELT(scale, v)) != REALSXP ||
+        Rf_xlength(VECTOR_ELT(center, v)) != Rf_xlength(c) ||
+        Rf_xlength(VECTOR_ELT(scale, v)) != Rf_xlength(c))
+      Rf_error("internal error: malformed view %d", (int)v + 1);
+    const int p = Rf_ncols(x);
+    for (R_xlen_t j = 0; j < Rf_xlength(c); j++)
+      if (INTEGER(c)[j] < 0 || INTEGER(c)[j] >= p)
+        Rf_error("internal error: column index out of range in view %d", (int)v + 1);
+    dims[v] = (int)Rf_xlength(c);
+  }
   return dims;
 }
 

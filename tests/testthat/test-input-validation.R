@@ -124,3 +124,16 @@ test_that("sparse matrices are rejected with a hint", {
   sp <- Matrix::Matrix(x$b, sparse = TRUE)
   expect_error(fit_x(list(a = x$a, b = sp)), class = "dmil_error_views")
 })
+
+test_that("the C entry points reject malformed views with an R error, not a crash", {
+  d <- sim_bits(100, "first")
+  f <- quick_fit(d, "late", seed = 1)
+  call_predict <- function(views, cols, center = list(0, 0), scale = list(1, 1)) {
+    .Call(dmil:::C_dm_predict_baseline, views, cols, center, scale, unname(f$nets), 2L, 0L, 1L)
+  }
+  good <- unname(d$x)
+  expect_error(call_predict(good, list(0L, 99L)), "internal error")   # column out of range
+  expect_error(call_predict(list(good[[1]], good[[2]][1:10, ]), list(0L, 0L)), "internal error")
+  expect_error(call_predict(good, list(0L, 0L), center = list(0, "a")), "internal error")
+  expect_error(call_predict(good, list(0L, 0L), scale = list(1)), "internal error")
+})
