@@ -20,53 +20,44 @@ typedef struct {
 } adam_consts;
 
 /* Elements [lo, hi). The compiler will not vectorise sqrtf() (it may set
- * errno), so on x86 the common case runs four lanes of SSE2, whose square
- * root and division are correctly rounded like the scalar ones: the
- * result does not depend on which elements take which path. */
+ * errno), so on x86 four lanes run in SSE2, whose square root and division
+ * are correctly rounded like the scalar ones: the result does not depend on
+ * which elements take which path. mult (NULL: all 1) scales each update;
+ * multiplying by 1 is exact, and parameters with multiplier 0 are frozen,
+ * moments included. */
 static void adam_range(ptrdiff_t lo, ptrdiff_t hi, float *DM_RESTRICT p,
                        const float *DM_RESTRICT g, float *DM_RESTRICT m,
                        float *DM_RESTRICT v, const float *DM_RESTRICT mult,
                        adam_consts c) {
-  if (!mult) {
 #ifdef DM_ADAM_SSE
-    const __m128 b1 = _mm_set1_ps(c.b1), b1c = _mm_set1_ps(1.0f - c.b1);
-    const __m128 b2 = _mm_set1_ps(c.b2), b2c = _mm_set1_ps(1.0f - c.b2);
-    const __m128 ss = _mm_set1_ps(c.step_size), isb = _mm_set1_ps(c.inv_sqrt_bc2);
-    const __m128 eps = _mm_set1_ps(c.eps), dec = _mm_set1_ps(c.decay);
-    for (; lo + 4 <= hi; lo += 4) {
-      const __m128 gi = _mm_loadu_ps(g + lo);
-      const __m128 mi = _mm_add_ps(_mm_mul_ps(b1, _mm_loadu_ps(m + lo)), _mm_mul_ps(b1c, gi));
-      const __m128 vi = _mm_add_ps(_mm_mul_ps(b2, _mm_loadu_ps(v + lo)),
-                                   _mm_mul_ps(_mm_mul_ps(b2c, gi), gi));
-      _mm_storeu_ps(m + lo, mi);
-      _mm_storeu_ps(v + lo, vi);
-      const __m128 pi = _mm_loadu_ps(p + lo);
-      const __m128 den = _mm_add_ps(_mm_mul_ps(_mm_sqrt_ps(vi), isb), eps);
-      const __m128 upd = _mm_add_ps(_mm_div_ps(_mm_mul_ps(ss, mi), den), _mm_mul_ps(dec, pi));
-      _mm_storeu_ps(p + lo, _mm_sub_ps(pi, upd));
-    }
-#endif
-    for (ptrdiff_t i = lo; i < hi; i++) {
-      const float gi = g[i];
-      const float mi = c.b1 * m[i] + (1.0f - c.b1) * gi;
-      const float vi = c.b2 * v[i] + (1.0f - c.b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] -= c.step_size * mi / (sqrtf(vi) * c.inv_sqrt_bc2 + c.eps) + c.decay * p[i];
-    }
-    return;
+  const __m128 b1 = _mm_set1_ps(c.b1), b1c = _mm_set1_ps(1.0f - c.b1);
+  const __m128 b2 = _mm_set1_ps(c.b2), b2c = _mm_set1_ps(1.0f - c.b2);
+  const __m128 ss = _mm_set1_ps(c.step_size), isb = _mm_set1_ps(c.inv_sqrt_bc2);
+  const __m128 eps = _mm_set1_ps(c.eps), dec = _mm_set1_ps(c.decay);
+  const __m128 one = _mm_set1_ps(1.0f), zero = _mm_setzero_ps();
+  for (; lo + 4 <= hi; lo += 4) {
+    const __m128 mu = mult ? _mm_loadu_ps(mult + lo) : one;
+    const __m128 live = _mm_cmpneq_ps(mu, zero);
+    const __m128 gi = _mm_loadu_ps(g + lo), mo = _mm_loadu_ps(m + lo), vo = _mm_loadu_ps(v + lo);
+    const __m128 mi = _mm_add_ps(_mm_mul_ps(b1, mo), _mm_mul_ps(b1c, gi));
+    const __m128 vi = _mm_add_ps(_mm_mul_ps(b2, vo), _mm_mul_ps(_mm_mul_ps(b2c, gi), gi));
+    _mm_storeu_ps(m + lo, _mm_or_ps(_mm_and_ps(live, mi), _mm_andnot_ps(live, mo)));
+    _mm_storeu_ps(v + lo, _mm_or_ps(_mm_and_ps(live, vi), _mm_andnot_ps(live, vo)));
+    const __m128 pi = _mm_loadu_ps(p + lo);
+    const __m128 den = _mm_add_ps(_mm_mul_ps(_mm_sqrt_ps(vi), isb), eps);
+    const __m128 upd = _mm_add_ps(_mm_div_ps(_mm_mul_ps(ss, mi), den), _mm_mul_ps(dec, pi));
+    _mm_storeu_ps(p + lo, _mm_sub_ps(pi, _mm_and_ps(live, _mm_mul_ps(mu, upd))));
   }
-  /* Frozen parameters (multiplier 0) keep their moments too. */
+#endif
   for (ptrdiff_t i = lo; i < hi; i++) {
-    const float mu = mult[i];
+    const float mu = mult ? mult[i] : 1.0f;
+    if (mu == 0.0f) continue;
     const float gi = g[i];
     const float mi = c.b1 * m[i] + (1.0f - c.b1) * gi;
     const float vi = c.b2 * v[i] + (1.0f - c.b2) * gi * gi;
-    const int live = mu != 0.0f;
-    m[i] = live ? mi : m[i];
-    v[i] = live ? vi : v[i];
-    p[i] -= live ? mu * (c.step_size * mi / (sqrtf(vi) * c.inv_sqrt_bc2 + c.eps) + c.decay * p[i])
-                 : 0.0f;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= mu * (c.step_size * mi / (sqrtf(vi) * c.inv_sqrt_bc2 + c.eps) + c.decay * p[i]);
   }
 }
 

@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dm_block.h"
 #include "dm_dmil.h"
 #include "dm_gemm.h"
 #include "dm_layer.h"
@@ -29,9 +30,9 @@ struct dmil_ws {
   float *fs;        /* cap x H, fusion output */
   float *eps, *z;   /* (2M+2) x cap x D */
   float *tau, *mubar;
-  float *ar, *arbar, *au, *as; /* head outputs: M x cap x K, cap x K, ... */
-  float *lrm, *lm, *ladd, *l;
-  float *dar, *darbar, *dau, *das, *dlrm, *dladd, *dl;
+  float *arbar, *au, *as; /* head outputs: cap x K, M x cap x K, cap x K */
+  float *lrm, *lm, *l;
+  float *dau, *das, *dlrm, *dladd, *dl;
   float *dz;
   float *drp, *dup, *dsp;
   float *dfs, *dhcat, *tmp, *scratch;
@@ -116,39 +117,28 @@ static dm_status ws_alloc(dm_dmil *net, int cap, int train_cap, int partners,
     acts += dm_mlp_act_floats(&net->enc[m], cap);
     maxdim = DM_MAX(maxdim, dm_mlp_max_dim(&net->enc[m]));
   }
-  size_t sizes[] = {
-      xin, acts, c * M * H,                     /* xin eacts hcat */
-      M * c * 2 * D, M * c * 2 * D, c * 2 * D,  /* rp up sp */
-      c * H,                                    /* fs */
-      (2 * M + 2) * c * D, (2 * M + 2) * c * D, /* eps z */
-      c * D, c * D,                             /* tau mubar */
-      M * c * K, c * K, M * c * K, c * K,       /* ar arbar au as */
-      M * c * K, M * c * K, c * K, c * K,       /* lrm lm ladd l */
-      M * c * K, c * K, M * c * K, c * K, M * c * K, c * K, c * K, /* d... */
-      (2 * M + 2) * c * D,                      /* dz */
-      M * c * 2 * D, M * c * 2 * D, c * 2 * D,  /* drp dup dsp */
-      c * H, c * M * H, c * M * H, 2 * c * (size_t)maxdim, /* dfs dhcat tmp scratch */
-      M * c * H, R * H, R * D, R * K, R * K, R * D, R * H, (size_t)train_cap * M * K, /* anova */
-      M * (size_t)net->bcap * H, (2 * M + 2) * D, net->n_params};
-  float **slots[] = {&ws->xin, &ws->eacts, &ws->hcat, &ws->rp, &ws->up, &ws->sp,
-                     &ws->fs, &ws->eps, &ws->z, &ws->tau, &ws->mubar, &ws->ar,
-                     &ws->arbar, &ws->au, &ws->as, &ws->lrm, &ws->lm, &ws->ladd,
-                     &ws->l, &ws->dar, &ws->darbar, &ws->dau, &ws->das, &ws->dlrm,
-                     &ws->dladd, &ws->dl, &ws->dz, &ws->drp, &ws->dup, &ws->dsp,
-                     &ws->dfs, &ws->dhcat, &ws->tmp, &ws->scratch, &ws->fa,
-                     &ws->pf, &ws->pmu, &ws->pa, &ws->dpa, &ws->dpmu, &ws->dpf,
-                     &ws->g, &ws->sb, &ws->noise, &ws->grad};
-  const int ns = (int)(sizeof(sizes) / sizeof(sizes[0]));
-  size_t total = 0;
-  for (int k = 0; k < ns; k++) total += sizes[k];
-  ws->block = malloc(sizeof(float) * (total + 1));
+  const size_t MK = M * c * K, cK = c * K, codes = (2 * M + 2) * c * D;
+  const dm_slot slots[] = {
+      {&ws->xin, xin}, {&ws->eacts, acts}, {&ws->hcat, c * M * H},
+      {&ws->rp, M * c * 2 * D}, {&ws->up, M * c * 2 * D}, {&ws->sp, c * 2 * D},
+      {&ws->fs, c * H}, {&ws->eps, codes}, {&ws->z, codes}, {&ws->tau, c * D},
+      {&ws->mubar, c * D},
+      /* head outputs and logits */
+      {&ws->arbar, cK}, {&ws->au, MK}, {&ws->as, cK}, {&ws->lrm, MK}, {&ws->lm, MK},
+      {&ws->l, cK},
+      /* their gradients */
+      {&ws->dau, MK}, {&ws->das, cK}, {&ws->dlrm, MK}, {&ws->dladd, cK}, {&ws->dl, K},
+      {&ws->dz, codes}, {&ws->drp, M * c * 2 * D}, {&ws->dup, M * c * 2 * D},
+      {&ws->dsp, c * 2 * D}, {&ws->dfs, c * H}, {&ws->dhcat, c * M * H},
+      {&ws->tmp, c * M * H}, {&ws->scratch, 2 * c * (size_t)maxdim},
+      /* ANOVA partner rows */
+      {&ws->fa, M * c * H}, {&ws->pf, R * H}, {&ws->pmu, R * D}, {&ws->pa, R * K},
+      {&ws->dpa, R * K}, {&ws->dpmu, R * D}, {&ws->dpf, R * H}, {&ws->g, K},
+      {&ws->sb, M * (size_t)net->bcap * H}, {&ws->noise, (2 * M + 2) * D},
+      {&ws->grad, net->n_params}};
+  ws->block = dm_carve(slots, (int)(sizeof(slots) / sizeof(slots[0])));
   ws->labels = malloc(sizeof(int) * (c + 1));
   if (!ws->block || !ws->labels) return DM_ERR_NOMEM;
-  float *p = ws->block;
-  for (int k = 0; k < ns; k++) {
-    *slots[k] = p;
-    p += sizes[k];
-  }
   ws->cap = cap;
   return DM_OK;
 }
@@ -225,6 +215,14 @@ dm_status dm_dmil_create(dm_dmil *net, const dm_dmil_arch *a, int max_rows,
   return DM_OK;
 }
 
+/* A posterior layer H -> 2D ([mean | log-variance]): the log-variance rows
+ * start near 0 (unit variance) rather than random, so their weights are
+ * scaled down. */
+static void init_posterior(float *w, int H, int D, dm_rng *r) {
+  dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, r);
+  for (size_t k = (size_t)D * H; k < (size_t)2 * D * H; k++) w[k] *= 0.1f;
+}
+
 void dm_dmil_init(const dm_dmil *net, float *theta, uint64_t key) {
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, H = a->H, D = a->D, K = a->K;
@@ -236,39 +234,20 @@ void dm_dmil_init(const dm_dmil *net, float *theta, uint64_t key) {
   }
   for (int m = 0; m < M; m++) {
     dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
-    float *w = theta + net->off_rpost[m];
-    dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, &r);
+    init_posterior(theta + net->off_rpost[m], H, D, &r);
     dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
-    w = theta + net->off_upost[m];
-    dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, &r);
+    init_posterior(theta + net->off_upost[m], H, D, &r);
   }
   dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
   dm_mlp_init(&net->fuse, theta, &r);
   dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
-  float *w = theta + net->off_spost;
-  dm_dense_init(H, 2 * D, w, w + (size_t)2 * D * H, DM_ACT_NONE, &r);
-  /* Log-variance rows start near 0 (unit variance) rather than random:
-   * scale their weights down. */
-  for (int m = 0; m < M; m++)
-    for (int pass = 0; pass < 2; pass++) {
-      float *W = theta + (pass ? net->off_upost[m] : net->off_rpost[m]);
-      for (size_t k = (size_t)D * H; k < (size_t)2 * D * H; k++) W[k] *= 0.1f;
-    }
-  for (size_t k = (size_t)D * H; k < (size_t)2 * D * H; k++) w[k] *= 0.1f;
-  float b_unused[1];
-  (void)b_unused;
-  const size_t heads[] = {net->off_ar, net->off_as};
-  for (int h = 0; h < 2; h++) {
+  init_posterior(theta + net->off_spost, H, D, &r);
+  /* The heads a_R, a_S, a_U^m have no bias of their own; the shared one,
+   * b, starts at 0 (which dm_dense_init() writes each time). */
+  for (int h = 0; h < M + 2; h++) {
+    const size_t off = h == 0 ? net->off_ar : h == 1 ? net->off_as : net->off_au[h - 2];
     dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
-    double sd = sqrt(1.0 / D);
-    for (size_t k = 0; k < (size_t)K * D; k++)
-      theta[heads[h] + k] = (float)(sd * dm_rng_normal(&r));
-  }
-  for (int m = 0; m < M; m++) {
-    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)stream++));
-    double sd = sqrt(1.0 / D);
-    for (size_t k = 0; k < (size_t)K * D; k++)
-      theta[net->off_au[m] + k] = (float)(sd * dm_rng_normal(&r));
+    dm_dense_init(D, K, theta + off, theta + net->off_b, DM_ACT_NONE, &r);
   }
   for (int k = 0; k < K; k++) theta[net->off_b + k] = 0.0f;
 }
@@ -406,7 +385,7 @@ static void forward_heads(const dm_dmil *net, const float *theta, int B,
   const size_t cK = (size_t)ws->cap * K;
   for (int m = 0; m < M; m++) {
     dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_R(m), D), D, WR, D, 0.0f,
-            ws->ar + m * cK, K);
+            ws->lrm + m * cK, K);
     dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_U(m), D), D, theta + net->off_au[m], D,
             0.0f, ws->au + m * cK, K);
   }
@@ -417,11 +396,10 @@ static void forward_heads(const dm_dmil *net, const float *theta, int B,
       const size_t ik = (size_t)i * K + k;
       double add = ws->arbar[ik] + b[k];
       for (int m = 0; m < M; m++) {
-        ws->lrm[m * cK + ik] = ws->ar[m * cK + ik] + b[k];
+        ws->lrm[m * cK + ik] += b[k];
         ws->lm[m * cK + ik] = ws->lrm[m * cK + ik] + ws->au[m * cK + ik];
         add += ws->au[m * cK + ik];
       }
-      ws->ladd[ik] = (float)add;
       ws->l[ik] = (float)(add + ws->as[ik]);
     }
 }
@@ -446,13 +424,10 @@ static double sample_losses(const dm_dmil *net, const float *theta,
   double total = 0.0;
   int *lab = ws->labels;
   for (int i = 0; i < B; i++) lab[i] = data->y[rows[i]];
-  memset(ws->dar, 0, sizeof(float) * M * cK);
   memset(ws->dau, 0, sizeof(float) * M * cK);
   memset(ws->dlrm, 0, sizeof(float) * M * cK);
-  memset(ws->darbar, 0, sizeof(float) * cK);
   memset(ws->das, 0, sizeof(float) * cK);
   memset(ws->dladd, 0, sizeof(float) * cK);
-  memset(ws->dz, 0, sizeof(float) * (2 * M + 2) * cD);
   memset(ws->drp, 0, sizeof(float) * M * 2 * cD);
   memset(ws->dup, 0, sizeof(float) * M * 2 * cD);
   memset(ws->dsp, 0, sizeof(float) * 2 * cD);
@@ -501,29 +476,28 @@ static double sample_losses(const dm_dmil *net, const float *theta,
   for (int i = 0; i < B; i++)
     for (int k = 0; k < K; k++) {
       const size_t ik = (size_t)i * K + k;
+      /* l_add feeds a_Rbar, every a_U^m and b; l_R^m feeds a_R^m and b */
       float g = ws->dladd[ik];
-      ws->darbar[ik] += g;
       db[k] += g;
       for (int m = 0; m < M; m++) {
         ws->dau[m * cK + ik] += g;
-        ws->dar[m * cK + ik] += ws->dlrm[m * cK + ik];
         db[k] += ws->dlrm[m * cK + ik];
       }
     }
   /* Heads: dW += dA^T z, dz = dA W. */
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as;
   for (int m = 0; m < M; m++) {
-    dm_gemm(1, 0, K, D, B, 1.0f, ws->dar + m * cK, K, zbuf(ws, ws->z, CODE_R(m), D), D, 1.0f,
+    dm_gemm(1, 0, K, D, B, 1.0f, ws->dlrm + m * cK, K, zbuf(ws, ws->z, CODE_R(m), D), D, 1.0f,
             grad + net->off_ar, D);
-    dm_gemm(0, 0, B, D, K, 1.0f, ws->dar + m * cK, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_R(m), D), D);
+    dm_gemm(0, 0, B, D, K, 1.0f, ws->dlrm + m * cK, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_R(m), D), D);
     dm_gemm(1, 0, K, D, B, 1.0f, ws->dau + m * cK, K, zbuf(ws, ws->z, CODE_U(m), D), D, 1.0f,
             grad + net->off_au[m], D);
     dm_gemm(0, 0, B, D, K, 1.0f, ws->dau + m * cK, K, theta + net->off_au[m], D, 0.0f,
             zbuf(ws, ws->dz, CODE_U(m), D), D);
   }
-  dm_gemm(1, 0, K, D, B, 1.0f, ws->darbar, K, zbuf(ws, ws->z, CODE_BAR, D), D, 1.0f,
+  dm_gemm(1, 0, K, D, B, 1.0f, ws->dladd, K, zbuf(ws, ws->z, CODE_BAR, D), D, 1.0f,
           grad + net->off_ar, D);
-  dm_gemm(0, 0, B, D, K, 1.0f, ws->darbar, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_BAR, D), D);
+  dm_gemm(0, 0, B, D, K, 1.0f, ws->dladd, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_BAR, D), D);
   dm_gemm(1, 0, K, D, B, 1.0f, ws->das, K, zbuf(ws, ws->z, CODE_S, D), D, 1.0f,
           grad + net->off_as, D);
   dm_gemm(0, 0, B, D, K, 1.0f, ws->das, K, WS, D, 0.0f, zbuf(ws, ws->dz, CODE_S, D), D);
@@ -731,7 +705,7 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
   struct dmil_ws *ws = &net->ws[s];
   const int B = starts[s + 1] - starts[s];
   const int R = B * M * P;
-  if (L->c_anova == 0 || P < 1 || P > net->max_partners) return 0.0;
+  if (L->c_anova == 0) return 0.0;
   const float *bF = theta + net->fuse.offset + (size_t)H * MH;
   /* Partner rows' fusion outputs. */
   for (int i = 0; i < B; i++) {
@@ -756,7 +730,7 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
   double total = 0.0;
   const double coef = (double)L->c_anova / ((double)nb * M);
   for (int im = 0; im < B * M; im++) {
-    float *g = ws->g + (size_t)im * K;
+    float *g = ws->g; /* K */
     for (int k = 0; k < K; k++) {
       double s_ = 0.0;
       for (int p = 0; p < P; p++) s_ += ws->pa[((size_t)im * P + p) * K + k];
@@ -810,6 +784,9 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
                                  float *grad, double *loss_sum, uint64_t key,
                                  int nthreads) {
   dm_dmil *net = self;
+  /* the partner buffers hold at most max_partners per row */
+  if (net->loss.c_anova != 0 && (net->loss.partners < 1 || net->loss.partners > net->max_partners))
+    return DM_ERR_ARG;
   int starts[DM_MAX_SHARDS + 1];
   const int ns = dm_shard_plan(nb, starts);
   double part[DM_MAX_SHARDS], part2[DM_MAX_SHARDS];

@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dm_block.h"
 #include "dm_gemm.h"
 #include "dm_knife.h"
 #include "dm_omp.h"
@@ -13,7 +14,6 @@
 struct knife_ws {
   int cap;
   float *x;     /* cap x d, gathered rows */
-  float *dev;   /* cap x d, x - mu_k */
   float *z;     /* K x cap x d */
   float *u;     /* K x cap x d */
   float *du;    /* cap x d */
@@ -23,7 +23,6 @@ struct knife_ws {
   double *ell;  /* cap x K component log-terms */
   float *grad;  /* n_params */
   float *block;
-  double *dblock;
 };
 
 size_t dm_knife_param_count(int d, int K) {
@@ -37,30 +36,14 @@ static inline size_t off_L(int d, int k) { return off_mu(d, k) + 2 * (size_t)d; 
 static inline size_t off_w(int d, int K) { return off_mu(d, K); }
 
 static dm_status ws_alloc(const dm_knife *kn, int cap, struct knife_ws *ws) {
-  const size_t d = kn->d, K = kn->K;
-  size_t floats = cap * d * 2 + 2 * K * cap * d + 2 * cap * d + d + d * d +
-                  kn->n_params;
+  const size_t d = kn->d, K = kn->K, c = cap;
+  const dm_slot slots[] = {{&ws->x, c * d},      {&ws->z, K * c * d}, {&ws->u, K * c * d},
+                           {&ws->du, c * d},     {&ws->dz, c * d},    {&ws->a, d},
+                           {&ws->Lm, d * d},     {&ws->grad, kn->n_params}};
   memset(ws, 0, sizeof(*ws));
-  ws->block = malloc(sizeof(float) * (floats + 1));
-  ws->dblock = malloc(sizeof(double) * (cap * K + 1));
-  if (!ws->block || !ws->dblock) {
-    free(ws->block);
-    free(ws->dblock);
-    ws->block = NULL;
-    ws->dblock = NULL;
-    return DM_ERR_NOMEM;
-  }
-  float *p = ws->block;
-  ws->x = p; p += cap * d;
-  ws->dev = p; p += cap * d;
-  ws->z = p; p += K * cap * d;
-  ws->u = p; p += K * cap * d;
-  ws->du = p; p += cap * d;
-  ws->dz = p; p += cap * d;
-  ws->a = p; p += d;
-  ws->Lm = p; p += d * d;
-  ws->grad = p;
-  ws->ell = ws->dblock;
+  ws->block = dm_carve(slots, (int)(sizeof(slots) / sizeof(slots[0])));
+  ws->ell = malloc(sizeof(double) * (c * K + 1));
+  if (!ws->block || !ws->ell) return DM_ERR_NOMEM;  /* freed by dm_knife_destroy */
   ws->cap = cap;
   return DM_OK;
 }
@@ -69,7 +52,7 @@ void dm_knife_destroy(dm_knife *kn) {
   if (kn->ws)
     for (int w = 0; w < kn->n_ws; w++) {
       free(kn->ws[w].block);
-      free(kn->ws[w].dblock);
+      free(kn->ws[w].ell);
     }
   free(kn->ws);
   memset(kn, 0, sizeof(*kn));

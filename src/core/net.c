@@ -1,53 +1,35 @@
 #include <stdlib.h>
 #include <string.h>
+#include "dm_block.h"
 #include "dm_loss.h"
 #include "dm_net.h"
 #include "dm_omp.h"
 #include "dm_rng.h"
 
-static size_t ws_floats(const dm_net *net, int cap, size_t *parts) {
+static dm_status ws_alloc(const dm_net *net, int cap, dm_net_ws *ws) {
+  const size_t c = cap;
   size_t in = 0, acts = 0;
   int maxdim = dm_mlp_max_dim(&net->head);
   for (int e = 0; e < net->n_enc; e++) {
-    in += (size_t)cap * net->enc_in[e];
+    in += c * net->enc_in[e];
     acts += dm_mlp_act_floats(&net->enc[e], cap);
     maxdim = DM_MAX(maxdim, dm_mlp_max_dim(&net->enc[e]));
   }
-  parts[0] = in;
-  parts[1] = acts;
-  parts[2] = (size_t)cap * net->concat_dim;                /* concat */
-  parts[3] = dm_mlp_act_floats(&net->head, cap);          /* head acts */
-  parts[4] = (size_t)cap * net->K;                         /* logits */
-  parts[5] = (size_t)cap * net->K;                         /* dlogits */
-  parts[6] = (size_t)cap * net->concat_dim;                /* dconcat */
-  parts[7] = 2 * (size_t)cap * maxdim;                     /* scratch */
-  parts[8] = net->n_params;                                /* grad */
-  size_t total = 0;
-  for (int k = 0; k < 9; k++) total += parts[k];
-  return total;
-}
-
-static dm_status ws_alloc(const dm_net *net, int cap, dm_net_ws *ws) {
-  size_t parts[9];
-  size_t total = ws_floats(net, cap, parts);
+  const dm_slot slots[] = {
+      {&ws->in, in},
+      {&ws->enc_acts, acts},
+      {&ws->concat, c * net->concat_dim},
+      {&ws->head_acts, dm_mlp_act_floats(&net->head, cap)},
+      {&ws->logits, c * net->K},
+      {&ws->dlogits, c * net->K},
+      {&ws->dconcat, c * net->concat_dim},
+      {&ws->scratch, 2 * c * maxdim},
+      {&ws->grad, net->n_params},
+  };
   memset(ws, 0, sizeof(*ws));
-  ws->block = malloc(sizeof(float) * (total + 1));
-  ws->labels = malloc(sizeof(int) * ((size_t)cap + 1));
-  if (!ws->block || !ws->labels) {
-    free(ws->block);
-    free(ws->labels);
-    ws->block = NULL;
-    ws->labels = NULL;
-    return DM_ERR_NOMEM;
-  }
-  float *p = ws->block;
-  float **slot[9] = {&ws->in, &ws->enc_acts, &ws->concat, &ws->head_acts,
-                     &ws->logits, &ws->dlogits, &ws->dconcat, &ws->scratch,
-                     &ws->grad};
-  for (int k = 0; k < 9; k++) {
-    *slot[k] = p;
-    p += parts[k];
-  }
+  ws->block = dm_carve(slots, (int)(sizeof(slots) / sizeof(slots[0])));
+  ws->labels = malloc(sizeof(int) * (c + 1));
+  if (!ws->block || !ws->labels) return DM_ERR_NOMEM;  /* freed by dm_net_destroy */
   ws->cap = cap;
   return DM_OK;
 }

@@ -157,6 +157,58 @@ static void test_train_xor(void) {
 
 /* Workspaces are sized by dm_shard_cap(); every batch up to that size must
  * fit, although the plan is not monotone in the batch size. */
+/* dm_adam_update against the update written out plainly, element by
+ * element: vector and scalar paths, multipliers 0 (frozen, moments too),
+ * 0.1 and 1, and 1 vs 2 threads must all give the same bits. */
+static void test_adam(void) {
+  const size_t n = 20011;  /* above the parallel threshold, not a multiple of 4 */
+  float *buf = malloc(sizeof(float) * n * 11);
+  float *g = buf, *mult = buf + n, *p[3], *m[3], *v[3];
+  for (int k = 0; k < 3; k++) {
+    p[k] = buf + (2 + 3 * k) * n;
+    m[k] = p[k] + n;
+    v[k] = m[k] + n;
+  }
+  dm_rng r;
+  dm_rng_init(&r, 7);
+  for (size_t i = 0; i < n; i++) {
+    g[i] = (float)dm_rng_normal(&r);
+    mult[i] = i % 3 == 0 ? 0.0f : i % 3 == 1 ? 0.1f : 1.0f;
+    for (int k = 0; k < 3; k++) {
+      p[k][i] = (float)(i % 17) * 0.1f - 0.8f;
+      m[k][i] = 0.01f * (float)(i % 5);
+      v[k][i] = 0.001f * (float)(i % 7);
+    }
+  }
+  dm_adam_cfg cfg = dm_adam_defaults();
+  cfg.weight_decay = 0.01f;
+  const long step = 3;
+  const float lr = 1e-2f;
+  for (int use_mult = 0; use_mult < 2; use_mult++) {
+    const float *mu = use_mult ? mult : NULL;
+    dm_adam_update(n, p[0], g, m[0], v[0], step, lr, &cfg, mu, 1);
+    dm_adam_update(n, p[1], g, m[1], v[1], step, lr, &cfg, mu, 2);
+    const float ss = lr / (float)(1.0 - pow(cfg.beta1, (double)step));
+    const float isb = (float)(1.0 / sqrt(1.0 - pow(cfg.beta2, (double)step)));
+    const float decay = lr * cfg.weight_decay;
+    int same = 1;
+    for (size_t i = 0; i < n; i++) {
+      const float f = mu ? mu[i] : 1.0f;
+      if (f == 0.0f) continue;
+      const float mi = cfg.beta1 * m[2][i] + (1.0f - cfg.beta1) * g[i];
+      const float vi = cfg.beta2 * v[2][i] + (1.0f - cfg.beta2) * g[i] * g[i];
+      m[2][i] = mi;
+      v[2][i] = vi;
+      p[2][i] -= f * (ss * mi / (sqrtf(vi) * isb + cfg.eps) + decay * p[2][i]);
+    }
+    for (int k = 0; k < 2; k++)
+      same &= memcmp(p[k], p[2], sizeof(float) * n) == 0 && memcmp(m[k], m[2], sizeof(float) * n) == 0 &&
+              memcmp(v[k], v[2], sizeof(float) * n) == 0;
+    CHECK(same, "Adam update (multipliers: %s) differs from the plain one", use_mult ? "yes" : "no");
+  }
+  free(buf);
+}
+
 static void test_shards(void) {
   int starts[DM_MAX_SHARDS + 1];
   for (int max_rows = 1; max_rows <= 1500; max_rows += 7) {
@@ -181,6 +233,7 @@ int main(void) {
   test_gemm();
   test_rng();
   test_shards();
+  test_adam();
   test_gradients();
   test_train_xor();
   dm_blas_leave(prev);
