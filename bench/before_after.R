@@ -6,7 +6,10 @@
 # Environment: BEFORE_LIB (required), REPS (default 3), CONFIGS.
 source("bench/harness.R")
 before_lib <- Sys.getenv("BEFORE_LIB")
-if (!nzchar(before_lib)) stop("set BEFORE_LIB to the library holding the earlier dmil")
+if (!file.exists(file.path(before_lib, "dmil", "DESCRIPTION"))) {
+  # otherwise R_LIBS falls through to the current dmil and both columns agree
+  stop("set BEFORE_LIB to a library that holds the earlier dmil")
+}
 reps <- as.integer(Sys.getenv("REPS", "3"))
 
 rows <- list()

@@ -4,6 +4,7 @@
 source("bench/harness.R")
 reps <- as.integer(Sys.getenv("REPS", "3"))
 configs <- bench_configs()
+models <- strsplit(Sys.getenv("MODELS", "joint dmil"), " ")[[1]]
 
 # torch.set_num_threads() governs PyTorch's own OpenMP pool only: Debian's
 # PyTorch does its matrix products in the system OpenBLAS, whose threads
@@ -38,7 +39,7 @@ peak <- c(`1` = max(rates[, 1]), `2` = max(rates[, 2:3]))
 rows <- list()
 for (cfn in names(configs)) {
   cf <- configs[[cfn]]
-  for (model in c("joint", "dmil")) for (threads in 1:2) {
+  for (model in models) for (threads in 1:2) {
     envs <- torch_envs(threads)
     dm <- list()
     tr <- lapply(envs, function(e) list())

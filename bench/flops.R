@@ -9,18 +9,14 @@ dense_train <- function(i, o, first = FALSE) {
 flops_joint <- function(d, h, K, M = 2) {
   M * (dense_train(d, h, TRUE) + dense_train(h, h)) + dense_train(M * h, h) + dense_train(h, K)
 }
-# `batch` sets how many row shards the core uses (src/core/train.c:
-# dm_shard_plan()); each shard multiplies its scattered ANOVA gradients with
-# the whole batch's encodings.
-flops_dmil <- function(d, h, D, K, batch, M = 2, P = 8) {
-  shards <- max(1, min(2, batch %/% 32), min(4, batch %/% 256))
+flops_dmil <- function(d, h, D, K, M = 2, P = 8) {
   enc <- M * (dense_train(d, h, TRUE) + dense_train(h, h))
   post <- 2 * M * dense_train(h, 2 * D) + dense_train(M * h, h) + dense_train(h, 2 * D)
   heads <- (2 * M + 2) * dense_train(D, K)
   # M * P partner rows per sample: their fusion pre-activations are sums of
   # per-view shares already computed, so only the synergy posterior's mean
   # half and the synergy head run on them (forward, weight and input
-  # gradients); the fusion weight gradient is one product per shard and view
-  anova <- M * P * (dense_train(h, D) + dense_train(D, K)) + shards * M * 2 * h * h
+  # gradients); the fusion weight gradient is one product per view
+  anova <- M * P * (dense_train(h, D) + dense_train(D, K)) + M * 2 * h * h
   enc + post + heads + anova
 }

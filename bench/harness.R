@@ -1,5 +1,16 @@
-# Shared by bench/compare_torch.R and bench/before_after.R: the configurations
-# of the performance issue and one timed dmil fit in a fresh R process.
+# Shared by the bench scripts (run from the repository root): the
+# configurations of the performance issue, one timed dmil fit in a fresh R
+# process, and this process's memory figures.
+
+# VmRSS, VmHWM (peak), ... of this process in MB (Linux).
+vm_mb <- function(field) {
+  line <- grep(paste0("^", field, ":"), readLines("/proc/self/status"), value = TRUE)
+  as.numeric(gsub("[^0-9]", "", line)) / 1024
+}
+
+# Resets the peak (VmHWM) to the current size, so that the next reading
+# belongs to what runs after, not to setting up its data.
+reset_peak <- function() writeLines("5", "/proc/self/clear_refs")
 bench_configs <- function(which = strsplit(Sys.getenv("CONFIGS", "default wide many"), " ")[[1]]) {
   list(
     default = list(n = 4000, d = 16, hidden = 64, latent = 16, batch = 64, classes = 2, epochs = 20),

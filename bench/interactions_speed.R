@@ -10,7 +10,7 @@ rows <- lapply(seq_len(nrow(configs)), function(i) {
                  stdout = TRUE)
   res <- strsplit(grep("^RESULT", out, value = TRUE), " ")[[1]][-1]
   data.frame(measure = res[1], n = as.integer(res[2]), threads = as.integer(res[4]),
-             seconds = as.numeric(res[5]), samples_per_s = as.integer(res[2]) / as.numeric(res[5]),
+             seconds = as.numeric(res[5]), rows_per_s = as.integer(res[2]) / as.numeric(res[5]),
              peak_mb = as.numeric(res[6]), type_recovery = as.numeric(res[7]),
              data_mb = as.numeric(res[8]))
 })

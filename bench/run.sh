@@ -2,7 +2,7 @@
 # dmil against PyTorch on the same models, and against this machine's GEMM
 # peak. Run from anywhere: sh bench/run.sh   (or: make bench-torch)
 # Environment: REPS (repetitions per configuration, default 3),
-# CONFIGS (default "default wide many").
+# CONFIGS (default "default wide many"), MODELS (default "joint dmil").
 set -e
 cd "$(dirname "$0")/.."
 mkdir -p bench/out

@@ -6,14 +6,13 @@
 reps <- as.integer(Sys.getenv("REPS", "3"))
 threads <- as.integer(Sys.getenv("THREADS", "2"))
 ns <- c(1e4, 1e5, 1e6)
-field <- function(line, f) as.numeric(sub(".*: ", "", regmatches(line, regexpr(sprintf('"%s": [^,}]+', f), line))))
+source("bench/harness.R")
 rows <- list()
 for (model in c("joint", "dmil")) for (n in ns) {
+  cf <- list(n = n, d = 32, hidden = 64, latent = 16, batch = 64, classes = 2, epochs = 1)
   runs <- t(vapply(seq_len(reps), function(r) {
-    out <- system2("Rscript", c("bench/dmil_reference.R", model, format(n, scientific = FALSE),
-                                32, 64, 16, 64, 2, 1, threads), stdout = TRUE)
-    line <- grep('"impl": "dmil"', out, value = TRUE)
-    c(seconds = field(line, "seconds"), peak = field(line, "peak_mb"), input = field(line, "input_mb"))
+    res <- run_dmil(model, cf, threads)
+    c(seconds = n / res[["sps"]], peak = res[["peak"]], input = res[["input"]])
   }, numeric(3)))
   rows[[length(rows) + 1]] <- data.frame(model = model, n = n, seconds = median(runs[, "seconds"]),
                                          peak_mb = max(runs[, "peak"]), input_mb = runs[1, "input"])

@@ -120,17 +120,22 @@ class DMILPhaseA(nn.Module):
                    for m in range(M))
         loss = loss + self.lam_orth * orth
         # functional-ANOVA penalty: view m of each sample replaced by P
-        # partners' (encodings as constants)
+        # partners' (encodings as constants). The fusion layer is linear
+        # before its ReLU, so a partner row's pre-activation is the sample's
+        # own minus its view-m share plus the partner's view-m share -- the
+        # same algebra dmil uses, so that both do the same work -- and only
+        # the mean half of the synergy posterior is needed.
         hd = h.detach()
         idx = torch.randint(0, B, (B, M, self.P))
         H = hs[0].shape[1]
-        blocks = hd.view(B, M, H)
+        W_f, b_f = self.fuse[0].weight, self.fuse[0].bias
+        shares = [hd[:, m * H:(m + 1) * H] @ W_f[:, m * H:(m + 1) * H].t() for m in range(M)]
+        own = sum(shares) + b_f
+        W_mu, b_mu = self.spost.weight[:D], self.spost.bias[:D]
         anova = 0.0
         for m in range(M):
-            part = blocks.unsqueeze(1).expand(B, self.P, M, H).clone()
-            part[:, :, m, :] = blocks[idx[:, m, :], m, :]
-            fp = self.fuse(part.reshape(B * self.P, M * H))
-            mu_p = self.spost(fp)[:, :D]
+            pre = (own - shares[m]).unsqueeze(1) + shares[m][idx[:, m, :]]
+            mu_p = F.linear(F.relu(pre).reshape(B * self.P, H), W_mu, b_mu)
             g = self.a_s(mu_p).view(B, self.P, -1).mean(dim=1)
             anova = anova + g.pow(2).sum(dim=1).mean()
         loss = loss + self.lam_anova * anova / M

@@ -695,10 +695,10 @@ static void backward_trunk(const dm_dmil *net, const float *theta, int B,
  * pre-activation is sum_m' W_Fm' h_im' - W_Fm h_im + W_Fm h_jm + b_F, made of
  * shares every row has computed already; and its weight gradient
  * sum_rows df_row [h_row]^T collects, block by block, into one gradient row
- * per batch sample (the scatter buffer), followed by one product with the
- * batch's encodings. hall: the batch's encodings (nb x M*H). */
+ * per batch sample: the shard's scatter buffer sb, which anova_weight_grad()
+ * sums over shards and multiplies with the batch's encodings. */
 static double anova_term(dm_dmil *net, const float *theta, const int *starts,
-                         int nb, int s, uint64_t key, const float *hall, float *grad) {
+                         int nb, int s, uint64_t key, float *grad) {
   const dm_dmil_arch *a = &net->a;
   const dm_dmil_loss *L = &net->loss;
   const int M = a->M, H = a->H, D = a->D, K = a->K, MH = M * H, P = L->partners;
@@ -771,10 +771,29 @@ static double anova_term(dm_dmil *net, const float *theta, const int *starts,
         }
       }
   }
-  for (int b = 0; b < M; b++)
-    dm_gemm(1, 0, H, H, nb, 1.0f, ws->sb + (size_t)b * nb * H, H, hall + (size_t)b * H, MH,
-            1.0f, gW + (size_t)b * H, MH);
   return total * nb;
+}
+
+/* The fusion weight gradient of the ANOVA term, added to grad: block b is
+ * (sum over shards of the scatter buffers' block b)^T times the batch's
+ * view-b encodings hall (nb x M*H). One product per view for the whole
+ * batch; views run in parallel (disjoint columns of grad). */
+static void anova_weight_grad(dm_dmil *net, int ns, int nb, const float *hall, float *grad,
+                              int nthreads) {
+  const int M = net->a.M, H = net->a.H, MH = M * H;
+  float *gW = grad + net->fuse.offset;
+  int nt = DM_MIN(nthreads, M);
+  (void)nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int b = 0; b < M; b++) {
+    float *DM_RESTRICT acc = net->ws[0].sb + (size_t)b * nb * H;
+    for (int s = 1; s < ns; s++) {
+      const float *DM_RESTRICT part = net->ws[s].sb + (size_t)b * nb * H;
+#pragma omp simd
+      for (size_t k = 0; k < (size_t)nb * H; k++) acc[k] += part[k];
+    }
+    dm_gemm(1, 0, H, H, nb, 1.0f, acc, H, hall + (size_t)b * H, MH, 1.0f, gW + (size_t)b * H, MH);
+  }
 }
 
 /* ---- the model interface ------------------------------------------------ */
@@ -817,8 +836,9 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
     struct dmil_ws *ws = &net->ws[s];
     const int B = starts[s + 1] - starts[s];
     backward_trunk(net, theta, B, ws, ws->grad);
-    part2[s] = anova_term(net, theta, starts, nb, s, anova_key, net->bhall, ws->grad);
+    part2[s] = anova_term(net, theta, starts, nb, s, anova_key, ws->grad);
   }
+  if (net->loss.c_anova != 0) anova_weight_grad(net, ns, nb, net->bhall, net->ws[0].grad, nthreads);
   double total = orth;
   for (int s = 0; s < ns; s++) total += part[s] + part2[s];
   *loss_sum = total;
