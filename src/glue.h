@@ -14,11 +14,17 @@
 #include "dm_common.h"
 #include "dm_data.h"
 #include "dm_net.h"
+#include "dm_train.h"
 
 /* Named element of a list; an R error if absent (argument parsing only). */
 SEXP glue_elt(SEXP list, const char *name);
 int glue_int(SEXP list, const char *name);
 double glue_dbl(SEXP list, const char *name);
+
+/* Training settings from list elements <prefix>epochs, batch_size,
+ * patience, lr and weight_decay; Adam's other constants at their defaults,
+ * no learning-rate multipliers. */
+dm_train_cfg glue_train_cfg(SEXP list, const char *prefix, dm_select select);
 
 /* Architecture of one network from its R description (a list with
  * enc_views, enc_layers, enc_width, head_layers, head_width). Arrays are

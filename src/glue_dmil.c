@@ -108,13 +108,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
     c->loss.w_red = weights(sg, "w_red", n);
     c->loss.w_syn = weights(sg, "w_syn", n);
     c->loss.w_uni = weights(sg, "w_uni", (R_xlen_t)n * M);
-    c->train.epochs = glue_int(sg, "epochs");
-    c->train.batch_size = glue_int(sg, "batch_size");
-    c->train.patience = glue_int(sg, "patience");
-    c->train.select = DM_SELECT_ACCURACY;
-    c->train.lr = (float)glue_dbl(sg, "lr");
-    c->train.adam = dm_adam_defaults();
-    c->train.adam.weight_decay = (float)glue_dbl(sg, "weight_decay");
+    c->train = glue_train_cfg(sg, "", DM_SELECT_ACCURACY);
     c->groups = (unsigned)glue_int(sg, "groups");
     c->enc_mult = (float)glue_dbl(sg, "enc_mult");
     c->tolerance = glue_dbl(sg, "tolerance");
@@ -170,14 +164,17 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
       for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
     double done = 0.0;
     dm_model model = dm_dmil_model(&net);
+    /* Validation accuracy of the current parameters (posterior-mean
+     * predictions, which the loss settings do not affect): evaluated once
+     * here, then carried from stage to stage. */
+    double acc_now = NAN, vl = NAN;
+    if (n_val > 0) status = dm_evaluate(&model, theta, &data, val_rows, n_val, nthreads, &vl, &acc_now);
     for (int s = 0; s < n_stages && status == DM_OK; s++) {
       stage_cfg *c = &st_cfg[s];
       SEXP r = VECTOR_ELT(r_stages, s);
-      double vl = NAN, acc_before = NAN, acc_after = NAN;
+      const double acc_before = acc_now;
       net.loss = c->loss;
       net.beta_scale = 1.0f;
-      if (n_val > 0) status = dm_evaluate(&model, theta, &data, val_rows, n_val, nthreads, &vl, &acc_before);
-      if (status != DM_OK) break;
       memcpy(before, theta, sizeof(float) * P);
       dm_dmil_lr_mult(&net, c->groups, c->enc_mult, mult);
       c->train.lr_mult = mult;
@@ -186,10 +183,13 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
                         dm_rng_derive(key, 1 + (uint64_t)s), nthreads, glue_progress_tick, &prog,
                         &done, total, &h);
       if (status != DM_OK) break;
-      if (n_val > 0) status = dm_evaluate(&model, theta, &data, val_rows, n_val, nthreads, &vl, &acc_after);
+      /* dm_train left the best epoch's parameters, whose accuracy it recorded */
+      const double acc_after = n_val > 0 && h.best_epoch > 0 ? h.val_acc[h.best_epoch - 1] : NAN;
       int kept = 1;
+      acc_now = acc_after;
       if (!ISNAN(c->tolerance) && n_val > 0 && acc_after < acc_before - c->tolerance) {
         kept = 0;
+        acc_now = acc_before;
         memcpy(theta, before, sizeof(float) * P);
       }
       double *th = REAL(VECTOR_ELT(r, 0));

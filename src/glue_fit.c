@@ -33,17 +33,10 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
   int *dims = glue_check_views(views, cols, center, scale, n);
 
-  dm_train_cfg cfg;
-  cfg.epochs = glue_int(cfg_, "epochs");
-  cfg.batch_size = glue_int(cfg_, "batch_size");
-  cfg.patience = glue_int(cfg_, "patience");
-  cfg.select = DM_SELECT_ACCURACY;
-  cfg.lr_mult = NULL;
-  cfg.lr = (float)glue_dbl(cfg_, "lr");
+  dm_train_cfg cfg = glue_train_cfg(cfg_, "", DM_SELECT_ACCURACY);
   cfg.adam.beta1 = (float)glue_dbl(cfg_, "beta1");
   cfg.adam.beta2 = (float)glue_dbl(cfg_, "beta2");
   cfg.adam.eps = (float)glue_dbl(cfg_, "eps");
-  cfg.adam.weight_decay = (float)glue_dbl(cfg_, "weight_decay");
   const double validation = glue_dbl(cfg_, "validation");
 
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));

@@ -7,22 +7,6 @@
 #include "dm_threads.h"
 #include "glue.h"
 
-static dm_train_cfg train_cfg(SEXP cfg, const char *prefix) {
-  char key[64];
-  dm_train_cfg c;
-#define FIELD(name) (snprintf(key, sizeof key, "%s%s", prefix, name), key)
-  c.epochs = glue_int(cfg, FIELD("epochs"));
-  c.batch_size = glue_int(cfg, FIELD("batch_size"));
-  c.patience = glue_int(cfg, FIELD("patience"));
-  c.lr = (float)glue_dbl(cfg, FIELD("lr"));
-  c.adam = dm_adam_defaults();
-  c.adam.weight_decay = (float)glue_dbl(cfg, FIELD("weight_decay"));
-#undef FIELD
-  c.select = DM_SELECT_LOSS;
-  c.lr_mult = NULL;
-  return c;
-}
-
 /* Cross-fitted discriminators (and densities) for dmil_interactions().
  *   views, cols, center, scale: as for dmil_fit; y: 0-based labels; K;
  *   nets: discriminator descriptions; cfg: list(folds, inner_val, epochs,
@@ -46,11 +30,11 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
   dm_interact_cfg cfg;
   cfg.folds = glue_int(cfg_, "folds");
   cfg.inner_val = glue_dbl(cfg_, "inner_val");
-  cfg.net_train = train_cfg(cfg_, "");
+  cfg.net_train = glue_train_cfg(cfg_, "", DM_SELECT_LOSS);
   cfg.calibrate = glue_int(cfg_, "calibrate");
   cfg.density = glue_int(cfg_, "density");
   cfg.knife_K = glue_int(cfg_, "knife_components");
-  cfg.knife_train = train_cfg(cfg_, "knife_");
+  cfg.knife_train = glue_train_cfg(cfg_, "knife_", DM_SELECT_LOSS);
   const int F = cfg.folds;
   const int *fold_given = NULL;
   SEXP foldid = glue_elt(cfg_, "foldid");

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include "dm_standardize.h"
 #include "glue.h"
@@ -89,4 +90,20 @@ dm_status glue_build_data(SEXP views, SEXP cols, SEXP center, SEXP scale,
                    out->x[v], dims[v]);
   }
   return DM_OK;
+}
+
+dm_train_cfg glue_train_cfg(SEXP list, const char *prefix, dm_select select) {
+  char key[64];
+  dm_train_cfg c;
+#define FIELD(name) (snprintf(key, sizeof key, "%s%s", prefix, name), key)
+  c.epochs = glue_int(list, FIELD("epochs"));
+  c.batch_size = glue_int(list, FIELD("batch_size"));
+  c.patience = glue_int(list, FIELD("patience"));
+  c.lr = (float)glue_dbl(list, FIELD("lr"));
+  c.adam = dm_adam_defaults();
+  c.adam.weight_decay = (float)glue_dbl(list, FIELD("weight_decay"));
+#undef FIELD
+  c.select = select;
+  c.lr_mult = NULL;
+  return c;
 }

@@ -71,16 +71,12 @@ static double barrier_change(const problem *pb, double t, const double *q0,
  * mix entries of order 1 and 1/q^2, so the system is first equilibrated to
  * a unit diagonal; pivots below 1e-14 are raised to it (a modified
  * Cholesky, so along directions where the objective is flat the step stays
- * a descent direction). 0 if A has a non-positive or non-finite diagonal. */
-static int cholesky_solve(int n, double *A, double *b) {
-  double *sc = malloc(sizeof(double) * (n + 1));
-  if (!sc) return 0;
+ * a descent direction). sc: n doubles of scratch. 0 if A has a
+ * non-positive or non-finite diagonal. */
+static int cholesky_solve(int n, double *A, double *b, double *sc) {
   for (int j = 0; j < n; j++) {
     double d = A[(size_t)j * n + j];
-    if (!(d > 0) || !isfinite(d)) {
-      free(sc);
-      return 0;
-    }
+    if (!(d > 0) || !isfinite(d)) return 0;
     sc[j] = 1.0 / sqrt(d);
   }
   for (int i = 0; i < n; i++) {
@@ -110,7 +106,6 @@ static int cholesky_solve(int n, double *A, double *b) {
     b[i] = s / A[(size_t)i * n + i];
   }
   for (int i = 0; i < n; i++) b[i] *= sc[i];
-  free(sc);
   return 1;
 }
 
@@ -124,10 +119,11 @@ static dm_status minimise(const problem *pb, double *q, double *gap) {
   double *m1 = malloc(sizeof(double) * pb->n_c);
   double *g = malloc(sizeof(double) * D);
   double *step = malloc(sizeof(double) * D);
+  double *sc = malloc(sizeof(double) * D);
   double *H = malloc(sizeof(double) * (size_t)D * D);
   double *dq = malloc(sizeof(double) * E);
   double *qn = malloc(sizeof(double) * E);
-  if (!gq || !m || !m1 || !g || !step || !H || !dq || !qn) {
+  if (!gq || !m || !m1 || !g || !step || !sc || !H || !dq || !qn) {
     st = DM_ERR_NOMEM;
     goto out;
   }
@@ -157,7 +153,7 @@ static dm_status minimise(const problem *pb, double *q, double *gap) {
         }
       /* Newton step: solve H step = -gradient (g holds -gradient). */
       memcpy(step, g, sizeof(double) * D);
-      if (!cholesky_solve(D, H, step)) {
+      if (!cholesky_solve(D, H, step, sc)) {
         st = DM_ERR_UNKNOWN;
         goto out;
       }
@@ -190,7 +186,7 @@ static dm_status minimise(const problem *pb, double *q, double *gap) {
     if (*gap < BROJA_GAP) break;
   }
 out:
-  free(gq); free(m); free(m1); free(g); free(step); free(H); free(dq); free(qn);
+  free(gq); free(m); free(m1); free(g); free(step); free(sc); free(H); free(dq); free(qn);
   return st;
 }
 
@@ -313,11 +309,9 @@ dm_status dm_pid_broja(int n1, int n2, int ny, const double *p, double *atoms,
     free(m);
     double mi[3];
     dm_pid_mis(n1, n2, ny, p, mi);
-    double u1 = iq - mi[1], u2 = iq - mi[0];
-    atoms[0] = mi[0] - u1;
-    atoms[1] = u1;
-    atoms[2] = u2;
-    atoms[3] = mi[2] - iq;
+    /* I_q(X1,X2;Y) under the optimal q gives the unique informations,
+     * U1 = I_q - I(X2;Y), hence R = I(X1;Y) - U1 */
+    dm_pid_atoms(mi[0] - (iq - mi[1]), mi, atoms);
     if (q_out) {
       for (size_t k = 0; k < N; k++) q_out[k] = index[k] >= 0 ? q[index[k]] : 0.0;
     }

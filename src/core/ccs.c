@@ -14,106 +14,87 @@
 
 static int sgn(double v) { return (v > 0) - (v < 0); }
 
+/* A pairwise marginal of a joint array q over (x1, x2, y), x1 fastest: cell
+ * (a, b, y) adds to entry a*sa + b*sb + y*sy of a table of len entries. */
+typedef struct {
+  int sa, sb, sy;
+  size_t len;
+} pair_map;
+
+static void marginal(const double *q, int n1, int n2, int ny, pair_map m, double *out) {
+  memset(out, 0, sizeof(double) * m.len);
+  size_t k = 0;
+  for (int y = 0; y < ny; y++)
+    for (int b = 0; b < n2; b++)
+      for (int a = 0; a < n1; a++, k++) out[a * m.sa + b * m.sb + y * m.sy] += q[k];
+}
+
+/* One IPF step: rescale q so that its marginal `cur` becomes `target`. */
+static void scale_to(double *q, int n1, int n2, int ny, pair_map m, const double *target,
+                     const double *cur) {
+  size_t k = 0;
+  for (int y = 0; y < ny; y++)
+    for (int b = 0; b < n2; b++)
+      for (int a = 0; a < n1; a++, k++) {
+        const size_t j = (size_t)a * m.sa + (size_t)b * m.sb + (size_t)y * m.sy;
+        q[k] = cur[j] > 0 ? q[k] * target[j] / cur[j] : 0.0;
+      }
+}
+
 dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol,
                      double *atoms) {
   const size_t N = (size_t)n1 * n2 * ny;
+  const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
+                 m2y = {0, 1, n2, (size_t)n2 * ny};
+  const pair_map m1 = {1, 0, 0, (size_t)n1}, m2 = {0, 1, 0, (size_t)n2}, my = {0, 0, 1, (size_t)ny};
+  dm_status st = DM_OK;
   double *q = malloc(sizeof(double) * (N + 1));
-  double *t12 = calloc((size_t)n1 * n2 + 1, sizeof(double));
-  double *t1y = calloc((size_t)n1 * ny + 1, sizeof(double));
-  double *t2y = calloc((size_t)n2 * ny + 1, sizeof(double));
-  double *c12 = malloc(sizeof(double) * ((size_t)n1 * n2 + 1));
-  double *c1y = malloc(sizeof(double) * ((size_t)n1 * ny + 1));
-  double *c2y = malloc(sizeof(double) * ((size_t)n2 * ny + 1));
+  double *t12 = malloc(sizeof(double) * (m12.len + 1)), *c12 = malloc(sizeof(double) * (m12.len + 1));
+  double *t1y = malloc(sizeof(double) * (m1y.len + 1)), *c1y = malloc(sizeof(double) * (m1y.len + 1));
+  double *t2y = malloc(sizeof(double) * (m2y.len + 1)), *c2y = malloc(sizeof(double) * (m2y.len + 1));
+  double *q1 = malloc(sizeof(double) * (n1 + 1)), *q2 = malloc(sizeof(double) * (n2 + 1));
+  double *qy = malloc(sizeof(double) * (ny + 1));
   for (int k = 0; k < 4; k++) atoms[k] = NAN;
-  if (!q || !t12 || !t1y || !t2y || !c12 || !c1y || !c2y) {
-    free(q); free(t12); free(t1y); free(t2y); free(c12); free(c1y); free(c2y);
-    return DM_ERR_NOMEM;
+  if (!q || !t12 || !c12 || !t1y || !c1y || !t2y || !c2y || !q1 || !q2 || !qy) {
+    st = DM_ERR_NOMEM;
+    goto out;
   }
-#define AT(a, b, y) ((a) + (size_t)n1 * ((b) + (size_t)n2 * (y)))
-  for (int y = 0; y < ny; y++)
-    for (int b = 0; b < n2; b++)
-      for (int a = 0; a < n1; a++) {
-        double v = p[AT(a, b, y)];
-        t12[a + n1 * b] += v;
-        t1y[a + n1 * y] += v;
-        t2y[b + n2 * y] += v;
-      }
+  marginal(p, n1, n2, ny, m12, t12);
+  marginal(p, n1, n2, ny, m1y, t1y);
+  marginal(p, n1, n2, ny, m2y, t2y);
   for (size_t k = 0; k < N; k++) q[k] = 1.0 / (double)N;
 
+  /* Scale to each pairwise marginal in turn. After the last step that
+   * marginal holds exactly; the sweep ends by checking the other two, and
+   * the (x1, x2) marginal computed for the check starts the next sweep. */
+  marginal(q, n1, n2, ny, m12, c12);
   for (int sweep = 0; sweep < IPF_MAX_SWEEPS; sweep++) {
-    /* Scale to each pairwise marginal in turn. */
-    memset(c12, 0, sizeof(double) * n1 * n2);
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) c12[a + n1 * b] += q[AT(a, b, y)];
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) {
-          double m = c12[a + n1 * b];
-          q[AT(a, b, y)] = m > 0 ? q[AT(a, b, y)] * t12[a + n1 * b] / m : 0.0;
-        }
-    memset(c1y, 0, sizeof(double) * n1 * ny);
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) c1y[a + n1 * y] += q[AT(a, b, y)];
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) {
-          double m = c1y[a + n1 * y];
-          q[AT(a, b, y)] = m > 0 ? q[AT(a, b, y)] * t1y[a + n1 * y] / m : 0.0;
-        }
-    memset(c2y, 0, sizeof(double) * n2 * ny);
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) c2y[b + n2 * y] += q[AT(a, b, y)];
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) {
-          double m = c2y[b + n2 * y];
-          q[AT(a, b, y)] = m > 0 ? q[AT(a, b, y)] * t2y[b + n2 * y] / m : 0.0;
-        }
-    /* The last marginal now holds exactly; check the other two. */
-    memset(c12, 0, sizeof(double) * n1 * n2);
-    memset(c1y, 0, sizeof(double) * n1 * ny);
-    for (int y = 0; y < ny; y++)
-      for (int b = 0; b < n2; b++)
-        for (int a = 0; a < n1; a++) {
-          c12[a + n1 * b] += q[AT(a, b, y)];
-          c1y[a + n1 * y] += q[AT(a, b, y)];
-        }
+    scale_to(q, n1, n2, ny, m12, t12, c12);
+    marginal(q, n1, n2, ny, m1y, c1y);
+    scale_to(q, n1, n2, ny, m1y, t1y, c1y);
+    marginal(q, n1, n2, ny, m2y, c2y);
+    scale_to(q, n1, n2, ny, m2y, t2y, c2y);
+    marginal(q, n1, n2, ny, m12, c12);
+    marginal(q, n1, n2, ny, m1y, c1y);
     double err = 0.0;
-    for (int k = 0; k < n1 * n2; k++) err = fmax(err, fabs(c12[k] - t12[k]));
-    for (int k = 0; k < n1 * ny; k++) err = fmax(err, fabs(c1y[k] - t1y[k]));
+    for (size_t k = 0; k < m12.len; k++) err = fmax(err, fabs(c12[k] - t12[k]));
+    for (size_t k = 0; k < m1y.len; k++) err = fmax(err, fabs(c1y[k] - t1y[k]));
     if (err < tol) break;
   }
 
-  /* Local values under the maximum-entropy distribution q. */
-  double *q1 = calloc(n1, sizeof(double)), *q2 = calloc(n2, sizeof(double));
-  double *qy = calloc(ny, sizeof(double));
-  if (!q1 || !q2 || !qy) {
-    free(q); free(t12); free(t1y); free(t2y); free(c12); free(c1y); free(c2y);
-    free(q1); free(q2); free(qy);
-    return DM_ERR_NOMEM;
-  }
-  for (int y = 0; y < ny; y++)
-    for (int b = 0; b < n2; b++)
-      for (int a = 0; a < n1; a++) {
-        double v = q[AT(a, b, y)];
-        q1[a] += v;
-        q2[b] += v;
-        qy[y] += v;
-      }
-  /* c12, c1y, c2y hold the marginals of q (c2y from the last scaling step
-   * equals t2y up to rounding; recompute to be exact for q). */
-  memset(c2y, 0, sizeof(double) * n2 * ny);
-  for (int y = 0; y < ny; y++)
-    for (int b = 0; b < n2; b++)
-      for (int a = 0; a < n1; a++) c2y[b + n2 * y] += q[AT(a, b, y)];
+  /* Local values under the maximum-entropy distribution q, from its own
+   * marginals (c2y recomputed: after the last step it equals t2y only up
+   * to rounding). */
+  marginal(q, n1, n2, ny, m2y, c2y);
+  marginal(q, n1, n2, ny, m1, q1);
+  marginal(q, n1, n2, ny, m2, q2);
+  marginal(q, n1, n2, ny, my, qy);
   double red = 0.0;
+  size_t k = 0;
   for (int y = 0; y < ny; y++)
     for (int b = 0; b < n2; b++)
-      for (int a = 0; a < n1; a++) {
-        double v = q[AT(a, b, y)];
+      for (int a = 0; a < n1; a++, k++) {
+        double v = q[k];
         if (!(v > 0)) continue;
         double i1 = log(c1y[a + n1 * y] / (q1[a] * qy[y]));
         double i2 = log(c2y[b + n2 * y] / (q2[b] * qy[y]));
@@ -122,14 +103,11 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol,
         if (sgn(co) == sgn(i1) && sgn(co) == sgn(i2) && sgn(co) == sgn(i12))
           red += v * co;
       }
-#undef AT
   double mi[3];
   dm_pid_mis(n1, n2, ny, p, mi);
-  atoms[0] = red;
-  atoms[1] = mi[0] - red;
-  atoms[2] = mi[1] - red;
-  atoms[3] = mi[2] - mi[0] - mi[1] + red;
-  free(q); free(t12); free(t1y); free(t2y); free(c12); free(c1y); free(c2y);
+  dm_pid_atoms(red, mi, atoms);
+out:
+  free(q); free(t12); free(c12); free(t1y); free(c1y); free(t2y); free(c2y);
   free(q1); free(q2); free(qy);
-  return DM_OK;
+  return st;
 }

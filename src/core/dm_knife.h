@@ -24,6 +24,7 @@ typedef struct {
   size_t n_params;
   int n_ws;
   struct knife_ws *ws;
+  double *eval;   /* log-densities of one evaluation span of rows */
 } dm_knife;
 
 /* max_rows: the largest training batch; nthreads: most threads used. */

@@ -39,6 +39,10 @@ double dm_rus_shift(int M, double Rbar, const double *Ubar, double Sbar);
 /* Mutual informations I(X1;Y), I(X2;Y), I(X1,X2;Y). */
 void dm_pid_mis(int n1, int n2, int ny, const double *p, double *mi);
 
+/* The atoms (R, U1, U2, S) given a redundancy red and mi from dm_pid_mis():
+ * the consistency equations U_m = I_m - R, S = I_12 - I_1 - I_2 + R. */
+void dm_pid_atoms(double red, const double *mi, double *atoms);
+
 /* Williams-Beer I_min, minimum mutual information, and the dataset means of
  * the pointwise measures (pointwise MMI; I+-; I+- after the RUS shift). */
 void dm_pid_imin(int n1, int n2, int ny, const double *p, double *atoms);

@@ -87,7 +87,8 @@ typedef struct {
 
 /* Trains theta in place (initialised by the caller) and leaves the best
  * epoch's parameters in it. *done is advanced by one per batch and passed
- * with `total` to tick (if not NULL) after every batch. */
+ * with `total` to tick (if not NULL) after every batch. hist may be NULL,
+ * or have NULL arrays, when the record is not wanted. */
 dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
                    const int *train_rows, int n_train, const int *val_rows,
                    int n_val, const dm_train_cfg *cfg, uint64_t key,

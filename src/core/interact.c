@@ -132,21 +132,16 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
                          cfg->net_train.batch_size, nthreads);
       if (st != DM_OK) break;
       float *theta = malloc(sizeof(float) * (net.n_params + 1));
-      double *hist = malloc(sizeof(double) * (3 * (size_t)cfg->net_train.epochs + 1));
-      if (!theta || !hist) {
-        free(theta);
-        free(hist);
+      if (!theta) {
         dm_net_destroy(&net);
         st = DM_ERR_NOMEM;
         break;
       }
       dm_net_init(&net, theta, dm_rng_derive(nkey, STREAM_INIT));
-      dm_history h = {hist, hist + cfg->net_train.epochs,
-                      hist + 2 * (size_t)cfg->net_train.epochs, 0, 0};
       dm_model model = dm_net_model(&net);
       st = dm_train(&model, theta, data, inner_tr, n_it, inner_va, n_iv,
                     &cfg->net_train, dm_rng_derive(nkey, STREAM_TRAIN),
-                    nthreads, tick, tick_ctx, &done, total_ticks, &h);
+                    nthreads, tick, tick_ctx, &done, total_ticks, NULL);
       if (st == DM_OK && cfg->calibrate && n_iv > 1) {
         /* Temperature scaling on the inner validation rows, folded into
          * the output layer so the stored network is already calibrated. */
@@ -170,7 +165,6 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
         copy_theta(theta, net.n_params, theta_net[(size_t)f * n_nets + j]);
       }
       free(theta);
-      free(hist);
       dm_net_destroy(&net);
     }
 
@@ -181,11 +175,9 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
                            cfg->knife_train.batch_size, nthreads);
       if (st != DM_OK) break;
       float *theta = malloc(sizeof(float) * (kn.n_params + 1));
-      double *hist = malloc(sizeof(double) * (3 * (size_t)cfg->knife_train.epochs + 1));
       double *ld = malloc(sizeof(double) * ((size_t)n_test + 1));
-      if (!theta || !hist || !ld) {
+      if (!theta || !ld) {
         free(theta);
-        free(hist);
         free(ld);
         dm_knife_destroy(&kn);
         st = DM_ERR_NOMEM;
@@ -193,19 +185,16 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
       }
       dm_knife_init(&kn, theta, data, inner_tr, n_it,
                     dm_rng_derive(kkey, STREAM_INIT));
-      dm_history h = {hist, hist + cfg->knife_train.epochs,
-                      hist + 2 * (size_t)cfg->knife_train.epochs, 0, 0};
       dm_model model = dm_knife_model(&kn);
       st = dm_train(&model, theta, data, inner_tr, n_it, inner_va, n_iv,
                     &cfg->knife_train, dm_rng_derive(kkey, STREAM_TRAIN),
-                    nthreads, tick, tick_ctx, &done, total_ticks, &h);
+                    nthreads, tick, tick_ctx, &done, total_ticks, NULL);
       if (st == DM_OK) {
         dm_knife_logdens(&kn, theta, data, test, n_test, ld, nthreads);
         for (int t = 0; t < n_test; t++) logdens[(size_t)m * n + test[t]] = ld[t];
         copy_theta(theta, kn.n_params, theta_knife[(size_t)f * M + m]);
       }
       free(theta);
-      free(hist);
       free(ld);
       dm_knife_destroy(&kn);
     }

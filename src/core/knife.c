@@ -9,6 +9,8 @@
 
 #define LOG_2PI 1.8378770664093453
 #define KNIFE_EVAL_ROWS 256
+/* rows evaluated at a time by the validation loss: a chunk per workspace */
+#define EVAL_SPAN(kn) ((size_t)KNIFE_EVAL_ROWS * (kn)->n_ws)
 
 /* Per-shard buffers, sized for `cap` rows. */
 struct knife_ws {
@@ -55,6 +57,7 @@ void dm_knife_destroy(dm_knife *kn) {
       free(kn->ws[w].ell);
     }
   free(kn->ws);
+  free(kn->eval);
   memset(kn, 0, sizeof(*kn));
 }
 
@@ -69,7 +72,11 @@ dm_status dm_knife_create(dm_knife *kn, int d, int K, int view, int max_rows,
   int cap = DM_MAX(dm_shard_cap(max_rows), KNIFE_EVAL_ROWS);
   kn->n_ws = DM_MAX(DM_MAX_SHARDS, nthreads);
   kn->ws = calloc(kn->n_ws, sizeof(struct knife_ws));
-  if (!kn->ws) return DM_ERR_NOMEM;
+  kn->eval = malloc(sizeof(double) * EVAL_SPAN(kn));
+  if (!kn->ws || !kn->eval) {
+    dm_knife_destroy(kn);
+    return DM_ERR_NOMEM;
+  }
   for (int w = 0; w < kn->n_ws; w++)
     if (ws_alloc(kn, cap, &kn->ws[w]) != DM_OK) {
       dm_knife_destroy(kn);
@@ -156,9 +163,10 @@ static double row_lse(const double *v, int K) {
   return mx + log(s);
 }
 
-/* Loss sum over the B rows and, with grad, the gradient of scale * loss. */
+/* Loss sum over the B rows; the gradient of scale * loss goes to ws->grad. */
 static double loss_grad(const dm_knife *kn, const float *theta, int B,
-                        struct knife_ws *ws, float scale, float *grad) {
+                        struct knife_ws *ws, float scale) {
+  float *grad = ws->grad;
   const int d = kn->d, K = kn->K;
   forward(kn, theta, B, ws);
   double total = 0.0;
@@ -168,7 +176,6 @@ static double loss_grad(const dm_knife *kn, const float *theta, int B,
     total -= lse;
     for (int k = 0; k < K; k++) e[k] = exp(e[k] - lse); /* responsibilities */
   }
-  if (!grad) return total;
   const float *w = theta + off_w(d, K);
   double wmax = w[0], wsum = 0.0;
   for (int k = 1; k < K; k++) wmax = fmax(wmax, w[k]);
@@ -239,7 +246,7 @@ static dm_status knife_batch_grad(void *self, const float *theta,
     int B = starts[s + 1] - starts[s];
     memset(ws->grad, 0, sizeof(float) * kn->n_params);
     gather(kn, data, rows + starts[s], B, ws);
-    part_loss[s] = loss_grad(kn, theta, B, ws, scale, ws->grad);
+    part_loss[s] = loss_grad(kn, theta, B, ws, scale);
     parts[s] = ws->grad;
   }
   double total = 0.0;
@@ -269,12 +276,13 @@ static dm_status knife_evaluate(void *self, const float *theta,
                                 const dm_data *data, const int *rows, int n,
                                 int nthreads, double *loss, double *acc) {
   dm_knife *kn = self;
-  double *ld = malloc(sizeof(double) * ((size_t)n + 1));
-  if (!ld) return DM_ERR_NOMEM;
-  dm_knife_logdens(kn, theta, data, rows, n, ld, nthreads);
+  const int span = (int)EVAL_SPAN(kn);
   double s = 0.0;
-  for (int i = 0; i < n; i++) s -= ld[i];
-  free(ld);
+  for (int start = 0; start < n; start += span) {
+    const int m = DM_MIN(span, n - start);
+    dm_knife_logdens(kn, theta, data, rows + start, m, kn->eval, nthreads);
+    for (int i = 0; i < m; i++) s -= kn->eval[i];
+  }
   *loss = n > 0 ? s / n : NAN;
   *acc = NAN;
   return DM_OK;

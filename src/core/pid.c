@@ -102,8 +102,7 @@ void dm_pid_mis(int n1, int n2, int ny, const double *p, double *mi) {
   marginals_free(&mg);
 }
 
-/* Atoms from a redundancy value and the mutual informations. */
-static void atoms_from_redundancy(double red, const double *mi, double *atoms) {
+void dm_pid_atoms(double red, const double *mi, double *atoms) {
   atoms[0] = red;
   atoms[1] = mi[0] - red;
   atoms[2] = mi[1] - red;
@@ -113,7 +112,7 @@ static void atoms_from_redundancy(double red, const double *mi, double *atoms) {
 void dm_pid_mmi(int n1, int n2, int ny, const double *p, double *atoms) {
   double mi[3];
   dm_pid_mis(n1, n2, ny, p, mi);
-  atoms_from_redundancy(fmin(mi[0], mi[1]), mi, atoms);
+  dm_pid_atoms(fmin(mi[0], mi[1]), mi, atoms);
 }
 
 void dm_pid_imin(int n1, int n2, int ny, const double *p, double *atoms) {
@@ -140,7 +139,7 @@ void dm_pid_imin(int n1, int n2, int ny, const double *p, double *atoms) {
     red += mg.py[y] * fmin(s1, s2);
   }
   marginals_free(&mg);
-  atoms_from_redundancy(red, mi, atoms);
+  dm_pid_atoms(red, mi, atoms);
 }
 
 void dm_pid_pointwise_cells(int n1, int n2, int ny, const double *p,

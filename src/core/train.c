@@ -170,6 +170,8 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
   const uint64_t batch_key = dm_rng_derive(key, STREAM_BATCH);
   double best_acc = -1.0, best_loss = INFINITY;
   long step = 0;
+  dm_history untracked = {NULL, NULL, NULL, 0, 0};
+  if (!hist) hist = &untracked;
   hist->epochs_run = 0;
   hist->best_epoch = 0;
 
@@ -201,15 +203,15 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
         goto done_;
       }
     }
-    hist->train_loss[epoch] = loss_sum / n_train;
+    if (hist->train_loss) hist->train_loss[epoch] = loss_sum / n_train;
     hist->epochs_run = epoch + 1;
     if (n_val > 0) {
       double vl, va;
       st = dm_evaluate(model, theta, data, val_rows, n_val, nthreads, &vl,
                        &va);
       if (st != DM_OK) goto done_;
-      hist->val_loss[epoch] = vl;
-      hist->val_acc[epoch] = va;
+      if (hist->val_loss) hist->val_loss[epoch] = vl;
+      if (hist->val_acc) hist->val_acc[epoch] = va;
       int better = cfg->select == DM_SELECT_LOSS
                        ? vl < best_loss
                        : (va > best_acc || (va == best_acc && vl < best_loss));
@@ -222,8 +224,8 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
       if (cfg->patience > 0 && epoch + 1 - hist->best_epoch >= cfg->patience)
         break;
     } else {
-      hist->val_loss[epoch] = NAN;
-      hist->val_acc[epoch] = NAN;
+      if (hist->val_loss) hist->val_loss[epoch] = NAN;
+      if (hist->val_acc) hist->val_acc[epoch] = NAN;
       hist->best_epoch = epoch + 1;
     }
   }
