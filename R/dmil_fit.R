@@ -249,7 +249,7 @@ validation_metrics <- function(fit, views, y) {
   if (fit$n_val == 0) return(NULL)
   if (fit$method == "dmil") {
     sub <- lapply(views, function(v) v[fit$val_rows, , drop = FALSE])
-    lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads), NULL,
+    lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
                             fit$settings$nthreads)$logits
     yv <- y[fit$val_rows]
     return(data.frame(net = "dmil", val_acc = accuracy(lg, yv), val_loss = cross_entropy(lg, yv)))
@@ -276,7 +276,5 @@ accuracy <- function(logits, y) {
 
 cross_entropy <- function(logits, y) {
   y <- as.integer(y)
-  mx <- apply(logits, 1, max)
-  lse <- mx + log(rowSums(exp(logits - mx)))
-  mean(lse - logits[cbind(seq_along(y), y)])
+  mean(logsumexp_rows(logits) - logits[cbind(seq_along(y), y)])
 }

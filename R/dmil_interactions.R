@@ -260,7 +260,7 @@ decompose_table <- function(i_views, i_joint, h, measure, unit, ids, label = NUL
   vn <- colnames(i_views)
   d <- .Call(C_dm_decompose, i_views, i_joint, h, if (measure == "lsmi") "pm" else "pmmi",
              measure == "lsmi", as.double(shift))
-  k <- if (unit == "bits") 1 / log(2) else 1
+  k <- unit_factor(unit)
   out <- data.frame(sample = ids)
   if (!is.null(label)) out$label <- label
   out$r <- d$r * k
@@ -272,9 +272,7 @@ decompose_table <- function(i_views, i_joint, h, measure, unit, ids, label = NUL
   if (measure == "lsmi") {
     for (j in seq_along(vn)) out[[paste0("h_", vn[j])]] <- h[, j] * k
   }
-  atoms <- cbind(d$r, d$u, d$s)
-  labels <- c("R", paste0("U_", vn), "S")
-  out$dominant <- factor(labels[max.col(atoms, ties.method = "first")], levels = labels)
+  out$dominant <- dominant_atom(cbind(d$r, d$u, d$s), vn)
   attr(out, "shift") <- d$shift * k
   out
 }
@@ -283,7 +281,7 @@ pair_tables <- function(logp, log_dens, y, log_prior, vn, measure, unit, ids) {
   n <- length(y)
   yi <- as.integer(y)
   pick <- function(lp) lp[cbind(seq_len(n), yi)] - log_prior
-  k <- if (unit == "bits") 1 / log(2) else 1
+  k <- unit_factor(unit)
   pr <- utils::combn(length(vn), 2, simplify = FALSE)
   do.call(rbind, lapply(pr, function(p) {
     iv <- cbind(pick(logp[[vn[p[1]]]]), pick(logp[[vn[p[2]]]]))

@@ -125,14 +125,14 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
 }
 
 # Logits and components of a DMIL fit on matched data (views in blueprint
-# order, possibly with missing ones marked in `present`).
-dmil_predict_core <- function(fit, data, present, nthreads) {
+# order, possibly with missing ones marked in data$present).
+dmil_predict_core <- function(fit, data, nthreads) {
   net <- fit$nets$dmil
   res <- .Call(C_dm_dmil_predict, unname(data$views), unname(data$cols), unname(data$center),
-               unname(data$scale), present, length(fit$levels), net$arch, net$theta, nthreads)
+               unname(data$scale), data$present, length(fit$levels), net$arch, net$theta, nthreads)
   check_status(res$status)
   K <- length(fit$levels)
-  comp_names <- c("R", paste0("U_", names(fit$views)), "S", "bias")
+  comp_names <- c(atom_labels(names(fit$views)), "bias")
   comps <- lapply(seq_along(comp_names), function(j) res$comps[, (j - 1) * K + seq_len(K), drop = FALSE])
   names(comps) <- comp_names
   colnames(res$logits) <- fit$levels

@@ -49,16 +49,15 @@ augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
     return(out)
   }
   data <- match_blueprint(new_x, x$views, nthreads, allow_missing = TRUE)
-  core <- dmil_predict_core(x, data, data$present, nthreads)
+  core <- dmil_predict_core(x, data, nthreads)
   prob <- format_predictions(core$logits, x$levels, "prob", NULL)
   comps <- format_components(core, x$levels)
   out <- data.frame(sample = data$ids, comps[".pred_class"], prob, comps[-1],
                     row.names = NULL, check.names = FALSE)
   vn <- names(x$views)
-  atoms <- c("r", paste0("u_", vn), "s")
+  atoms <- atom_columns(vn)
   for (a in atoms) out[[paste0(".", a)]] <- NA_real_
-  labels <- c("R", paste0("U_", vn), "S")
-  out$.dominant <- factor(NA, levels = labels)
+  out$.dominant <- factor(NA, levels = atom_labels(vn))
   if (!is.null(x$interactions)) {
     full <- if (is.null(data$present)) seq_len(nrow(out)) else which(rowSums(!data$present) == 0)
     if (length(full)) {
@@ -115,8 +114,8 @@ tidy.dmil_fit <- function(x, ...) {
                       best_epoch = s$best_epoch, val_acc = s$val_acc))
   }
   vn <- names(x$views)
-  comps <- c("R", paste0("U_", vn), "S")
-  cols <- c("r", paste0("u_", vn), "s")
+  comps <- atom_labels(vn)
+  cols <- atom_columns(vn)
   it <- x$interactions
   est <- if (is.null(it)) rep(NA_real_, length(cols)) else colMeans(as.data.frame(it)[cols])
   se <- if (is.null(it)) rep(NA_real_, length(cols)) else

@@ -9,7 +9,17 @@ interaction_info <- function(x, call = rlang::caller_env()) {
   info
 }
 
-atom_columns <- function(info) c("r", paste0("u_", info$views), "s")
+# The atoms for views vn: their columns (r, u_<view>, s) and labels
+# (R, U_<view>, S); the dominant atom of each row of a matrix of atoms.
+atom_columns <- function(vn) c("r", paste0("u_", vn), "s")
+atom_labels <- function(vn) c("R", paste0("U_", vn), "S")
+dominant_atom <- function(atoms, vn) {
+  labels <- atom_labels(vn)
+  factor(labels[max.col(atoms, ties.method = "first")], levels = labels)
+}
+
+# Multiplier from nats to the unit asked for.
+unit_factor <- function(unit) if (unit == "bits") 1 / log(2) else 1
 
 #' @export
 print.dmil_interactions <- function(x, n = 6, ...) {
@@ -18,7 +28,7 @@ print.dmil_interactions <- function(x, n = 6, ...) {
     cat(sprintf("<dmil_interactions> %d samples, %d views (%s); measure %s, %s, %d-fold cross-fitted\n",
                 nrow(x), length(info$views), paste(info$views, collapse = ", "),
                 info$measure, info$unit, info$folds))
-    m <- colMeans(as.data.frame(x)[atom_columns(info)])
+    m <- colMeans(as.data.frame(x)[atom_columns(info$views)])
     cat("  mean ", paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
     dom <- table(x$dominant)
     cat("  dominant ", paste0(names(dom), " ", sprintf("%.0f%%", 100 * dom / sum(dom)), collapse = ", "),
@@ -62,7 +72,7 @@ summary.dmil_interactions <- function(object, B = 1000, conf_level = 0.95, seed 
   B <- check_count(B, min = 10)
   conf_level <- check_number(conf_level, min = 0, max = 1, min_open = TRUE, max_open = TRUE)
   seed <- check_seed(seed)
-  cols <- c(atom_columns(info), paste0("i_", info$views), "i_joint")
+  cols <- c(atom_columns(info$views), paste0("i_", info$views), "i_joint")
   vals <- as.matrix(as.data.frame(object)[cols])
   dom <- vapply(levels(object$dominant), function(l) as.double(object$dominant == l), numeric(nrow(object)))
   vals <- cbind(vals, `colnames<-`(dom, paste0("dominant:", levels(object$dominant))))
@@ -135,7 +145,7 @@ tidy.dmil_interactions <- function(x, what = c("atoms", "all"), ...) {
   what <- rlang::arg_match(what)
   df <- as.data.frame(x)
   info <- attr(x, "dmil")
-  comps <- if (!is.null(info)) atom_columns(info) else grep("^(r|u_.*|s)$", names(df), value = TRUE)
+  comps <- if (!is.null(info)) atom_columns(info$views) else grep("^(r|u_.*|s)$", names(df), value = TRUE)
   if (what == "all") {
     comps <- setdiff(names(df), c("sample", "label", "dominant"))
   }
@@ -152,7 +162,7 @@ tidy.dmil_interactions <- function(x, what = c("atoms", "all"), ...) {
 #' @export
 glance.dmil_interactions <- function(x, ...) {
   info <- interaction_info(x)
-  m <- colMeans(as.data.frame(x)[atom_columns(info)])
+  m <- colMeans(as.data.frame(x)[atom_columns(info$views)])
   out <- data.frame(n = nrow(x), views = length(info$views), classes = length(info$levels),
                     measure = info$measure, unit = info$unit, folds = info$folds)
   for (nm in names(m)) out[[paste0("mean_", nm)]] <- m[[nm]]
@@ -199,7 +209,7 @@ predict.dmil_interactions <- function(object, new_x, nthreads = NULL, ...) {
     colnames(log_dens) <- vn
   }
   log_prior <- if (info$prior == "empirical") log(colMeans(info$fold_prior)) else rep(-log(K), K)
-  nats_shift <- if (info$measure == "lsmi") info$shift * (if (info$unit == "bits") log(2) else 1) else NA_real_
+  nats_shift <- if (info$measure == "lsmi") info$shift / unit_factor(info$unit) else NA_real_
   out <- expected_interactions(logp, log_dens, log_prior, vn, info$measure, info$unit,
                                view_ids(data$views), shift = nats_shift)
   out$.pred_class <- factor(info$levels[max.col(logp$joint, ties.method = "first")],
@@ -226,9 +236,7 @@ expected_interactions <- function(logp, log_dens, log_prior, vn, measure, unit, 
     total <- if (is.null(total)) contrib else total + contrib
   }
   out <- data.frame(sample = ids, total, check.names = FALSE)
-  atoms <- as.matrix(out[c("r", paste0("u_", vn), "s")])
-  labels <- c("R", paste0("U_", vn), "S")
-  out$dominant <- factor(labels[max.col(atoms, ties.method = "first")], levels = labels)
+  out$dominant <- dominant_atom(as.matrix(out[atom_columns(vn)]), vn)
   out
 }
 

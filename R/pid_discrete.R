@@ -92,7 +92,7 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
       class = "dmil_error_arg")
   }
   check_status(res$status)
-  k <- if (unit == "bits") 1 / log(2) else 1
+  k <- unit_factor(unit)
   out <- data.frame(
     measure = measure,
     R = res$atoms[, 1] * k, U1 = res$atoms[, 2] * k,

@@ -99,7 +99,7 @@ autoplot.dmil_fit <- function(object, ...) {
 
 profile_data <- function(x, max_samples) {
   info <- attr(x, "dmil")
-  atoms <- if (!is.null(info)) atom_columns(info) else grep("^(r|u_.*|s)$", names(x), value = TRUE)
+  atoms <- if (!is.null(info)) atom_columns(info$views) else grep("^(r|u_.*|s)$", names(x), value = TRUE)
   d <- as.data.frame(x)
   dom <- as.character(d$dominant)
   lev <- levels(d$dominant)

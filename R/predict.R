@@ -61,7 +61,7 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "
   which <- if (is.null(which)) object$which else check_which(which, object$method, names(object$nets))
   if (object$method == "dmil") {
     data <- match_blueprint(new_x, object$views, nthreads, allow_missing = TRUE)
-    core <- dmil_predict_core(object, data, data$present, nthreads)
+    core <- dmil_predict_core(object, data, nthreads)
     out <- if (type == "components") {
       format_components(core, object$levels)
     } else {

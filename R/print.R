@@ -71,7 +71,7 @@ print_dmil_body <- function(x) {
                   acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),
                   if (ph$kept[i]) "kept" else "reverted"))
     }
-    m <- colMeans(as.data.frame(x$interactions)[c("r", paste0("u_", names(x$views)), "s")])
+    m <- colMeans(as.data.frame(x$interactions)[atom_columns(names(x$views))])
     cat("  interaction profile (", attr(x$interactions, "dmil")$unit, "): ",
         paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
   } else {

@@ -98,7 +98,7 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
     it <- do.call(dmil_interactions, c(list(x = sub, y = y[idx], foldid = unname(fold_of[as.character(idx)]),
                                             seed = task$seed, nthreads = inner, progress = FALSE), dots))
     info <- attr(it, "dmil")
-    cols <- c(atom_columns(info), paste0("i_", info$views), "i_joint")
+    cols <- c(atom_columns(info$views), paste0("i_", info$views), "i_joint")
     m <- colMeans(as.data.frame(it)[cols])
     data.frame(replicate = task$replicate, seed = task$seed, term = names(m), estimate = unname(m))
   }, nthreads)

@@ -319,11 +319,10 @@ sim_gauss <- function(n, p) {
   v <- matrix(stats::rnorm(n * C, sd = p$sigma), n)
   x1 <- e + u
   x2 <- e + p$rho * u + sqrt(1 - p$rho^2) * v
-  softmax_log <- function(z) z - logsumexp_rows(z)
   ld <- function(x) logsumexp_rows(log_gauss(x, diag(C), p$sigma)) - log(C)
   terms <- list(
-    log_post = list(x1 = softmax_log(x1 / p$sigma^2), x2 = softmax_log(x2 / p$sigma^2),
-                    joint = softmax_log((x1 + x2) / (p$sigma^2 * (1 + p$rho)))),
+    log_post = list(x1 = log_softmax(x1 / p$sigma^2), x2 = log_softmax(x2 / p$sigma^2),
+                    joint = log_softmax((x1 + x2) / (p$sigma^2 * (1 + p$rho)))),
     log_dens = cbind(x1 = ld(x1), x2 = ld(x2)),
     log_prior = rep(-log(C), C)
   )
@@ -391,7 +390,7 @@ oracle_table <- function(terms, y, measure, unit) {
     u2 <- u2 - shift
     s <- s + shift
   }
-  k <- if (unit == "bits") 1 / log(2) else 1
+  k <- unit_factor(unit)
   out <- data.frame(sample = seq_len(n), label = y, r = r * k, u_x1 = u1 * k, u_x2 = u2 * k,
                     s = s * k, i_x1 = i1 * k, i_x2 = i2 * k, i_joint = ij * k)
   if (measure == "lsmi") {

@@ -87,6 +87,8 @@ test_that("gate oracles are the exact pointwise decomposition of the gate", {
   # codes instead of one-hot, and jitter
   codes <- simulate_interactions(50, "gates", gate = "sum", onehot = FALSE, jitter = 0.1, seed = 5)
   expect_equal(ncol(codes$x$x1), 1)
+  expect_false(all(codes$x$x1 == round(codes$x$x1)))
+  expect_lt(max(abs(codes$x$x1 - round(codes$x$x1))), 0.5)
 })
 
 test_that("the PID design has equally frequent classes and a per-setting type", {
