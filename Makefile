@@ -53,6 +53,7 @@ check: deps
 bench: install
 	$(RSCRIPT) bench/fit_speed.R
 	$(RSCRIPT) bench/interactions_speed.R
+	$(RSCRIPT) bench/interactions_quality.R
 	$(RSCRIPT) bench/dmil_eval.R
 
 # dmil against PyTorch and the sgemm peak (installs python3-torch when root).

@@ -25,7 +25,8 @@
 #' other samples' values of one view, its output must vanish.
 #'
 #' **Phase B** scores every training sample with [dmil_interactions()]
-#' (`measure`, `folds`; further settings in `scores`).
+#' (`measure`, `folds`; further settings in `scores`), with one repeat of the
+#' cross-fitting unless `scores` sets `repeats`.
 #'
 #' **Phase C** fine-tunes in `stages`, each trained for `finetune_epochs`
 #' with learning rate `finetune_lr` (encoders at `encoder_lr_mult` times
@@ -77,7 +78,8 @@
 #' @param gamma Weight mixing: 0 uniform, 1 proportional to the scores.
 #' @param tolerance Largest allowed drop of validation accuracy (a fraction)
 #'   for a stage to be kept.
-#' @param measure,folds Interaction measure and cross-fitting folds of Phase B.
+#' @param measure,folds Interaction measure and cross-fitting folds of Phase
+#'   B; `folds = NULL` uses the default of [dmil_interactions()].
 #' @param scores Further arguments of [dmil_interactions()] for Phase B
 #'   (e.g. `list(epochs = 20)`).
 #' @return A list of class `dmil_control`.
@@ -90,7 +92,7 @@ dmil_control <- function(latent = 16, lambda_uni = 1, lambda_red = 0.5, lambda_a
                          warmup = 10, variational = TRUE, finetune = TRUE,
                          stages = c("R", "U", "S"), finetune_epochs = 10, finetune_lr = 3e-4,
                          encoder_lr_mult = 0.1, gamma = 0.5, tolerance = 0.005,
-                         measure = c("pmmi", "lsmi"), folds = 2, scores = list()) {
+                         measure = c("pmmi", "lsmi"), folds = NULL, scores = list()) {
   measure <- rlang::arg_match(measure)
   out <- list(
     latent = check_count(latent, min = 1, max = 4096),
@@ -114,7 +116,7 @@ dmil_control <- function(latent = 16, lambda_uni = 1, lambda_red = 0.5, lambda_a
     gamma = check_number(gamma, min = 0, max = 1),
     tolerance = check_number(tolerance, min = 0, max = 1),
     measure = measure,
-    folds = check_count(folds, min = 2, max = 100),
+    folds = if (!is.null(folds)) check_count(folds, min = 2, max = 100),
     scores = check_scores(scores)
   )
   structure(out, class = "dmil_control")

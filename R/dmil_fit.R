@@ -146,6 +146,11 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
   which <- check_which(which, method, names(views))
   control <- check_control(control)
+  if (method == "dmil" && control$finetune) {
+    # Phase B scores the samples after Phase A: say now if it cannot
+    check_interaction_views(names(views), control$measure,
+                            hint = "Fit DMIL without Phases B and C: {.code control = dmil_control(finetune = FALSE)}.")
+  }
   progress <- check_flag(progress)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)

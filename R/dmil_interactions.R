@@ -2,86 +2,142 @@
 #'
 #' Estimates, for every sample, how much information about its label is
 #' redundant across the views (`r`), unique to each view (`u_<view>`) or
-#' synergistic (`s`), from pointwise mutual informations estimated with
-#' cross-fitted classifiers.
+#' synergistic (`s`) -- and, with three or four views, shared by some views
+#' only -- from pointwise mutual informations estimated with cross-fitted,
+#' calibrated classifiers.
 #'
 #' @section Estimation:
 #' For each of `folds` stratified folds, discriminators are trained on the
-#' other folds -- one network per view (\eqn{p(y \mid x_m)}) and one on all
-#' views (\eqn{p(y \mid x_1, \dots, x_M)}) -- and score the samples of the
-#' fold, so no sample is scored by a model that saw it. Each network is a
-#' multilayer perceptron (`depth` layers of `hidden` units, linear output)
-#' trained with Adam; the epoch kept is the one with the lowest loss on an
-#' inner validation part (`inner_validation`) of the training folds, which
-#' favours calibrated probabilities. The pointwise mutual information of a
-#' sample with label \eqn{y} is
-#' \eqn{i(x_m; y) = \log p(y \mid x_m) - \log p(y)}, with the class prior
-#' \eqn{p(y)} taken from the class frequencies of the training folds
-#' (`prior = "empirical"`) or uniform.
+#' other folds and score the samples of the fold, so no sample is scored by
+#' a model that saw it: one network per nonempty subset of the views (each
+#' view alone, all views together, and with three or four views every
+#' subset in between), each a multilayer perceptron (`depth` layers of
+#' `hidden` units, linear output) trained with Adam. With `inner_validation
+#' > 0` the epoch kept is the one with the lowest loss on that fraction of
+#' the training folds; with 0 every network trains for `epochs` epochs.
+#'
+#' The held-out posteriors are then calibrated (`calibrate = TRUE`), again
+#' cross-fitted on the same folds: each discriminator's evidence (its log
+#' posterior ratios to the prior) is rescaled by a monotone, piecewise
+#' linear function of its strength with `bins` pieces, which keeps strong,
+#' reliable evidence and flattens weak evidence that is mostly noise; and
+#' the discriminator of every subset of views is stacked with those of its
+#' parts (a nonnegative combination of their calibrated evidence, fitted by
+#' maximum likelihood). The joint discriminator therefore contains each
+#' view's, and on held-out data knows, on average, at least as much as any
+#' view. A share of the class prior is mixed into every calibrated
+#' posterior, with a Beta(2, 1) prior on that share, so that no finite
+#' sample makes a probability exactly zero; this bounds how negative a
+#' pointwise information can become.
+#'
+#' All of this is repeated `repeats` times with new fold assignments and
+#' initialisations. Each sample's calibrated probabilities are averaged over
+#' the repeats (in every repeat it is held out once), which removes much of
+#' the variability of training small networks on small data; the
+#' between-repeat standard deviation of every atom is reported per sample
+#' (`sd_<atom>`, the spread of single repeats; the standard error of the
+#' average is about `sd_<atom> / sqrt(repeats)`), so that uncertain samples
+#' can be recognised. By default
+#' `repeats` is `min(20, ceiling(8000 / n))`, so that every sample is scored
+#' about 8000 / n times and every discriminator scores about 8000 held-out
+#' samples in all: 20 repeats for small data sets, a single run from 8000
+#' samples on.
+#'
+#' The pointwise mutual information of a sample with label \eqn{y} is
+#' \eqn{i(x_A; y) = \log p(y \mid x_A) - \log p(y)} for the views \eqn{A},
+#' with the class prior \eqn{p(y)} taken from the class frequencies of the
+#' training folds (`prior = "empirical"`) or uniform.
 #'
 #' @section Measures:
-#' * `"pmmi"` (pointwise minimum mutual information, the default):
-#'   \eqn{r = \min_m i(x_m; y)}, \eqn{u_m = i(x_m; y) - r},
-#'   \eqn{s = i(x_{1..M}; y) - r - \sum_m u_m}. Unique values are never
-#'   negative; `r` and `s` can be. It needs only the classifiers.
-#' * `"lsmi"` (LSMI, Yang et al. 2025): the redundancy of Finn and Lizier,
-#'   \eqn{r = \min_m h(x_m) - \min_m h(x_m \mid y)}, with surprisals
-#'   \eqn{h(x_m) = -\log p(x_m)} from a Gaussian-mixture density per view in
-#'   the parametrisation of KNIFE (`knife`: `components`, `epochs`,
-#'   `batch_size`, `lr`, `patience`), fitted on the standardised features and
-#'   cross-fitted like the classifiers; then one constant shift of all
-#'   samples that makes the mean redundancy and synergy (or else the mean
-#'   unique informations) non-negative, keeping the consistency equations
-#'   (stored as `shift` in [glance()]). Surprisals of continuous features
-#'   depend on each view's scale and dimension, so `r` is sensitive to them.
+#' * `"pmmi"` (pointwise minimum mutual information, the default): the
+#'   redundancy of a collection of sources (sets of views) is the smallest
+#'   of their pointwise informations, and the atoms are the Moebius
+#'   inversion of this redundancy over the lattice of Williams and Beer
+#'   (2010). With two views this is \eqn{r = \min_m i(x_m; y)},
+#'   \eqn{u_m = i(x_m; y) - r}, \eqn{s = i(x_1, x_2; y) - r - u_1 - u_2}.
+#'   Unique values are never negative with two views; `r` and `s` can be.
+#'   With three views the lattice has 18 atoms and with four 166; the table
+#'   reports them summed into: `r`, redundant across all views; `r_<a>_<b>`
+#'   (and with four views `r_<a>_<b>_<c>`), shared by exactly those views;
+#'   `u_<view>`, unique to one view; and `s`, every atom that involves a
+#'   combination of views (synergy, including information one view shares
+#'   with a combination of others, such as \{x1\}\{x2,x3\}). The 18 or 166
+#'   atoms themselves are available with `tidy(result, what = "lattice")`.
+#' * `"lsmi"` (LSMI, Yang et al. 2025; two views only): the redundancy of
+#'   Finn and Lizier, \eqn{r = \min_m h(x_m) - \min_m h(x_m \mid y)}, with
+#'   surprisals \eqn{h(x_m) = -\log p(x_m)} from a Gaussian-mixture density
+#'   per view in the parametrisation of KNIFE (`knife`: `components`,
+#'   `epochs`, `batch_size`, `lr`, `patience`), fitted on the standardised
+#'   features and cross-fitted like the classifiers; then one constant shift
+#'   of all samples that makes the mean redundancy and synergy (or else the
+#'   mean unique informations) non-negative, keeping the consistency
+#'   equations (stored as `shift` in [glance()]). Surprisals of continuous
+#'   features depend on each view's scale and dimension, so `r` is sensitive
+#'   to them.
 #'
-#' Every sample satisfies \eqn{r + u_m = i(x_m; y)} and
-#' \eqn{r + \sum_m u_m + s = i(x_{1..M}; y)}. With three or more views the
-#' unique values can count information shared by some but not all views
-#' twice, and `s` absorbs the correction; the table then also holds
-#' \eqn{s_{add} = i(x_{1..M}; y) - \max_m i(x_m; y)}, the gain of the
-#' combination over the best single view. With `pairs = TRUE` a
-#' discriminator is also trained on every pair of views, and
-#' `attr(result, "pairs")` holds the two-view decomposition of every pair.
+#' Every sample satisfies the consistency equations: the atoms at or below
+#' a set of views sum to its pointwise information; with two views
+#' \eqn{r + u_m = i(x_m; y)} and \eqn{r + u_1 + u_2 + s = i(x_1, x_2; y)}; in
+#' general the summary columns sum to `i_joint`. With `pairs = TRUE` and
+#' three or more views, `attr(result, "pairs")` holds the two-view
+#' decomposition of every pair.
+#'
+#' @section Reliability:
+#' A warning of class `dmil_warning_unreliable` says when the estimates
+#' should not be trusted as they are: a class with fewer than 10 samples in
+#' some training fold, an inner validation part of fewer than 20 samples, a
+#' dataset mean whose standard error between repeats exceeds 0.05 bits, an
+#' atom whose per-sample standard error (`sd_<atom> / sqrt(repeats)`) has a
+#' median above 0.15 bits, or a single repeat on fewer than 2000 samples
+#' (whose variability between repeats cannot then be measured).
+#' [summary.dmil_interactions()] gives intervals that include the
+#' variability between repeats.
 #'
 #' @inheritParams dmil_fit
 #' @param measure `"pmmi"` or `"lsmi"`; see Measures.
 #' @param folds Number of cross-fitting folds (at least 2).
+#' @param repeats Number of repeats of the cross-fitting with new folds; see
+#'   Estimation. `NULL` (default) chooses from the number of samples.
 #' @param foldid Optional fold of each sample (integers 1 to `folds`), for
 #'   example to keep repeated measurements of one subject, or bootstrap
-#'   copies of one sample, in the same fold. By default the folds are a
-#'   stratified random split.
+#'   copies of one sample, in the same fold; used in every repeat. By
+#'   default the folds are a stratified random split.
 #' @param unit `"bits"` or `"nats"`.
 #' @param ... These dots are for future extensions and must be empty.
-#' @param pairs With three or more views, also decompose every pair of views.
+#' @param pairs With three or more views, also give the two-view
+#'   decomposition of every pair of views.
 #' @param prior `"empirical"` (class frequencies) or `"uniform"` class prior
 #'   in the pointwise mutual informations.
 #' @param hidden,depth Width and number of hidden layers of the
 #'   discriminators.
-#' @param calibrate Soften each discriminator by temperature scaling on the
-#'   inner validation part: one temperature between 1 and 20 per network,
-#'   fitted by maximum likelihood and folded into its output layer.
-#'   Overconfident networks bias pointwise mutual informations downwards
-#'   (a confidently wrong prediction makes them very negative); the
-#'   temperature is not allowed below 1 because with a perfectly classified
-#'   validation part the likelihood would sharpen the network without limit.
 #' @param epochs,batch_size,lr,weight_decay,patience Training of the
-#'   discriminators (Adam); training stops after `patience` epochs without a
-#'   lower inner-validation loss.
+#'   discriminators (Adam); with an inner validation part, training stops
+#'   after `patience` epochs without a lower inner-validation loss. A batch
+#'   larger than the training rows is the whole of them.
 #' @param inner_validation Fraction of the training folds held out to choose
-#'   the epoch.
+#'   the epoch, or 0 to train for `epochs` epochs. `NULL` (default): 0.1
+#'   when that part holds at least 50 samples, else 0 (a handful of samples
+#'   chooses an epoch by chance).
+#' @param calibrate Calibrate and stack the discriminators (see
+#'   Estimation); `FALSE` uses their raw held-out posteriors.
+#' @param bins Number of pieces of each calibration map (1 is temperature
+#'   scaling). `NULL` (default): one per 25 calibration samples, between 2
+#'   and 8.
 #' @param knife Settings of the density models for `"lsmi"`: a list with any
 #'   of `components` (5), `epochs` (30), `batch_size` (64), `lr` (0.005),
 #'   `patience` (5).
 #'
 #' @return A data frame of class `dmil_interactions`, one row per sample:
-#'   `sample` (row names of the views, else the index), `label`, `r`, one
-#'   `u_<view>` per view, `s`, the pointwise mutual informations `i_<view>`
-#'   and `i_joint`, for three or more views `s_add`, for `"lsmi"` the
-#'   surprisals `h_<view>`, and `dominant`, the largest of the atoms as a
-#'   factor with levels `"R"`, `"U_<view>"`..., `"S"`. The fitted models and
-#'   settings are kept in the attribute `"dmil"`, used by `predict()`,
-#'   `summary()` and `glance()` (row subsets keep it).
+#'   `sample` (row names of the views, else the index), `label`, the atoms
+#'   (`r`, with three or more views `r_<views>`, `u_<view>` per view, `s`),
+#'   the pointwise mutual informations `i_<view>` of every view, with three
+#'   or more views `i_<views>` of every proper subset of two or more views,
+#'   and `i_joint` of all views, for `"lsmi"` the surprisals `h_<view>`,
+#'   `dominant` (the largest atom, a factor with levels `"R"`, `"R_<views>"`,
+#'   `"U_<view>"`..., `"S"`), and the between-repeat standard deviations
+#'   `sd_<atom>` (`NA` with one repeat). The fitted models and settings are
+#'   kept in the attribute `"dmil"`, used by `predict()`, `summary()`,
+#'   `tidy()` and `glance()` (row subsets keep what belongs to their rows).
 #'
 #' @seealso [summary.dmil_interactions()], [predict.dmil_interactions()],
 #'   [simulate_interactions()], [pid_discrete()].
@@ -89,27 +145,46 @@
 #' Yang Z, Wang H, Hu D (2025). Efficient quantification of multimodal
 #' interaction at sample level. ICML.
 #'
+#' Williams PL, Beer RD (2010). Nonnegative decomposition of multivariate
+#' information. arXiv:1004.2515.
+#'
 #' Finn C, Lizier JT (2018). Pointwise partial information decomposition
 #' using the specificity and ambiguity lattices. Entropy 20, 297.
 #' @examples
 #' sim <- simulate_interactions(1200, "mix4", seed = 1)
-#' it <- dmil_interactions(sim$x, sim$y, epochs = 15, seed = 1, nthreads = 1)
+#' it <- dmil_interactions(sim$x, sim$y, epochs = 15, repeats = 3, seed = 1, nthreads = 1)
 #' it
 #' # does the dominant estimated interaction match the simulated type?
 #' mean(it$dominant == sim$type)
 #' summary(it, B = 200)
+#'
+#' # a real data set: 40 mice, gene expression and fatty acids; 20 repeats
+#' it <- dmil_interactions(nutrimouse$x, nutrimouse$genotype, seed = 1, nthreads = 1)
+#' summary(it, B = 200)
+#' # the samples whose values vary most between repeats
+#' head(it[order(-it$sd_r), c("sample", "label", "r", "sd_r")])
+#'
+#' # three views: the redundancy lattice
+#' sim3 <- simulate_interactions(900, "mix3", seed = 2)
+#' it3 <- dmil_interactions(sim3$x, sim3$y, epochs = 10, repeats = 2, seed = 1, nthreads = 1)
+#' colMeans(it3[c("r", "r_x1_x2", "u_x1", "s")])
+#' head(tidy(it3, what = "lattice"))
 #' @export
-dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
+dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repeats = NULL,
                               unit = c("bits", "nats"), ..., foldid = NULL, pairs = FALSE,
                               prior = c("empirical", "uniform"), hidden = 64, depth = 2,
                               epochs = 30, batch_size = 64, lr = 1e-3, weight_decay = 0,
-                              patience = 5, inner_validation = 0.1, calibrate = TRUE, knife = list(),
-                              seed = NULL, nthreads = NULL, progress = interactive()) {
+                              patience = 5, inner_validation = NULL, calibrate = TRUE,
+                              bins = NULL, knife = list(), seed = NULL, nthreads = NULL,
+                              progress = interactive()) {
   rlang::check_dots_empty()
   measure <- rlang::arg_match(measure)
   unit <- rlang::arg_match(unit)
   prior <- rlang::arg_match(prior)
   views <- check_views(x)
+  vn <- names(views)
+  M <- length(vn)
+  check_interaction_views(vn, measure)
   n <- nrow(views[[1]])
   y <- check_outcome(y, n)
   folds <- check_count(folds, min = 2, max = 100)
@@ -119,67 +194,125 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 2,
     small <- names(counts)[counts < folds + 1]
     dm_abort(
       c("Every class needs at least {folds + 1} samples for {folds}-fold cross-fitting.",
-        "x" = "{cli::qty(length(small))}Class{?es} {.val {small}} {?has/have} fewer."),
+        "x" = "{cli::qty(length(small))}Class{?es} {.val {small}} {?has/have} fewer.",
+        "i" = "Use fewer {.arg folds}."),
       class = "dmil_error_outcome")
   }
   pairs <- check_flag(pairs)
   s <- check_interaction_settings(list(
-    hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size, lr = lr,
-    weight_decay = weight_decay, patience = patience, inner_validation = inner_validation,
-    calibrate = calibrate, knife = knife))
-  batch_size <- check_batch_size(s$batch_size, n, arg = "batch_size")
-  knife <- s$knife
+    repeats = repeats, hidden = hidden, depth = depth, epochs = epochs,
+    batch_size = batch_size, lr = lr, weight_decay = weight_decay, patience = patience,
+    inner_validation = inner_validation, calibrate = calibrate, bins = bins, knife = knife))
+  n_train <- floor(n * (folds - 1) / folds)
+  s <- interaction_defaults(s, n, n_train)
   progress <- check_flag(progress)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
 
   bp <- learn_blueprint(views, nthreads)
-  vn <- names(views)
-  M <- length(vn)
-  nets <- interaction_nets(vn, s$hidden, s$depth, pairs && M >= 3)
-  cfg <- list(folds = folds, foldid = foldid, inner_val = s$inner_validation,
-              calibrate = as.integer(s$calibrate), epochs = s$epochs,
-              batch_size = batch_size, patience = s$patience, lr = s$lr,
-              weight_decay = s$weight_decay, density = as.integer(measure == "lsmi"),
+  sets <- view_subsets(vn)
+  nets <- interaction_nets(vn, s$hidden, s$depth)
+  knife <- s$knife
+  cfg <- list(folds = folds, repeats = s$repeats, foldid = foldid,
+              inner_val = s$inner_validation, calibrate = as.integer(s$calibrate),
+              bins = s$bins, epochs = s$epochs, batch_size = s$batch_size,
+              patience = s$patience, lr = s$lr, weight_decay = s$weight_decay,
+              density = as.integer(measure == "lsmi"),
               knife_components = knife$components, knife_epochs = knife$epochs,
-              knife_batch_size = knife$batch_size, knife_patience = knife$patience,
+              knife_batch_size = min(knife$batch_size, n_train), knife_patience = knife$patience,
               knife_lr = knife$lr, knife_weight_decay = 0)
   res <- .Call(C_dm_interactions_fit, views, lapply(bp, function(b) as.integer(b$keep - 1L)),
                lapply(bp, `[[`, "center"), lapply(bp, `[[`, "scale"),
                as.integer(y) - 1L, nlevels(y), unname(nets), cfg, seed, nthreads, progress)
   check_status(res$status)
-  names(res$logp) <- names(nets)
+  names(res$logp) <- names(res$logp_y) <- sets$net
+  R <- s$repeats
   K <- nlevels(y)
-  log_prior <- if (prior == "empirical") {
-    log(res$prior[cbind(res$fold, as.integer(y))])
+  yi <- as.integer(y)
+
+  # Log prior of each sample's label in each repeat (training folds' class
+  # frequencies, or uniform), and pointwise informations (nats): per repeat,
+  # and of the probabilities averaged over repeats.
+  log_prior_rep <- if (prior == "empirical") {
+    vapply(seq_len(R), function(r) log(res$prior[, , r][cbind(res$fold[, r], yi)]), numeric(n))
   } else {
-    rep(-log(K), n)
+    matrix(-log(K), n, R)
   }
-  log_dens <- if (measure == "lsmi") `colnames<-`(res$logdens, vn)
-  tab <- interaction_table(res$logp, log_dens, y, log_prior, vn, measure, unit,
-                           ids = view_ids(views))
+  if (n == 1 || R == 1) log_prior_rep <- matrix(log_prior_rep, n, R)
+  i_rep <- array(vapply(res$logp_y, function(l) l - log_prior_rep, numeric(n * R)),
+                 c(n, R, nrow(sets)))
+  i_avg <- matrix(vapply(res$logp_y, log_mean_exp_rows, numeric(n)), n) -
+    log_mean_exp_rows(log_prior_rep)
+  h_rep <- if (measure == "lsmi") -res$logdens
+  h_avg <- if (measure == "lsmi") {
+    -matrix(vapply(seq_len(M), function(m) log_mean_exp_rows(res$logdens[, m, ]), numeric(n)), n)
+  }
+  ids <- view_ids(views)
+  tab <- interaction_table(i_avg, h_avg, y, vn, measure, unit, ids)
+  shift <- attr(tab, "shift")
+  tab <- add_spread(tab, i_rep, h_rep, vn, measure, unit, shift)
 
   info <- list(
-    measure = measure, unit = unit, prior = prior, folds = folds, fold = res$fold,
-    levels = levels(y), views = vn, blueprint = bp, nets = nets,
-    thetas = res$nets, knife_thetas = if (measure == "lsmi") res$knife,
-    knife = knife, fold_prior = `colnames<-`(res$prior, levels(y)),
-    shift = attr(tab, "shift"),
-    accuracy = vapply(res$logp, function(lp) mean(max.col(lp, "first") == as.integer(y)), numeric(1)),
-    logloss = vapply(res$logp, function(lp) -mean(lp[cbind(seq_len(n), as.integer(y))]), numeric(1)),
-    settings = c(s[c("hidden", "depth", "epochs")], list(batch_size = batch_size),
-                 s[c("lr", "weight_decay", "patience", "inner_validation")],
+    measure = measure, unit = unit, prior = prior, folds = folds, repeats = R,
+    fold = res$fold, levels = levels(y), views = vn, blueprint = bp, nets = nets,
+    thetas = res$nets, calib = res$calib,
+    knife_thetas = if (measure == "lsmi") res$knife, knife = knife,
+    fold_prior = matrix(res$prior[, , 1], folds, K, dimnames = list(NULL, levels(y))),
+    shift = shift,
+    accuracy = vapply(res$logp, function(lp) mean(max.col(lp, "first") == yi), numeric(1)),
+    logloss = vapply(res$logp, function(lp) -mean(lp[cbind(seq_len(n), yi)]), numeric(1)),
+    per_repeat = list(i = i_rep, h = h_rep, log_prior = log_prior_rep),
+    settings = c(s[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience",
+                     "inner_validation", "calibrate", "bins")],
                  list(seed = seed, nthreads = nthreads)),
     version = as.character(utils::packageVersion("dmil"))
   )
-  if (pairs && M >= 3) {
-    attr(tab, "pairs") <- pair_tables(res$logp, log_dens, y, log_prior, vn, measure, unit,
-                                      view_ids(views))
-  }
+  if (pairs && M >= 3) attr(tab, "pairs") <- pair_tables(i_avg, vn, unit, ids)
   attr(tab, "shift") <- NULL
   attr(tab, "dmil") <- info
   class(tab) <- c("dmil_interactions", "data.frame")
+  warn_unreliable(tab, y, res$fold, folds, s, n_train)
   tab
+}
+
+# hint: what else to do (dmil_fit() says how to fit DMIL without Phase B).
+check_interaction_views <- function(vn, measure, hint = "Decompose subsets of the views, or merge related views.",
+                                    call = rlang::caller_env()) {
+  M <- length(vn)
+  if (M > lattice_max_views) {
+    dm_abort(
+      c("Per-sample interactions are decomposed for at most {lattice_max_views} views.",
+        "x" = "{.arg x} has {M} views; the redundancy lattice of 5 views alone has 7579 atoms.",
+        "i" = hint),
+      class = "dmil_error_views", call = call)
+  }
+  if (measure == "lsmi" && M > 2) {
+    dm_abort(
+      c("{.code measure = \"lsmi\"} is defined for two views.",
+        "x" = "{.arg x} has {M} views.",
+        "i" = "Use {.code measure = \"pmmi\"}, which decomposes three or four views on the full lattice."),
+      class = "dmil_error_arg", call = call)
+  }
+  # the summary columns of subsets are named by joining view names with "_"
+  cols <- c(atom_columns(vn), view_subsets(vn)$col)
+  if (anyDuplicated(cols)) {
+    dm_abort(
+      c("The view names give ambiguous column names.",
+        "x" = "Duplicated: {.val {unique(cols[duplicated(cols)])}}.",
+        "i" = "Rename the views (names joined with {.val _} must stay distinct)."),
+      class = "dmil_error_names", call = call)
+  }
+  invisible()
+}
+
+# Defaults that depend on the data: repeats, the inner validation part and
+# the calibration bins (documented in ?dmil_interactions).
+interaction_defaults <- function(s, n, n_train) {
+  s$repeats <- s$repeats %||% as.integer(min(20, ceiling(8000 / n)))
+  s$inner_validation <- s$inner_validation %||% (if (0.1 * n_train >= 50) 0.1 else 0)
+  s$bins <- s$bins %||% as.integer(min(8, max(2, floor(n_train / 25))))
+  s$batch_size <- as.integer(min(s$batch_size, n_train))
+  s
 }
 
 check_knife <- function(knife, arg = rlang::caller_arg(knife), call = rlang::caller_env()) {
@@ -196,10 +329,12 @@ check_knife <- function(knife, arg = rlang::caller_arg(knife), call = rlang::cal
 
 # The discriminators' settings, one check per argument of dmil_interactions();
 # dmil_control(scores =) uses them too, so that a bad value is reported before
-# Phase A trains rather than after.
+# Phase A trains rather than after. NULL means "choose from the data" where
+# the argument allows it.
 interaction_checks <- list(
   prior = function(x, arg, call) rlang::arg_match0(x, c("empirical", "uniform"), arg_nm = arg,
                                                    error_call = call),
+  repeats = function(x, arg, call) if (is.null(x)) NULL else check_count(x, min = 1, max = 1000, arg = arg, call = call),
   hidden = function(x, arg, call) check_count(x, min = 1, max = 1e5, arg = arg, call = call),
   depth = function(x, arg, call) check_count(x, min = 1, max = 16, arg = arg, call = call),
   epochs = function(x, arg, call) check_count(x, min = 1, max = 1e6, arg = arg, call = call),
@@ -207,9 +342,10 @@ interaction_checks <- list(
   lr = function(x, arg, call) check_number(x, min = 0, min_open = TRUE, arg = arg, call = call),
   weight_decay = function(x, arg, call) check_number(x, min = 0, arg = arg, call = call),
   patience = function(x, arg, call) if (is.null(x)) 0L else check_count(x, min = 1, arg = arg, call = call),
-  inner_validation = function(x, arg, call) check_number(x, min = 0, max = 0.5, min_open = TRUE,
-                                                         arg = arg, call = call),
+  inner_validation = function(x, arg, call) if (is.null(x)) NULL else
+    check_number(x, min = 0, max = 0.5, arg = arg, call = call),
   calibrate = function(x, arg, call) check_flag(x, arg = arg, call = call),
+  bins = function(x, arg, call) if (is.null(x)) NULL else check_count(x, min = 1, max = 16, arg = arg, call = call),
   knife = function(x, arg, call) check_knife(x, arg = arg, call = call)
 )
 
@@ -220,77 +356,154 @@ check_interaction_settings <- function(s, prefix = "", call = rlang::caller_env(
   s
 }
 
-# Discriminators: one network per view, one on all views, optionally one per
-# pair of views (all as dm_net descriptions with a linear output layer).
-interaction_nets <- function(view_names, hidden, depth, pairs) {
-  M <- length(view_names)
-  net <- function(v) {
-    list(enc_views = list(as.integer(v - 1L)), enc_layers = as.integer(depth),
+# Discriminators: one network per nonempty subset of the views, in subset
+# order (see view_subsets()), as dm_net descriptions with a linear output.
+interaction_nets <- function(view_names, hidden, depth) {
+  sets <- view_subsets(view_names)
+  out <- lapply(sets$views, function(v) {
+    list(enc_views = list(as.integer(match(v, view_names) - 1L)), enc_layers = as.integer(depth),
          enc_width = as.integer(hidden), head_layers = 1L, head_width = as.integer(hidden),
-         views = view_names[v])
-  }
-  out <- c(lapply(seq_len(M), net), list(net(seq_len(M))))
-  names(out) <- c(view_names, "joint")
-  if (pairs) {
-    pr <- utils::combn(M, 2, simplify = FALSE)
-    extra <- lapply(pr, net)
-    names(extra) <- vapply(pr, function(p) paste(view_names[p], collapse = ":"), character(1))
-    out <- c(out, extra)
-  }
+         views = v)
+  })
+  names(out) <- sets$net
   out
 }
 
-# The per-sample table from log posteriors (list of n x K matrices named by
-# view and "joint"), optional log densities (n x M), labels and log priors.
-interaction_table <- function(logp, log_dens, y, log_prior, vn, measure, unit, ids,
-                              shift = NA_real_) {
-  n <- length(y)
-  yi <- as.integer(y)
-  pick <- function(lp) lp[cbind(seq_len(n), yi)]
-  i_views <- vapply(vn, function(v) pick(logp[[v]]) - log_prior, numeric(n))
-  if (n == 1) i_views <- matrix(i_views, 1, dimnames = list(NULL, vn))
-  i_joint <- pick(logp$joint) - log_prior
-  decompose_table(i_views, i_joint, if (!is.null(log_dens)) -log_dens, measure, unit,
-                  ids = ids, label = y, shift = shift)
+# log(mean(exp(.))) of every row of an n x R matrix (or vector: R = 1).
+log_mean_exp_rows <- function(m) {
+  m <- matrix(m, NROW(m))
+  logsumexp_rows(m) - log(ncol(m))
 }
 
-# Decomposition (in C, shared with pid_discrete) and the output columns.
-decompose_table <- function(i_views, i_joint, h, measure, unit, ids, label = NULL,
-                            shift = NA_real_) {
-  vn <- colnames(i_views)
-  d <- .Call(C_dm_decompose, i_views, i_joint, h, if (measure == "lsmi") "pm" else "pmmi",
+# The per-sample table from pointwise informations of every subset of views
+# (n x (2^M - 1), nats, subset order), surprisals (n x M, nats, "lsmi"),
+# labels and ids. The RUS shift of "lsmi" is computed from the table's means
+# unless given.
+interaction_table <- function(i, h, y, vn, measure, unit, ids, shift = NA_real_) {
+  d <- .Call(C_dm_decompose, i, h, if (measure == "lsmi") "pm" else "pmmi",
              measure == "lsmi", as.double(shift))
   k <- unit_factor(unit)
+  lat <- lattice_info(vn)
+  atoms <- (d$atoms %*% lat$to_summary) * k
+  sets <- view_subsets(vn)
   out <- data.frame(sample = ids)
-  if (!is.null(label)) out$label <- label
-  out$r <- d$r * k
-  for (j in seq_along(vn)) out[[paste0("u_", vn[j])]] <- d$u[, j] * k
-  out$s <- d$s * k
-  for (j in seq_along(vn)) out[[paste0("i_", vn[j])]] <- i_views[, j] * k
-  out$i_joint <- i_joint * k
-  if (length(vn) >= 3) out$s_add <- (i_joint - apply(i_views, 1, max)) * k
+  if (!is.null(y)) out$label <- y
+  out <- cbind(out, as.data.frame(atoms))
+  for (j in seq_len(nrow(sets))) out[[sets$col[j]]] <- i[, j] * k
   if (measure == "lsmi") {
     for (j in seq_along(vn)) out[[paste0("h_", vn[j])]] <- h[, j] * k
   }
-  out$dominant <- dominant_atom(cbind(d$r, d$u, d$s), vn)
+  out$dominant <- dominant_atom(atoms, vn)
   attr(out, "shift") <- d$shift * k
   out
 }
 
-pair_tables <- function(logp, log_dens, y, log_prior, vn, measure, unit, ids) {
-  n <- length(y)
-  yi <- as.integer(y)
-  pick <- function(lp) lp[cbind(seq_len(n), yi)] - log_prior
-  k <- unit_factor(unit)
+# Between-repeat standard deviation of every atom, per sample (NA with one
+# repeat): the atoms of each repeat's own pointwise informations.
+add_spread <- function(tab, i_rep, h_rep, vn, measure, unit, shift) {
+  R <- dim(i_rep)[2]
+  cols <- atom_columns(vn)
+  n <- nrow(tab)
+  sd <- matrix(NA_real_, n, length(cols))
+  if (R > 1) {
+    per <- vapply(seq_len(R), function(r) {
+      h <- if (!is.null(h_rep)) matrix(h_rep[, , r], n)
+      d <- .Call(C_dm_decompose, matrix(i_rep[, r, ], n), h, if (measure == "lsmi") "pm" else "pmmi",
+                 measure == "lsmi", shift / unit_factor(unit))
+      d$atoms %*% lattice_info(vn)$to_summary
+    }, matrix(0, n, length(cols)))
+    sd <- apply(array(per, c(n, length(cols), R)), c(1, 2), stats::sd) * unit_factor(unit)
+    if (n == 1) sd <- matrix(sd, 1)
+  }
+  colnames(sd) <- paste0("sd_", cols)
+  cbind(tab, as.data.frame(sd))
+}
+
+pair_tables <- function(i, vn, unit, ids) {
+  sets <- view_subsets(vn)
   pr <- utils::combn(length(vn), 2, simplify = FALSE)
+  k <- unit_factor(unit)
   do.call(rbind, lapply(pr, function(p) {
-    iv <- cbind(pick(logp[[vn[p[1]]]]), pick(logp[[vn[p[2]]]]))
-    i12 <- pick(logp[[paste(vn[p], collapse = ":")]])
-    h <- if (measure == "lsmi") -log_dens[, vn[p], drop = FALSE]
-    d <- .Call(C_dm_decompose, iv, i12, h, if (measure == "lsmi") "pm" else "pmmi",
-               measure == "lsmi", NA_real_)
+    cols <- match(c(bitwShiftL(1L, p - 1L), sum(bitwShiftL(1L, p - 1L))), sets$mask)
+    iv <- i[, cols, drop = FALSE]
+    d <- .Call(C_dm_decompose, iv, NULL, "pmmi", FALSE, NA_real_)$atoms
     data.frame(sample = ids, pair = paste(vn[p], collapse = ":"), view1 = vn[p[1]],
-               view2 = vn[p[2]], r = d$r * k, u1 = d$u[, 1] * k, u2 = d$u[, 2] * k,
-               s = d$s * k, i1 = iv[, 1] * k, i2 = iv[, 2] * k, i12 = i12 * k)
+               view2 = vn[p[2]], r = d[, 1] * k, u1 = d[, 2] * k, u2 = d[, 3] * k,
+               s = d[, 4] * k, i1 = iv[, 1] * k, i2 = iv[, 2] * k, i12 = iv[, 3] * k)
   }))
+}
+
+# ---- reliability ---------------------------------------------------------------
+
+dm_warn_unreliable <- function(reasons, call = rlang::caller_env()) {
+  cli::cli_warn(c("The per-sample interactions may be unreliable.", reasons),
+                class = c("dmil_warning_unreliable", "dmil_warning"), call = call)
+}
+
+# Warns (once, listing every reason) when the folds, the inner validation
+# part or the variability between repeats make the estimates unreliable.
+warn_unreliable <- function(tab, y, fold, folds, s, n_train, call = rlang::caller_env()) {
+  info <- attr(tab, "dmil")
+  reasons <- character()
+  # smallest count of each class among the training rows of any fold
+  per_class <- do.call(pmin, lapply(seq_len(ncol(fold)), function(r) {
+    do.call(pmin, lapply(seq_len(folds), function(f) as.vector(table(y[fold[, r] != f]))))
+  }))
+  if (min(per_class) < 10) {
+    small <- levels(y)[per_class < 10]
+    reasons <- c(reasons, "x" = cli::format_inline(
+      "Some training folds hold only {min(per_class)} sample{?s} of class{?es} {.val {small}}: too few to learn what distinguishes a class.",
+      " More samples of such classes, or merging rare classes, would help; meanwhile read the estimates with the intervals of {.fn summary}."))
+  }
+  if (s$inner_validation > 0 && round(s$inner_validation * n_train) < 20) {
+    reasons <- c(reasons, "x" = cli::format_inline(
+      "The inner validation part holds about {round(s$inner_validation * n_train)} samples: the epoch it chooses is close to random.",
+      " Use {.code inner_validation = 0} to train for a fixed number of epochs."))
+  }
+  R <- s$repeats
+  n <- nrow(tab)
+  bits <- 1 / log(2) / unit_factor(info$unit)  # from the table's unit to bits
+  if (R > 1) {
+    se <- repeat_mean_se(tab) * bits
+    if (max(se) > 0.05) {
+      reasons <- c(reasons, "x" = cli::format_inline(
+        "Dataset means vary between the {R} repeats: standard error up to {format(max(se), digits = 2)} bits ({.field {names(se)[which.max(se)]}}).",
+        " Use more {.arg repeats}."))
+    }
+    # standard error of a sample's average over the repeats
+    se_sample <- vapply(tab[paste0("sd_", atom_columns(info$views))], stats::median, numeric(1)) *
+      bits / sqrt(R)
+    if (max(se_sample) > 0.15) {
+      reasons <- c(reasons, "x" = cli::format_inline(
+        "Single samples' values are uncertain: the median standard error of their average over the {R} repeats is {format(max(se_sample), digits = 2)} bits ({.field {sub('^sd_', '', names(se_sample)[which.max(se_sample)])}}).",
+        " Use more {.arg repeats}, and compare samples with their {.field sd_} columns in mind."))
+    }
+  } else if (n < 2000) {
+    reasons <- c(reasons, "x" = cli::format_inline(
+      "With one repeat on {n} samples the variability of refitting is not measured; use {.arg repeats} of 5 or more."))
+  }
+  if (length(reasons)) {
+    dm_warn_unreliable(c(reasons, "i" = "See {.help [?dmil_interactions](dmil::dmil_interactions)} (Reliability) and {.fn summary} for intervals."),
+                       call = call)
+  }
+  invisible()
+}
+
+# Standard error of every atom's dataset mean from the variation of the
+# per-repeat means (nats or bits as the table).
+repeat_mean_se <- function(tab) {
+  info <- attr(tab, "dmil")
+  pr <- info$per_repeat
+  R <- dim(pr$i)[2]
+  n <- dim(pr$i)[1]
+  means <- vapply(seq_len(R), function(r) {
+    h <- if (!is.null(pr$h)) matrix(pr$h[, , r], n)
+    d <- .Call(C_dm_decompose, matrix(pr$i[, r, ], n), h,
+               if (info$measure == "lsmi") "pm" else "pmmi", info$measure == "lsmi",
+               info$shift / unit_factor(info$unit))
+    colMeans(d$atoms %*% lattice_info(info$views)$to_summary)
+  }, numeric(length(atom_columns(info$views))))
+  means <- matrix(means, ncol = R)
+  stats::setNames(apply(means, 1, stats::sd) / sqrt(R) * unit_factor(info$unit),
+                  atom_columns(info$views))
 }

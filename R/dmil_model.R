@@ -2,6 +2,12 @@
 # interaction scores of the training rows), Phase C (three fine-tuning
 # stages). Called by dmil_fit() after the argument checks.
 
+# The components of the decomposition network (one head each): redundant,
+# unique per view, synergistic; and the columns of the interaction table
+# whose scores weight their fine-tuning stages.
+component_labels <- function(vn) c("R", paste0("U_", vn), "S")
+component_columns <- function(vn) c("r", paste0("u_", vn), "s")
+
 # Parameter groups of the C core (src/core/dm_dmil.h).
 dmil_groups <- c(enc = 1L, rpost = 2L, upost = 4L, fuse = 8L, spost = 16L, ar = 32L,
                  au = 64L, as = 128L, bias = 256L)
@@ -66,15 +72,17 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
     # keep the samples' ids (row names, else their index) in the scores
     ids <- view_ids(views)[train_rows]
     sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
-    scores_args <- ctl$scores
-    if (is.null(scores_args$batch_size)) scores_args$batch_size <- min(64L, length(train_rows))
+    args <- utils::modifyList(list(repeats = 1L), ctl$scores)
     args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = ctl$measure,
                    folds = ctl$folds, seed = (seed + 104729) %% 2^31, nthreads = nthreads,
-                   progress = progress), scores_args)
+                   progress = progress), args)
+    args <- args[!vapply(args, is.null, logical(1))]
     # the columns dropped (with a message) by dmil_fit() would be reported
-    # again for the training rows
+    # again for the training rows; the scores only weight the stages, so
+    # their reliability warnings are not the user's concern here
     scores <- withCallingHandlers(do.call(dmil_interactions, args),
-                                  dmil_message_dropped = function(m) invokeRestart("muffleMessage"))
+                                  dmil_message_dropped = function(m) invokeRestart("muffleMessage"),
+                                  dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
     row_w <- function(v) {
       w <- rep(1, n)
       w[train_rows] <- stage_weights(v, ctl$gamma)
@@ -132,7 +140,7 @@ dmil_predict_core <- function(fit, data, nthreads) {
                unname(data$scale), data$present, length(fit$levels), net$arch, net$theta, nthreads)
   check_status(res$status)
   K <- length(fit$levels)
-  comp_names <- c(atom_labels(names(fit$views)), "bias")
+  comp_names <- c(component_labels(names(fit$views)), "bias")
   comps <- lapply(seq_along(comp_names), function(j) res$comps[, (j - 1) * K + seq_len(K), drop = FALSE])
   names(comps) <- comp_names
   colnames(res$logits) <- fit$levels

@@ -114,8 +114,8 @@ tidy.dmil_fit <- function(x, ...) {
                       best_epoch = s$best_epoch, val_acc = s$val_acc))
   }
   vn <- names(x$views)
-  comps <- atom_labels(vn)
-  cols <- atom_columns(vn)
+  comps <- component_labels(vn)
+  cols <- component_columns(vn)
   it <- x$interactions
   est <- if (is.null(it)) rep(NA_real_, length(cols)) else colMeans(as.data.frame(it)[cols])
   se <- if (is.null(it)) rep(NA_real_, length(cols)) else

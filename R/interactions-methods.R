@@ -9,25 +9,41 @@ interaction_info <- function(x, call = rlang::caller_env()) {
   info
 }
 
-# The atoms for views vn: their columns (r, u_<view>, s) and labels
-# (R, U_<view>, S); the dominant atom of each row of a matrix of atoms.
-atom_columns <- function(vn) c("r", paste0("u_", vn), "s")
-atom_labels <- function(vn) c("R", paste0("U_", vn), "S")
-dominant_atom <- function(atoms, vn) {
-  labels <- atom_labels(vn)
-  factor(labels[max.col(atoms, ties.method = "first")], levels = labels)
-}
+# Rows of the per-repeat arrays in attr(x, "dmil") that a table's rows are
+# (a row subset keeps them aligned, see `[.dmil_interactions`).
+per_repeat_rows <- function(x, info) info$rows %||% seq_len(nrow(x))
 
-# Multiplier from nats to the unit asked for.
-unit_factor <- function(unit) if (unit == "bits") 1 / log(2) else 1
+#' @export
+`[.dmil_interactions` <- function(x, i, j, drop) {
+  out <- NextMethod()
+  info <- attr(x, "dmil")
+  n_args <- nargs() - !missing(drop)
+  # a choice of columns is a plain data frame: it may lack what the methods use
+  if (!is.data.frame(out) || is.null(info) || n_args < 3 || !missing(j)) {
+    if (is.data.frame(out)) {
+      attr(out, "dmil") <- NULL
+      class(out) <- "data.frame"
+    }
+    return(out)
+  }
+  if (!missing(i)) {
+    idx <- stats::setNames(per_repeat_rows(x, info), row.names(x))
+    rows <- unname(idx[i])
+    info$rows <- if (anyNA(rows)) NULL else rows
+    if (anyNA(rows)) info$per_repeat <- NULL
+  }
+  attr(out, "dmil") <- info
+  out
+}
 
 #' @export
 print.dmil_interactions <- function(x, n = 6, ...) {
   info <- attr(x, "dmil")
   if (!is.null(info)) {
-    cat(sprintf("<dmil_interactions> %d samples, %d views (%s); measure %s, %s, %d-fold cross-fitted\n",
+    cat(sprintf("<dmil_interactions> %d samples, %d views (%s); measure %s, %s, %d-fold cross-fitted, %d repeat%s\n",
                 nrow(x), length(info$views), paste(info$views, collapse = ", "),
-                info$measure, info$unit, info$folds))
+                info$measure, info$unit, info$folds, info$repeats %||% 1L,
+                if ((info$repeats %||% 1L) == 1) "" else "s"))
     m <- colMeans(as.data.frame(x)[atom_columns(info$views)])
     cat("  mean ", paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
     dom <- table(x$dominant)
@@ -48,10 +64,14 @@ print.dmil_interactions <- function(x, n = 6, ...) {
 #' confidence intervals, and the share of samples dominated by each
 #' interaction type.
 #'
-#' The bootstrap resamples samples with replacement and recomputes the means;
-#' the intervals are percentile intervals. They describe the uncertainty of
-#' the mean given the fitted discriminators, not the variability of
-#' refitting them.
+#' The bootstrap resamples the samples and, independently, the repeats of
+#' the cross-fitting (see [dmil_interactions()]) with replacement, and
+#' recomputes the means from the resampled repeats' averaged
+#' probabilities. The percentile intervals therefore include the
+#' variability of refitting the discriminators (between repeats) as well as
+#' that of the sample; with one repeat they cannot, and hold the fitted
+#' discriminators fixed. Neither includes refitting on new data:
+#' [dmil_boot()] does.
 #'
 #' @param object A [dmil_interactions()] result.
 #' @param B Number of bootstrap resamples.
@@ -59,12 +79,12 @@ print.dmil_interactions <- function(x, n = 6, ...) {
 #' @param seed `NULL` or a whole number for the resampling.
 #' @param ... Unused.
 #' @return A data frame of class `summary.dmil_interactions` with one row per
-#'   quantity (`r`, `u_<view>`, `s`, `i_<view>`, `i_joint`, then
-#'   `dominant:<type>` shares) and the columns `term`, `estimate`,
-#'   `std.error`, `conf.low`, `conf.high`.
+#'   quantity (the atoms, the pointwise informations, then `dominant:<type>`
+#'   shares) and the columns `term`, `estimate`, `std.error`, `conf.low`,
+#'   `conf.high`.
 #' @examples
 #' sim <- simulate_interactions(800, "mix4", seed = 3)
-#' it <- dmil_interactions(sim$x, sim$y, epochs = 10, seed = 1, nthreads = 1)
+#' it <- dmil_interactions(sim$x, sim$y, epochs = 10, repeats = 3, seed = 1, nthreads = 1)
 #' summary(it, B = 200)
 #' @export
 summary.dmil_interactions <- function(object, B = 1000, conf_level = 0.95, seed = NULL, ...) {
@@ -72,31 +92,62 @@ summary.dmil_interactions <- function(object, B = 1000, conf_level = 0.95, seed 
   B <- check_count(B, min = 10)
   conf_level <- check_number(conf_level, min = 0, max = 1, min_open = TRUE, max_open = TRUE)
   seed <- check_seed(seed)
-  cols <- c(atom_columns(info$views), paste0("i_", info$views), "i_joint")
-  vals <- as.matrix(as.data.frame(object)[cols])
-  dom <- vapply(levels(object$dominant), function(l) as.double(object$dominant == l), numeric(nrow(object)))
-  vals <- cbind(vals, `colnames<-`(dom, paste0("dominant:", levels(object$dominant))))
-  n <- nrow(vals)
+  vn <- info$views
+  atoms <- atom_columns(vn)
+  icols <- view_subsets(vn)$col
+  n <- nrow(object)
+  # the means of one resample: atoms, informations, dominant shares
+  means_of <- function(tab) {
+    dom <- vapply(atom_labels(vn), function(l) mean(tab$dominant == l), numeric(1))
+    c(colMeans(as.data.frame(tab)[c(atoms, icols)]),
+      stats::setNames(dom, paste0("dominant:", atom_labels(vn))))
+  }
+  pr <- info$per_repeat
+  R <- if (is.null(pr)) 1L else dim(pr$i)[2]
+  rows <- per_repeat_rows(object, info)
   boots <- with_seed(seed, t(vapply(seq_len(B), function(b) {
-    colMeans(vals[sample.int(n, n, replace = TRUE), , drop = FALSE])
-  }, numeric(ncol(vals)))))
+    ri <- sample.int(n, n, replace = TRUE)
+    if (R == 1) return(means_of(object[ri, , drop = FALSE]))
+    rr <- sample.int(R, R, replace = TRUE)
+    means_of(repeat_table(info, rows[ri], rr))
+  }, numeric(length(atoms) + length(icols) + length(atoms)))))
+  est <- means_of(object)
   alpha <- (1 - conf_level) / 2
   out <- data.frame(
-    term = colnames(vals),
-    estimate = colMeans(vals),
+    term = names(est),
+    estimate = unname(est),
     std.error = apply(boots, 2, stats::sd),
     conf.low = apply(boots, 2, stats::quantile, probs = alpha, names = FALSE),
     conf.high = apply(boots, 2, stats::quantile, probs = 1 - alpha, names = FALSE),
     row.names = NULL
   )
   structure(out, class = c("summary.dmil_interactions", "data.frame"),
-            unit = info$unit, measure = info$measure, B = B, conf_level = conf_level, n = n)
+            unit = info$unit, measure = info$measure, B = B, conf_level = conf_level, n = n,
+            repeats = R)
+}
+
+# The table of the samples `rows` recomputed from the repeats `reps` (with
+# repetition): their probabilities averaged, then decomposed.
+repeat_table <- function(info, rows, reps) {
+  pr <- info$per_repeat
+  lpri <- pr$log_prior[rows, reps, drop = FALSE]
+  S <- dim(pr$i)[3]
+  i <- vapply(seq_len(S), function(j) log_mean_exp_rows(pr$i[rows, reps, j] + lpri),
+              numeric(length(rows))) - log_mean_exp_rows(lpri)
+  h <- if (!is.null(pr$h)) {
+    -vapply(seq_along(info$views), function(m) log_mean_exp_rows(-pr$h[rows, m, reps]),
+            numeric(length(rows)))
+  }
+  interaction_table(matrix(i, length(rows)), h, NULL, info$views, info$measure, info$unit,
+                    ids = rows, shift = info$shift / unit_factor(info$unit))
 }
 
 #' @export
 print.summary.dmil_interactions <- function(x, digits = 3, ...) {
-  cat(sprintf("Per-sample interactions (%s, %s): means over %d samples, %g%% bootstrap intervals (B = %d)\n\n",
-              attr(x, "measure"), attr(x, "unit"), attr(x, "n"), 100 * attr(x, "conf_level"), attr(x, "B")))
+  R <- attr(x, "repeats") %||% 1L
+  cat(sprintf("Per-sample interactions (%s, %s): means over %d samples, %g%% bootstrap intervals (B = %d, resampling %s)\n\n",
+              attr(x, "measure"), attr(x, "unit"), attr(x, "n"), 100 * attr(x, "conf_level"), attr(x, "B"),
+              if (R > 1) sprintf("samples and %d repeats", R) else "samples; one repeat: refitting not included"))
   y <- as.data.frame(unclass(x))
   num <- vapply(y, is.numeric, logical(1))
   y[num] <- lapply(y[num], round, digits)
@@ -110,29 +161,36 @@ print.summary.dmil_interactions <- function(x, digits = 3, ...) {
 #' component. `glance()` gives one row of dataset-level figures: sample and
 #' view counts, settings, the mean of every atom, the LSMI shift, and the
 #' cross-fitted accuracy and log-loss of each discriminator. `predict()`
-#' estimates the interactions of new, unlabelled samples as their
-#' expectation under the label posterior of the joint discriminator,
-#' \eqn{\bar v(x) = \sum_y \hat p(y \mid x) v(x, y)}, using the
-#' discriminators (and densities) of every fold, whose probabilities are
-#' averaged.
+#' estimates the interactions of new samples with the discriminators of
+#' every fold of the first repeat (their probabilities averaged) and the
+#' calibration fitted on all held-out predictions of that repeat. Without
+#' labels the values are their expectation under the label posterior of the
+#' joint discriminator, \eqn{\bar v(x) = \sum_y \hat p(y \mid x) v(x, y)};
+#' with labels (`new_y`), the values at those labels, e.g. to score a test
+#' set.
 #'
 #' @param x,object A [dmil_interactions()] result.
-#' @param what For `tidy()`: `"atoms"` (`r`, `u_<view>`, `s`) or `"all"`
-#'   (also the pointwise mutual informations and surprisals).
+#' @param what For `tidy()`: `"atoms"` (the summary atoms, e.g. `r`,
+#'   `u_<view>`, `s`), `"all"` (also the pointwise mutual informations and
+#'   surprisals) or `"lattice"` (every atom of the redundancy lattice, named
+#'   by its collection of sources, e.g. `"{x1}{x2,x3}"`).
 #' @param new_x New data: a named list of views as for [dmil_interactions()].
+#' @param new_y Optional labels of the new samples.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @param ... Unused.
 #' @return `tidy()`: a data frame with `sample`, `label`, `component`,
-#'   `estimate`. `glance()`: a one-row data frame. `predict()`: a data frame
-#'   with `sample`, the expected `r`, `u_<view>`, `s`, `i_<view>`,
-#'   `i_joint` (and `s_add`, `h_<view>` where they apply), `dominant` and
-#'   `.pred_class`, the joint discriminator's most probable class.
+#'   `estimate` and `spread` (the between-repeat standard deviation of an
+#'   atom, `NA` where it is not measured). `glance()`: a one-row data frame.
+#'   `predict()`: a data frame with `sample`, (with `new_y`) `label`, the
+#'   atoms and pointwise informations (and `h_<view>` for `"lsmi"`),
+#'   `dominant` and `.pred_class`, the joint discriminator's most probable
+#'   class.
 #' @name interactions-methods
 #' @examples
 #' sim <- simulate_interactions(1200, "mix4", seed = 4)
 #' train <- 1:800
 #' it <- dmil_interactions(lapply(sim$x, function(v) v[train, ]), sim$y[train],
-#'                         epochs = 10, seed = 1, nthreads = 1)
+#'                         epochs = 10, repeats = 2, seed = 1, nthreads = 1)
 #' head(tidy(it))
 #' glance(it)
 #' new <- predict(it, lapply(sim$x, function(v) v[-train, ]))
@@ -141,21 +199,46 @@ NULL
 
 #' @rdname interactions-methods
 #' @export
-tidy.dmil_interactions <- function(x, what = c("atoms", "all"), ...) {
+tidy.dmil_interactions <- function(x, what = c("atoms", "all", "lattice"), ...) {
   what <- rlang::arg_match(what)
+  info <- interaction_info(x)
+  vn <- info$views
   df <- as.data.frame(x)
-  info <- attr(x, "dmil")
-  comps <- if (!is.null(info)) atom_columns(info$views) else grep("^(r|u_.*|s)$", names(df), value = TRUE)
-  if (what == "all") {
-    comps <- setdiff(names(df), c("sample", "label", "dominant"))
+  if (what == "lattice") {
+    vals <- lattice_atoms(df, info)
+  } else {
+    comps <- atom_columns(vn)
+    if (what == "all") comps <- c(comps, view_subsets(vn)$col, grep("^h_", names(df), value = TRUE))
+    vals <- as.matrix(df[comps])
   }
-  out <- data.frame(
-    sample = rep(df$sample, times = length(comps)),
-    label = rep(df$label, times = length(comps)),
-    component = rep(comps, each = nrow(df)),
-    estimate = unlist(df[comps], use.names = FALSE)
+  spread <- matrix(NA_real_, nrow(vals), ncol(vals))
+  sd_cols <- paste0("sd_", colnames(vals))
+  has <- sd_cols %in% names(df)
+  if (any(has)) spread[, has] <- as.matrix(df[sd_cols[has]])
+  data.frame(
+    sample = rep(df$sample, times = ncol(vals)),
+    label = rep(df$label, times = ncol(vals)),
+    component = rep(colnames(vals), each = nrow(df)),
+    estimate = as.vector(vals),
+    spread = as.vector(spread)
   )
-  out
+}
+
+# Every atom of the redundancy lattice of each row: the Moebius inversion of
+# the pointwise minimum over the table's pointwise informations ("pmmi"), or
+# the two-view atoms themselves ("lsmi").
+lattice_atoms <- function(df, info) {
+  vn <- info$views
+  lat <- lattice_info(vn)
+  if (info$measure == "lsmi") {
+    vals <- as.matrix(df[atom_columns(vn)])
+  } else {
+    k <- unit_factor(info$unit)
+    i <- as.matrix(df[view_subsets(vn)$col]) / k
+    vals <- .Call(C_dm_decompose, i, NULL, "pmmi", FALSE, NA_real_)$atoms * k
+  }
+  colnames(vals) <- lat$names
+  vals
 }
 
 #' @rdname interactions-methods
@@ -164,7 +247,8 @@ glance.dmil_interactions <- function(x, ...) {
   info <- interaction_info(x)
   m <- colMeans(as.data.frame(x)[atom_columns(info$views)])
   out <- data.frame(n = nrow(x), views = length(info$views), classes = length(info$levels),
-                    measure = info$measure, unit = info$unit, folds = info$folds)
+                    measure = info$measure, unit = info$unit, folds = info$folds,
+                    repeats = info$repeats %||% 1L)
   for (nm in names(m)) out[[paste0("mean_", nm)]] <- m[[nm]]
   out$shift <- info$shift
   for (nm in names(info$accuracy)) out[[paste0("accuracy_", nm)]] <- info$accuracy[[nm]]
@@ -174,24 +258,33 @@ glance.dmil_interactions <- function(x, ...) {
 
 #' @rdname interactions-methods
 #' @export
-predict.dmil_interactions <- function(object, new_x, nthreads = NULL, ...) {
+predict.dmil_interactions <- function(object, new_x, new_y = NULL, nthreads = NULL, ...) {
   rlang::check_dots_empty()
   info <- interaction_info(object)
   nthreads <- check_nthreads(nthreads)
   data <- match_blueprint(new_x, info$blueprint, nthreads)
   n <- nrow(data$views[[1]])
+  if (!is.null(new_y)) {
+    new_y <- check_outcome(factor(new_y, levels = info$levels), n, arg = "new_y")
+  }
   K <- length(info$levels)
   vn <- info$views
-  # Average the fold models' probabilities (densities) for each network.
-  logp <- lapply(c(vn, "joint"), function(j) {
+  M <- length(vn)
+  # Each subset's discriminators of the first repeat: probabilities
+  # averaged over the folds, then calibrated.
+  logp <- lapply(seq_along(info$nets), function(j) {
     probs <- Reduce(`+`, lapply(seq_len(info$folds), function(f) {
       spec <- info$nets[[j]]
-      spec$theta <- info$thetas[[f]][[match(j, names(info$nets))]]
+      spec$theta <- info$thetas[[f]][[j]]
       exp(log_softmax(core_logits(list(spec), data, K, nthreads)))
     })) / info$folds
-    log(probs)
+    matrix(log(probs), n)
   })
-  names(logp) <- c(vn, "joint")
+  if (!is.null(info$calib)) {
+    res <- .Call(C_dm_calib_apply, logp, info$calib, M)
+    check_status(res$status)
+    logp <- res$logp
+  }
   log_dens <- NULL
   if (info$measure == "lsmi") {
     log_dens <- vapply(seq_along(vn), function(m) {
@@ -202,33 +295,43 @@ predict.dmil_interactions <- function(object, new_x, nthreads = NULL, ...) {
         check_status(res$status)
         res$logdens
       }, numeric(n))
-      if (n == 1) per_fold <- matrix(per_fold, 1)
-      logsumexp_rows(per_fold) - log(info$folds)
+      log_mean_exp_rows(per_fold)
     }, numeric(n))
-    if (n == 1) log_dens <- matrix(log_dens, 1)
-    colnames(log_dens) <- vn
+    log_dens <- matrix(log_dens, n, dimnames = list(NULL, vn))
   }
   log_prior <- if (info$prior == "empirical") log(colMeans(info$fold_prior)) else rep(-log(K), K)
   nats_shift <- if (info$measure == "lsmi") info$shift / unit_factor(info$unit) else NA_real_
-  out <- expected_interactions(logp, log_dens, log_prior, vn, info$measure, info$unit,
-                               view_ids(data$views), shift = nats_shift)
-  out$.pred_class <- factor(info$levels[max.col(logp$joint, ties.method = "first")],
+  ids <- view_ids(data$views)
+  out <- if (is.null(new_y)) {
+    expected_interactions(logp, log_dens, log_prior, vn, info$measure, info$unit, ids,
+                          shift = nats_shift)
+  } else {
+    yi <- as.integer(new_y)
+    i <- vapply(logp, function(l) l[cbind(seq_len(n), yi)], numeric(n)) - log_prior[yi]
+    interaction_table(matrix(i, n), if (!is.null(log_dens)) -log_dens, new_y, vn, info$measure,
+                      info$unit, ids, shift = nats_shift)
+  }
+  attr(out, "shift") <- NULL
+  out$.pred_class <- factor(info$levels[max.col(logp[[length(logp)]], ties.method = "first")],
                             levels = info$levels)
   out
 }
 
 # Interactions of unlabelled samples: the expectation of the per-label
-# values under the joint posterior, sum_y p(y | x) v(x, y).
+# values under the joint posterior, sum_y p(y | x) v(x, y). logp: the log
+# posteriors of every subset of views (subset order, the last is all views).
 expected_interactions <- function(logp, log_dens, log_prior, vn, measure, unit, ids,
                                   shift = NA_real_) {
-  n <- nrow(logp$joint)
-  K <- ncol(logp$joint)
-  post <- exp(logp$joint)
+  joint <- logp[[length(logp)]]
+  n <- nrow(joint)
+  K <- ncol(joint)
+  post <- exp(joint)
+  h <- if (!is.null(log_dens)) -log_dens
   total <- NULL
   for (k in seq_len(K)) {
-    tab <- interaction_table(logp, log_dens, factor(rep(k, n), levels = seq_len(K)),
-                             rep(log_prior[k], n), vn, measure, unit, ids, shift = shift)
-    vals <- as.matrix(tab[setdiff(names(tab), c("sample", "label", "dominant"))])
+    i <- matrix(vapply(logp, function(l) l[, k], numeric(n)), n) - log_prior[k]
+    tab <- interaction_table(i, h, NULL, vn, measure, unit, ids, shift = shift)
+    vals <- as.matrix(tab[setdiff(names(tab), c("sample", "dominant"))])
     # A label with zero posterior contributes nothing, even where its
     # values are infinite.
     contrib <- vals * post[, k]

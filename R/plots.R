@@ -21,7 +21,8 @@
 #'   ggplot.
 #' @name dmil-plots
 #' @examples
-#' it <- dmil_interactions(mix4_small$x, mix4_small$y, epochs = 10, seed = 1, nthreads = 1)
+#' it <- dmil_interactions(mix4_small$x, mix4_small$y, epochs = 10, repeats = 2, seed = 1,
+#'                         nthreads = 1)
 #' plot(it)
 #' plot(it, type = "distribution")
 #' fit <- dmil_fit(mix4_small$x, mix4_small$y, method = "joint", epochs = 20, nthreads = 1)

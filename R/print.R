@@ -64,8 +64,10 @@ print_dmil_body <- function(x) {
   cat(sprintf("  Phase A: %d epochs (best %d), Adam lr %g, batch %d; validation accuracy %s\n",
               ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_acc_after[1])))
   if (nrow(ph) > 1) {
-    cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted)\n",
-                s$control$measure, nrow(x$interactions), s$control$folds))
+    si <- attr(x$interactions, "dmil")
+    cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
+                s$control$measure, nrow(x$interactions), si$folds, si$repeats,
+                if (si$repeats == 1) "" else "s"))
     for (i in 2:nrow(ph)) {
       cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
                   acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),

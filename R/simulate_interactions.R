@@ -24,6 +24,20 @@
 #' The oracle is exact: the densities are Gaussian mixtures over at most
 #' \eqn{4K^2} components.
 #'
+#' **`"mix3"`**. The three-view analogue of `"mix4"`, with a type for every
+#' kind of atom of the redundancy lattice: `R` (all three views show the
+#' label), `R_x1_x2`, `R_x1_x3`, `R_x2_x3` (two views show it, the third an
+#' independent nuisance class), `U_x1`, `U_x2`, `U_x3` (one view shows it),
+#' `S_x1_x2`, `S_x1_x3`, `S_x2_x3` (two views show classes whose sum modulo
+#' `K` is the label; the third a nuisance class) and `S_x1_x2_x3` (the sum of
+#' all three views' classes is the label). Parameters as for `"mix4"`, with
+#' `pi` of length 11 (in the order above, default uniform) and `dims`,
+#' `kappa` of length 3. The oracle is exact; in it, with small noise, each
+#' type carries \eqn{\log_2 K} bits in its own atom: `r`, `r_x1_x2`, ...,
+#' `u_x1`, ..., and for the synergistic types the lattice atoms
+#' \{x1,x2\}, ..., \{x1,x2,x3\}, which the table sums into `s`
+#' (`attr(oracle, "lattice")` holds all 18 atoms).
+#'
 #' **`"gates"`**. I.i.d. draws from a discrete distribution of [pid_gate()]
 #' (`gate = "xor"`), each source one-hot encoded (`onehot = TRUE`, else its
 #' code as one column) plus Gaussian jitter of sd `jitter` (default 0). The
@@ -61,15 +75,19 @@
 #'   seed is given.
 #'
 #' @return A list of class `dmil_simulation` with
-#' * `x`: a named list of two matrices, views `x1` and `x2`;
+#' * `x`: a named list of matrices, views `x1`, `x2` (and `x3` for
+#'   `"mix3"`);
 #' * `y`: the labels, a factor;
 #' * `type`: the true interaction type of each sample (`"R"`, `"U_x1"`,
-#'   `"U_x2"`, `"S"`) where the design defines one, else `NULL`;
+#'   `"U_x2"`, `"S"`; for `"mix3"` the eleven types above) where the design
+#'   defines one, else `NULL`;
 #' * `oracle`: the exact per-sample values, in the columns of
 #'   [dmil_interactions()] (`NULL` for `"pid"`);
 #' * `terms`: the exact quantities behind the oracle: log posteriors
-#'   `log_post` (list of `x1`, `x2`, `joint`, each n x classes), log
-#'   densities `log_dens` (n x 2) and the log prior `log_prior`;
+#'   `log_post` (one n x classes matrix per nonempty subset of the views:
+#'   `x1`, `x2`, `joint`; for `"mix3"` also `x1:x2`, `x3`, `x1:x3`,
+#'   `x2:x3`), log densities `log_dens` (n x views) and the log prior
+#'   `log_prior`;
 #' * `design`, `params`, `seed`.
 #' @examples
 #' sim <- simulate_interactions(1000, "mix4", K = 2, seed = 1)
@@ -82,7 +100,7 @@
 #'                            unit = "nats", seed = 2)
 #' colMeans(g$oracle[c("r", "u_x1", "u_x2", "s")])
 #' @export
-simulate_interactions <- function(n, design = c("mix4", "gates", "gauss", "pid"), ...,
+simulate_interactions <- function(n, design = c("mix4", "mix3", "gates", "gauss", "pid"), ...,
                                   measure = c("pmmi", "lsmi"), unit = c("bits", "nats"),
                                   seed = NULL) {
   n <- check_count(n, min = 2)
@@ -92,7 +110,8 @@ simulate_interactions <- function(n, design = c("mix4", "gates", "gauss", "pid")
   seed <- check_seed(seed)
   params <- design_params(design, list(...), seed)
   sim <- with_seed(seed, switch(design,
-    mix4 = sim_mix4(n, params),
+    mix4 = sim_typed(n, params, mix4_types),
+    mix3 = sim_typed(n, params, mix3_types),
     gates = sim_gates(n, params),
     gauss = sim_gauss(n, params),
     pid = sim_pid(n, params)
@@ -118,9 +137,9 @@ print.dmil_simulation <- function(x, ...) {
     cat("  types: ", paste0(names(tab), " ", tab, collapse = ", "), "\n", sep = "")
   }
   if (!is.null(x$oracle)) {
-    m <- colMeans(x$oracle[c("r", "u_x1", "u_x2", "s")])
-    cat(sprintf("  oracle means (%s, %s): r %.3f, u_x1 %.3f, u_x2 %.3f, s %.3f\n",
-                attr(x$oracle, "measure"), attr(x$oracle, "unit"), m[1], m[2], m[3], m[4]))
+    m <- colMeans(x$oracle[atom_columns(names(x$x))])
+    cat(sprintf("  oracle means (%s, %s): %s\n", attr(x$oracle, "measure"), attr(x$oracle, "unit"),
+                paste(names(m), sprintf("%.3f", m), collapse = ", ")))
   }
   invisible(x)
 }
@@ -153,6 +172,8 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
   defaults <- switch(design,
     mix4 = list(K = 2, pi = rep(0.25, 4), d_latent = 8, dims = c(16, 16), sigma = 0.5,
                 kappa = c(1, 1), tagged = TRUE, design_seed = seed),
+    mix3 = list(K = 2, pi = rep(1 / 11, 11), d_latent = 8, dims = c(16, 16, 16), sigma = 0.5,
+                kappa = c(1, 1, 1), tagged = TRUE, design_seed = seed),
     gates = list(gate = "xor", onehot = TRUE, jitter = 0),
     gauss = list(n_classes = 2, rho = 0.5, sigma = 0.5),
     pid = list(setting = "redundancy", fractions = c(0.5, 0.5, 0.5), d_latent = 5,
@@ -174,14 +195,17 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
     if (!ok) dm_abort("Invalid {.arg {what}} for design {.val {design}}.",
                       class = "dmil_error_arg", call = call)
   }
-  if (design == "mix4") {
+  if (design %in% c("mix4", "mix3")) {
+    types <- if (design == "mix4") mix4_types else mix3_types
+    M <- if (design == "mix4") 2L else 3L
     p$K <- check_count(p$K, min = 2, arg = "K", call = call)
-    chk(is.numeric(p$pi) && length(p$pi) == 4 && all(p$pi >= 0) && sum(p$pi) > 0, "pi")
+    chk(is.numeric(p$pi) && length(p$pi) == length(types$labels) && all(p$pi >= 0) &&
+          sum(p$pi) > 0, "pi")
     p$pi <- p$pi / sum(p$pi)
     p$d_latent <- check_count(p$d_latent, arg = "d_latent", call = call)
-    chk(is.numeric(p$dims) && length(p$dims) == 2 && all(p$dims >= 1), "dims")
+    chk(is.numeric(p$dims) && length(p$dims) == M && all(p$dims >= 1), "dims")
     p$sigma <- check_number(p$sigma, min = 0, min_open = TRUE, arg = "sigma", call = call)
-    chk(is.numeric(p$kappa) && length(p$kappa) == 2 && all(is.finite(p$kappa)), "kappa")
+    chk(is.numeric(p$kappa) && length(p$kappa) == M && all(is.finite(p$kappa)), "kappa")
     p$tagged <- check_flag(p$tagged, arg = "tagged", call = call)
     p$design_seed <- check_seed(p$design_seed, arg = "design_seed", call = call)
   } else if (design == "gates") {
@@ -206,8 +230,11 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
   p
 }
 
+# log(sum(exp(.))) of every row of a matrix; the row maxima by a loop over
+# the (few) columns, vectorised over the rows.
 logsumexp_rows <- function(m) {
-  mx <- apply(m, 1, max)
+  mx <- m[, 1]
+  for (j in seq_len(ncol(m))[-1]) mx <- pmax(mx, m[, j])
   mx + log(rowSums(exp(m - mx)))
 }
 
@@ -218,66 +245,106 @@ log_gauss <- function(x, mu, sigma) {
   -0.5 * d * log(2 * pi * sigma^2) - sq / (2 * sigma^2)
 }
 
-type_labels <- c("R", "U_x1", "U_x2", "S")
+# Typed designs: for each type, the classes the views show given the label
+# y and independent nuisance classes nu (n x `nuisances`), modulo K.
+mix4_types <- list(
+  labels = c("R", "U_x1", "U_x2", "S"),
+  nuisances = 1L,
+  shown = list(
+    R = function(y, nu, K) cbind(y, y),
+    U_x1 = function(y, nu, K) cbind(y, nu[, 1]),
+    U_x2 = function(y, nu, K) cbind(nu[, 1], y),
+    S = function(y, nu, K) cbind(nu[, 1], (y - nu[, 1]) %% K)
+  )
+)
+mix3_types <- list(
+  labels = c("R", "R_x1_x2", "R_x1_x3", "R_x2_x3", "U_x1", "U_x2", "U_x3",
+             "S_x1_x2", "S_x1_x3", "S_x2_x3", "S_x1_x2_x3"),
+  nuisances = 2L,
+  shown = list(
+    R = function(y, nu, K) cbind(y, y, y),
+    R_x1_x2 = function(y, nu, K) cbind(y, y, nu[, 1]),
+    R_x1_x3 = function(y, nu, K) cbind(y, nu[, 1], y),
+    R_x2_x3 = function(y, nu, K) cbind(nu[, 1], y, y),
+    U_x1 = function(y, nu, K) cbind(y, nu[, 1], nu[, 2]),
+    U_x2 = function(y, nu, K) cbind(nu[, 1], y, nu[, 2]),
+    U_x3 = function(y, nu, K) cbind(nu[, 1], nu[, 2], y),
+    S_x1_x2 = function(y, nu, K) cbind(nu[, 1], (y - nu[, 1]) %% K, nu[, 2]),
+    S_x1_x3 = function(y, nu, K) cbind(nu[, 1], nu[, 2], (y - nu[, 1]) %% K),
+    S_x2_x3 = function(y, nu, K) cbind(nu[, 2], nu[, 1], (y - nu[, 1]) %% K),
+    S_x1_x2_x3 = function(y, nu, K) cbind(nu[, 1], nu[, 2], (y - nu[, 1] - nu[, 2]) %% K)
+  )
+)
 
-sim_mix4 <- function(n, p) {
+# View m of a sample of type t showing class k is kappa_m W_m P_{t,k} plus
+# noise; the oracle enumerates every configuration (type, label, nuisance
+# classes) with its probability and sums the Gaussian likelihoods.
+sim_typed <- function(n, p, types) {
   K <- p$K
-  n_banks <- if (p$tagged) 4L else 1L
+  M <- length(p$dims)
+  n_types <- length(types$labels)
+  n_banks <- if (p$tagged) n_types else 1L
   fixed <- with_seed(p$design_seed, list(
     P = array(stats::rnorm(n_banks * K * p$d_latent), c(p$d_latent, K, n_banks)),
     W = lapply(p$dims, function(d) matrix(stats::rnorm(d * p$d_latent, sd = sqrt(1 / p$d_latent)), d))
   ))
   bank <- function(t) if (p$tagged) t else 1L
-  # Prototype of view m for type t (1..4) and class k (0..K-1): a column.
+  # Prototype of view m for type t and class k (0..K-1): a column.
   proto <- function(m, t, k) p$kappa[m] * fixed$W[[m]] %*% fixed$P[, k + 1L, bank(t)]
+  shown_of <- function(t, y, nu) {
+    out <- matrix(0L, length(t), M)
+    for (tt in unique(t)) {
+      sel <- t == tt
+      out[sel, ] <- types$shown[[tt]](y[sel], nu[sel, , drop = FALSE], K)
+    }
+    out
+  }
 
-  t <- sample.int(4L, n, replace = TRUE, prob = p$pi)
+  t <- sample.int(n_types, n, replace = TRUE, prob = p$pi)
   y <- sample.int(K, n, replace = TRUE) - 1L
-  nu <- sample.int(K, n, replace = TRUE) - 1L
-  k1 <- ifelse(t %in% c(1L, 2L), y, nu)
-  k2 <- ifelse(t == 1L | t == 3L, y, ifelse(t == 2L, nu, (y - nu) %% K))
-  x <- lapply(1:2, function(m) {
-    km <- if (m == 1) k1 else k2
+  nu <- vapply(seq_len(types$nuisances), function(j) sample.int(K, n, replace = TRUE) - 1L, integer(n))
+  nu <- matrix(nu, n)
+  k <- shown_of(t, y, nu)
+  x <- lapply(seq_len(M), function(m) {
     mu <- matrix(0, n, p$dims[m])
-    for (tt in 1:4) for (k in 0:(K - 1)) {
-      sel <- t == tt & km == k
-      if (any(sel)) mu[sel, ] <- matrix(proto(m, tt, k), sum(sel), p$dims[m], byrow = TRUE)
+    for (tt in seq_len(n_types)) for (kk in 0:(K - 1)) {
+      sel <- t == tt & k[, m] == kk
+      if (any(sel)) mu[sel, ] <- matrix(proto(m, tt, kk), sum(sel), p$dims[m], byrow = TRUE)
     }
     mu + matrix(stats::rnorm(n * p$dims[m], sd = p$sigma), n)
   })
 
-  # Exact terms: enumerate the discrete configurations (t, k1, k2, y).
-  cfg <- do.call(rbind, lapply(0:(K - 1), function(yy) {
-    rbind(
-      data.frame(t = 1L, k1 = yy, k2 = yy, y = yy, q = p$pi[1] / K),
-      data.frame(t = 2L, k1 = yy, k2 = 0:(K - 1), y = yy, q = p$pi[2] / K^2),
-      data.frame(t = 3L, k1 = 0:(K - 1), k2 = yy, y = yy, q = p$pi[3] / K^2),
-      data.frame(t = 4L, k1 = 0:(K - 1), k2 = (yy - 0:(K - 1)) %% K, y = yy, q = p$pi[4] / K^2)
-    )
-  }))
-  cfg <- cfg[cfg$q > 0, ]
+  # Exact terms: every configuration (type, label, nuisance classes).
+  grid <- as.matrix(expand.grid(c(list(t = seq_len(n_types), y = 0:(K - 1)),
+                                  rep(list(0:(K - 1)), types$nuisances))))
+  cfg_k <- shown_of(grid[, 1], grid[, 2], grid[, -(1:2), drop = FALSE])
+  q <- p$pi[grid[, 1]] / K^(1 + types$nuisances)
+  keep <- q > 0
+  grid <- grid[keep, , drop = FALSE]
+  cfg_k <- cfg_k[keep, , drop = FALSE]
+  lq <- matrix(log(q[keep]), n, nrow(grid), byrow = TRUE)
   # log phi_m(x | t, k) for every configuration's prototype.
-  lphi <- lapply(1:2, function(m) {
-    km <- if (m == 1) cfg$k1 else cfg$k2
-    mu <- vapply(seq_len(nrow(cfg)), function(j) proto(m, cfg$t[j], km[j]), numeric(p$dims[m]))
+  lphi <- lapply(seq_len(M), function(m) {
+    mu <- vapply(seq_len(nrow(grid)), function(j) proto(m, grid[j, 1], cfg_k[j, m]), numeric(p$dims[m]))
     log_gauss(x[[m]], matrix(mu, p$dims[m]), p$sigma)
   })
-  lq <- matrix(log(cfg$q), n, nrow(cfg), byrow = TRUE)
-  joint <- lq + lphi[[1]] + lphi[[2]]
   by_class <- function(terms) {
-    vapply(0:(K - 1), function(k) logsumexp_rows(terms[, cfg$y == k, drop = FALSE]), numeric(n))
+    vapply(0:(K - 1), function(kk) logsumexp_rows(terms[, grid[, 2] == kk, drop = FALSE]), numeric(n))
   }
-  l12y <- by_class(joint)
-  l1y <- by_class(lq + lphi[[1]])
-  l2y <- by_class(lq + lphi[[2]])
+  sets <- view_subsets(paste0("x", seq_len(M)))
+  log_post <- lapply(seq_len(nrow(sets)), function(j) {
+    l <- by_class(lq + Reduce(`+`, lphi[match(sets$views[[j]], paste0("x", seq_len(M)))]))
+    l - logsumexp_rows(l)
+  })
+  names(log_post) <- sets$net
   terms <- list(
-    log_post = list(x1 = l1y - logsumexp_rows(l1y), x2 = l2y - logsumexp_rows(l2y),
-                    joint = l12y - logsumexp_rows(l12y)),
-    log_dens = cbind(x1 = logsumexp_rows(l1y), x2 = logsumexp_rows(l2y)),
+    log_post = log_post,
+    log_dens = vapply(seq_len(M), function(m) logsumexp_rows(lq + lphi[[m]]), numeric(n)),
     log_prior = rep(-log(K), K)
   )
+  colnames(terms$log_dens) <- paste0("x", seq_len(M))
   list(x = name_views(x), y = factor(y, levels = 0:(K - 1)),
-       type = factor(type_labels[t], levels = type_labels), terms = terms)
+       type = factor(types$labels[t], levels = types$labels), terms = terms)
 }
 
 sim_gates <- function(n, p) {
@@ -351,7 +418,7 @@ sim_pid <- function(n, p) {
   type <- switch(p$setting, redundancy = "R", uniqueness1 = "U_x1", uniqueness2 = "U_x2",
                  synergy = "S", mix = NA_character_)
   list(x = name_views(list(x1, x2)), y = factor(y, levels = 0:(p$n_classes - 1)),
-       type = if (is.na(type)) NULL else factor(rep(type, n), levels = type_labels),
+       type = if (is.na(type)) NULL else factor(rep(type, n), levels = mix4_types$labels),
        terms = NULL)
 }
 
@@ -362,45 +429,85 @@ name_views <- function(x) {
 }
 
 # The oracle table: the pointwise decomposition computed here in R, apart
-# from the package's C decomposition, from exact terms.
+# from the package's C decomposition (src/core/dm_lattice.h, pid.c), from
+# exact terms. Columns as in dmil_interactions(); the lattice atoms ("pmmi")
+# in attr(, "lattice").
 oracle_table <- function(terms, y, measure, unit) {
   yi <- as.integer(y)
   n <- length(yi)
-  pick <- function(lp) lp[cbind(seq_len(n), yi)]
+  vn <- colnames(terms$log_dens)
+  M <- length(vn)
+  sets <- view_subsets(vn)
   lprior <- terms$log_prior[yi]
-  i1 <- pick(terms$log_post$x1) - lprior
-  i2 <- pick(terms$log_post$x2) - lprior
-  ij <- pick(terms$log_post$joint) - lprior
-  if (measure == "pmmi") {
-    r <- pmin(i1, i2)
-  } else {
-    h1 <- -terms$log_dens[, 1]
-    h2 <- -terms$log_dens[, 2]
-    r <- pmin(h1, h2) - pmin(h1 - i1, h2 - i2)
-  }
-  u1 <- i1 - r
-  u2 <- i2 - r
-  s <- ij - r - u1 - u2
+  i <- vapply(terms$log_post[sets$net], function(lp) lp[cbind(seq_len(n), yi)] - lprior, numeric(n))
+  i <- matrix(unname(i), n)
   shift <- 0
-  if (measure == "lsmi") {
-    m <- c(mean(r), mean(u1), mean(u2), mean(s))
+  if (measure == "pmmi") {
+    lat <- oracle_lattice(M)
+    # redundancy of a node: the smallest information of its sources
+    red <- vapply(lat$sets, function(a) do.call(pmin, lapply(a, function(A) i[, A])), numeric(n))
+    nodes <- matrix(red, n) %*% t(lat$mobius)
+    colnames(nodes) <- lat$names(vn)
+    atoms <- nodes %*% lat$to_summary(vn)
+  } else {
+    h <- -terms$log_dens
+    r <- pmin(h[, 1], h[, 2]) - pmin(h[, 1] - i[, 1], h[, 2] - i[, 2])
+    atoms <- cbind(r = r, u1 = i[, 1] - r, u2 = i[, 2] - r, s = i[, 3] - i[, 1] - i[, 2] + r)
+    m <- colMeans(atoms)
     shift <- if (m[1] < 0 || m[4] < 0) -min(m[1], m[4]) else if (min(m[2:3]) < 0) min(m[2:3]) else 0
-    r <- r + shift
-    u1 <- u1 - shift
-    u2 <- u2 - shift
-    s <- s + shift
+    atoms <- atoms + matrix(c(shift, -shift, -shift, shift), n, 4, byrow = TRUE)
+    colnames(atoms) <- atom_columns(vn)
   }
   k <- unit_factor(unit)
-  out <- data.frame(sample = seq_len(n), label = y, r = r * k, u_x1 = u1 * k, u_x2 = u2 * k,
-                    s = s * k, i_x1 = i1 * k, i_x2 = i2 * k, i_joint = ij * k)
+  rownames(atoms) <- NULL
+  out <- data.frame(sample = seq_len(n), label = y)
+  out <- cbind(out, as.data.frame(atoms * k))
+  for (j in seq_len(nrow(sets))) out[[sets$col[j]]] <- i[, j] * k
   if (measure == "lsmi") {
-    out$h_x1 <- -terms$log_dens[, 1] * k
-    out$h_x2 <- -terms$log_dens[, 2] * k
+    for (m in seq_len(M)) out[[paste0("h_", vn[m])]] <- -terms$log_dens[, m] * k
   }
-  atoms <- as.matrix(out[c("r", "u_x1", "u_x2", "s")])
-  out$dominant <- factor(type_labels[max.col(atoms, ties.method = "first")], levels = type_labels)
+  out$dominant <- dominant_atom(atoms, vn)
   attr(out, "measure") <- measure
   attr(out, "unit") <- unit
   attr(out, "shift") <- shift * k
+  if (measure == "pmmi") attr(out, "lattice") <- nodes * k
   out
+}
+
+# The redundancy lattice of M sources built by brute force in R, for the
+# oracle: antichains of subsets (bit masks), the order, the Moebius matrix,
+# node names and the summary atoms (see lattice_info()).
+oracle_lattice <- function(M) {
+  S <- 2^M - 1
+  sub <- function(a, b) bitwAnd(a, b) == a
+  sets <- list()
+  for (code in seq_len(2^S - 1)) {
+    mem <- which(bitwAnd(code, bitwShiftL(1L, seq_len(S) - 1L)) > 0)
+    ok <- all(vapply(mem, function(a) !any(vapply(setdiff(mem, a), function(b) sub(a, b), TRUE)), TRUE))
+    if (ok) sets[[length(sets) + 1]] <- mem
+  }
+  leq <- outer(seq_along(sets), seq_along(sets), Vectorize(function(b, a) {
+    all(vapply(sets[[a]], function(B) any(vapply(sets[[b]], function(A) sub(A, B), TRUE)), TRUE))
+  }))
+  # r = t(leq) %*% atoms, so atoms = solve(t(leq)) %*% r
+  mobius <- round(solve(t(leq) * 1))
+  single <- bitwShiftL(1L, seq_len(M) - 1L)
+  views_of <- function(a, vn) vn[bitwAnd(a, single) > 0]
+  list(
+    sets = sets, mobius = mobius,
+    # sources listed by size, then mask (as the package names them)
+    names = function(vn) vapply(sets, function(a) {
+      a <- a[order(vapply(a, function(A) sum(bitwAnd(A, single) > 0), 1), a)]
+      paste0("{", vapply(a, function(A) paste(views_of(A, vn), collapse = ","), ""), "}", collapse = "")
+    }, ""),
+    to_summary = function(vn) {
+      summary <- vapply(sets, function(a) {
+        if (!all(a %in% single)) return("s")
+        v <- vn[match(a, single)]
+        if (length(v) == M) "r" else if (length(v) == 1) paste0("u_", v) else paste0("r_", paste(v, collapse = "_"))
+      }, "")
+      cols <- atom_columns(vn)
+      `colnames<-`(outer(summary, cols, `==`) * 1, cols)
+    }
+  )
 }

@@ -1,7 +1,8 @@
-# Speed of dmil_interactions() (default settings: 2 folds, discriminators of
-# 2 x 64 units, 30 epochs with patience 5) on MIX4 data with two views of 64
-# features. Each configuration runs in its own R process. Run from the
-# repository root:  Rscript bench/interactions_speed.R
+# Speed of dmil_interactions() with its default settings (5 folds, one
+# repeat at these sizes, discriminators of 2 x 64 units, at most 30 epochs
+# with patience 5 on an inner validation part, calibration) on MIX4 data
+# with two views of 64 features. Each configuration runs in its own R
+# process. Run from the repository root:  Rscript bench/interactions_speed.R
 configs <- expand.grid(measure = c("pmmi", "lsmi"), n = c(10000L, 100000L), threads = c(1L, 2L),
                        stringsAsFactors = FALSE)
 rows <- lapply(seq_len(nrow(configs)), function(i) {

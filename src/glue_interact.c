@@ -1,21 +1,30 @@
 #include <stdlib.h>
 #include <string.h>
+#include "dm_calib.h"
 #include "dm_interact.h"
+#include "dm_lattice.h"
+#include "dm_loss.h"
 #include "dm_knife.h"
 #include "dm_pid.h"
 #include "dm_rng.h"
 #include "dm_threads.h"
 #include "glue.h"
 
-/* Cross-fitted discriminators (and densities) for dmil_interactions().
+/* Cross-fitted, repeated discriminators (and densities) for
+ * dmil_interactions(), calibrated per repeat (dm_calib.h).
  *   views, cols, center, scale: as for dmil_fit; y: 0-based labels; K;
- *   nets: discriminator descriptions; cfg: list(folds, inner_val, epochs,
- *   batch_size, patience, lr, weight_decay, density, knife_components,
- *   knife_epochs, knife_batch_size, knife_patience, knife_lr,
- *   knife_weight_decay); seed; nthreads; progress.
- * Returns list(status, fold, logp (list of n x K matrices, one per net),
- *   logdens (n x M matrix or NULL), prior (F x K), nets (per fold, per net
- *   parameters), knife (per fold, per view parameters)). */
+ *   nets: discriminator descriptions, one per nonempty subset of the views
+ *   in subset order when calibrating; cfg: list(folds, repeats, foldid,
+ *   inner_val, epochs, batch_size, patience, lr, weight_decay, calibrate,
+ *   bins, density, knife_components, knife_epochs, knife_batch_size,
+ *   knife_patience, knife_lr, knife_weight_decay); seed; nthreads; progress.
+ * Returns list(status, fold (n x R, 1-based), logp (per net: n x K log of
+ *   the posterior averaged over repeats), logp_y (per net: n x R, log
+ *   posterior of each sample's label in each repeat), logdens (n x M x R
+ *   or NULL), prior (F x K x R), nets (repeat 1: per fold, per net
+ *   parameters), knife (repeat 1: per fold, per view parameters), calib
+ *   (maps, stacks and log prior fitted on all of repeat 1, for new data; or
+ *   NULL)). */
 SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
                            SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP seed_,
                            SEXP nthreads_, SEXP progress_) {
@@ -29,13 +38,19 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
 
   dm_interact_cfg cfg;
   cfg.folds = glue_int(cfg_, "folds");
+  cfg.repeats = glue_int(cfg_, "repeats");
   cfg.inner_val = glue_dbl(cfg_, "inner_val");
   cfg.net_train = glue_train_cfg(cfg_, "", DM_SELECT_LOSS);
-  cfg.calibrate = glue_int(cfg_, "calibrate");
   cfg.density = glue_int(cfg_, "density");
   cfg.knife_K = glue_int(cfg_, "knife_components");
   cfg.knife_train = glue_train_cfg(cfg_, "knife_", DM_SELECT_LOSS);
-  const int F = cfg.folds;
+  const int calibrate = glue_int(cfg_, "calibrate"), bins = glue_int(cfg_, "bins");
+  const int F = cfg.folds, R = cfg.repeats;
+  if (F < 2 || R < 1) Rf_error("internal error: folds or repeats out of range");
+  if (calibrate && (M > DM_CALIB_MAX_VIEWS || n_nets != (1 << M) - 1 || bins < 1 ||
+                    bins > DM_CALIB_MAX_BINS))
+    Rf_error("internal error: calibration needs one net per subset of at most %d views",
+             DM_CALIB_MAX_VIEWS);
   const int *fold_given = NULL;
   SEXP foldid = glue_elt(cfg_, "foldid");
   if (!Rf_isNull(foldid)) {
@@ -57,30 +72,32 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
       Rf_error("internal error: invalid network %d", j + 1);
   }
 
-  const char *names[] = {"status", "fold", "logp", "logdens", "prior",
-                         "nets", "knife", ""};
+  const char *names[] = {"status", "fold", "logp", "logp_y", "logdens", "prior",
+                         "nets", "knife", "calib", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   nprotect++;
-  SEXP r_fold = Rf_allocVector(INTSXP, n);
+  SEXP r_fold = Rf_allocMatrix(INTSXP, n, R);
   SET_VECTOR_ELT(out, 1, r_fold);
   SEXP r_logp = Rf_allocVector(VECSXP, n_nets);
   SET_VECTOR_ELT(out, 2, r_logp);
-  double **logp = (double **)R_alloc(n_nets, sizeof(double *));
+  SEXP r_logp_y = Rf_allocVector(VECSXP, n_nets);
+  SET_VECTOR_ELT(out, 3, r_logp_y);
   for (int j = 0; j < n_nets; j++) {
     SET_VECTOR_ELT(r_logp, j, Rf_allocMatrix(REALSXP, n, K));
-    logp[j] = REAL(VECTOR_ELT(r_logp, j));
+    SET_VECTOR_ELT(r_logp_y, j, Rf_allocMatrix(REALSXP, n, R));
   }
-  SEXP r_dens = R_NilValue;
+  double *logdens = NULL;
   if (cfg.density) {
-    r_dens = Rf_allocMatrix(REALSXP, n, M);
-    SET_VECTOR_ELT(out, 3, r_dens);
+    SEXP r_dens = Rf_alloc3DArray(REALSXP, n, M, R);
+    SET_VECTOR_ELT(out, 4, r_dens);
+    logdens = REAL(r_dens);
   }
-  SEXP r_prior = Rf_allocMatrix(REALSXP, F, K);
-  SET_VECTOR_ELT(out, 4, r_prior);
+  SEXP r_prior = Rf_alloc3DArray(REALSXP, F, K, R);
+  SET_VECTOR_ELT(out, 5, r_prior);
   SEXP r_nets = Rf_allocVector(VECSXP, F);
-  SET_VECTOR_ELT(out, 5, r_nets);
+  SET_VECTOR_ELT(out, 6, r_nets);
   SEXP r_knife = Rf_allocVector(VECSXP, F);
-  SET_VECTOR_ELT(out, 6, r_knife);
+  SET_VECTOR_ELT(out, 7, r_knife);
   double **th_net = (double **)R_alloc((size_t)F * n_nets + 1, sizeof(double *));
   double **th_knife = (double **)R_alloc((size_t)F * M + 1, sizeof(double *));
   for (int f = 0; f < F; f++) {
@@ -101,12 +118,37 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
       }
     }
   }
+  double *maps = NULL, *stacks = NULL, *lp_all = NULL;
+  if (calibrate) {
+    const char *cnames[] = {"maps", "stacks", "lp", ""};
+    SEXP cal = Rf_mkNamed(VECSXP, cnames);
+    SET_VECTOR_ELT(out, 8, cal);
+    SEXP r_maps = Rf_allocMatrix(REALSXP, DM_CALIB_MAP_LEN(bins), n_nets);
+    SET_VECTOR_ELT(cal, 0, r_maps);
+    SEXP r_stacks = Rf_allocMatrix(REALSXP, DM_CALIB_STACK_LEN(M), n_nets);
+    SET_VECTOR_ELT(cal, 1, r_stacks);
+    SEXP r_lp = Rf_allocVector(REALSXP, K);
+    SET_VECTOR_ELT(cal, 2, r_lp);
+    maps = REAL(r_maps);
+    stacks = REAL(r_stacks);
+    lp_all = REAL(r_lp);
+  }
+  /* Working copies, freed by R when the call returns (also on error). */
+  double **raw = (double **)R_alloc((size_t)R * n_nets, sizeof(double *));
+  for (size_t j = 0; j < (size_t)R * n_nets; j++)
+    raw[j] = (double *)R_alloc((size_t)n * K, sizeof(double));
+  double **cal = (double **)R_alloc(n_nets, sizeof(double *));
+  for (int j = 0; j < n_nets; j++) cal[j] = (double *)R_alloc((size_t)n * K, sizeof(double));
+  double *lp_fold = (double *)R_alloc((size_t)F * K, sizeof(double));
+  int *rows = (int *)R_alloc(n, sizeof(int));
+  for (int i = 0; i < n; i++) rows[i] = i;
+
   /* Progress is counted in batches; the inner split is about inner_val. */
   double per_fold_rows = (double)n * (F - 1) / F * (1.0 - cfg.inner_val);
-  double total = F * n_nets * cfg.net_train.epochs *
+  double total = (double)R * F * n_nets * cfg.net_train.epochs *
                  (per_fold_rows / cfg.net_train.batch_size + 1.0);
   if (cfg.density)
-    total += F * M * cfg.knife_train.epochs *
+    total += (double)R * F * M * cfg.knife_train.epochs *
              (per_fold_rows / cfg.knife_train.batch_size + 1.0);
   glue_progress prog;
   glue_progress_start(&prog, Rf_asLogical(progress_) == TRUE, total,
@@ -121,15 +163,89 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
     memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
     st = dm_interact_fit(&data, &cfg, n_nets, specs, master, nthreads,
                          glue_progress_tick, &prog, total, fold_given, INTEGER(r_fold),
-                         logp, cfg.density ? REAL(r_dens) : NULL,
-                         REAL(r_prior), th_net, th_knife);
+                         raw, logdens, REAL(r_prior), th_net, th_knife);
   }
   dm_data_free(&data);
-  dm_blas_leave(blas_prev);
   glue_progress_done(&prog);
-  for (int i = 0; i < n; i++) INTEGER(r_fold)[i] += 1;
+  const double *prior = REAL(r_prior);
+  for (int rep = 0; rep < R && st == DM_OK; rep++) {
+    double *const *src = raw + (size_t)rep * n_nets;
+    const int *fold = INTEGER(r_fold) + (size_t)rep * n;
+    if (calibrate) {
+      for (size_t q = 0; q < (size_t)F * K; q++) lp_fold[q] = log(prior[(size_t)rep * F * K + q]);
+      st = dm_calib_crossfit(M, K, n, (const double *const *)src, INTEGER(y), fold, F,
+                             lp_fold, bins, nthreads, cal);
+      if (st != DM_OK) break;
+      if (rep == 0) {
+        for (int k = 0; k < K; k++) {
+          double m = 0.0;
+          for (int f = 0; f < F; f++) m += prior[f + (size_t)F * k] / F;
+          lp_all[k] = log(m);
+        }
+        st = dm_calib_fit(M, K, n, (const double *const *)src, INTEGER(y), rows, n, lp_all,
+                          bins, maps, stacks);
+      }
+    } else {
+      for (int j = 0; j < n_nets; j++) memcpy(cal[j], src[j], sizeof(double) * (size_t)n * K);
+    }
+    /* Average the probabilities over repeats (in logs). */
+    for (int j = 0; j < n_nets; j++) {
+      double *acc = REAL(VECTOR_ELT(r_logp, j));
+      double *ly = REAL(VECTOR_ELT(r_logp_y, j)) + (size_t)rep * n;
+      for (size_t q = 0; q < (size_t)n * K; q++)
+        acc[q] = rep == 0 ? cal[j][q] : dm_log_add(acc[q], cal[j][q]);
+      for (int i = 0; i < n; i++) ly[i] = cal[j][(size_t)INTEGER(y)[i] * n + i];
+    }
+  }
+  dm_blas_leave(blas_prev);
+  if (st == DM_OK)
+    for (int j = 0; j < n_nets; j++) {
+      double *acc = REAL(VECTOR_ELT(r_logp, j));
+      for (size_t q = 0; q < (size_t)n * K; q++) acc[q] -= log((double)R);
+    }
+  for (size_t q = 0; q < (size_t)n * R; q++) INTEGER(r_fold)[q] += 1;
   SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
   UNPROTECT(nprotect);
+  return out;
+}
+
+/* Calibrated log posteriors of new data: logp, a list of one n x K raw log
+ * posterior matrix per subset of the M views; calib as returned by
+ * C_dm_interactions_fit. Returns list(status, logp). */
+SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M_) {
+  const int M = Rf_asInteger(M_), S = (int)Rf_xlength(logp);
+  if (TYPEOF(logp) != VECSXP || M < 1 || M > DM_CALIB_MAX_VIEWS || S != (1 << M) - 1)
+    Rf_error("internal error: malformed calibration input");
+  SEXP maps = glue_elt(calib, "maps"), stacks = glue_elt(calib, "stacks"),
+       lp = glue_elt(calib, "lp");
+  const int n = Rf_nrows(VECTOR_ELT(logp, 0)), K = (int)Rf_xlength(lp);
+  const int bins = Rf_nrows(maps) / 2;
+  if (TYPEOF(maps) != REALSXP || Rf_ncols(maps) != S || bins < 1 ||
+      TYPEOF(stacks) != REALSXP || Rf_nrows(stacks) != DM_CALIB_STACK_LEN(M) ||
+      Rf_ncols(stacks) != S || TYPEOF(lp) != REALSXP)
+    Rf_error("internal error: malformed calibration parameters");
+  const double **src = (const double **)R_alloc(S, sizeof(double *));
+  for (int s = 0; s < S; s++) {
+    SEXP l = VECTOR_ELT(logp, s);
+    if (TYPEOF(l) != REALSXP || Rf_nrows(l) != n || Rf_ncols(l) != K)
+      Rf_error("internal error: malformed posterior %d", s + 1);
+    src[s] = REAL(l);
+  }
+  const char *names[] = {"status", "logp", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP res = Rf_allocVector(VECSXP, S);
+  SET_VECTOR_ELT(out, 1, res);
+  double **dst = (double **)R_alloc(S, sizeof(double *));
+  for (int s = 0; s < S; s++) {
+    SET_VECTOR_ELT(res, s, Rf_allocMatrix(REALSXP, n, K));
+    dst[s] = REAL(VECTOR_ELT(res, s));
+  }
+  int *rows = (int *)R_alloc(n + 1, sizeof(int));
+  for (int i = 0; i < n; i++) rows[i] = i;
+  dm_status st = dm_calib_apply(M, K, n, src, rows, n, REAL(lp), bins, REAL(maps),
+                                REAL(stacks), dst);
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(1);
   return out;
 }
 
@@ -173,61 +289,84 @@ SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
   return out;
 }
 
-/* Pointwise decomposition of n samples from their pointwise mutual
- * informations (n x M matrix `i`, vector `i_joint`) and, for the measure
- * "pm", surprisals `h` (n x M). With `adjust`, the RUS shift is applied:
- * computed from the sample means when `shift` is NA, else the given one.
- * Returns list(r, u = n x M, s, shift). */
-SEXP C_dm_decompose(SEXP i, SEXP i_joint, SEXP h, SEXP measure, SEXP adjust,
-                    SEXP shift_) {
-  const int n = Rf_nrows(i), M = Rf_ncols(i);
-  if (TYPEOF(i) != REALSXP || TYPEOF(i_joint) != REALSXP ||
-      Rf_xlength(i_joint) != n || M < 2 ||
-      (!Rf_isNull(h) && (TYPEOF(h) != REALSXP || Rf_nrows(h) != n || Rf_ncols(h) != M)))
-    Rf_error("internal error: malformed decomposition input");
-  const dm_pw_measure meas =
-      strcmp(CHAR(STRING_ELT(measure, 0)), "pm") == 0 ? DM_PW_PM : DM_PW_PMMI;
-  if (meas == DM_PW_PM && Rf_isNull(h)) Rf_error("internal error: 'pm' needs h");
-  const char *names[] = {"r", "u", "s", "shift", ""};
+/* The redundancy lattice of M views (dm_lattice.h): list(members (per
+ * node, its sources as view bit masks), height). */
+SEXP C_dm_lattice(SEXP M_) {
+  dm_lattice lat;
+  if (dm_lattice_create(&lat, Rf_asInteger(M_)) != DM_OK)
+    Rf_error("internal error: no lattice for %d views", Rf_asInteger(M_));
+  const char *names[] = {"members", "height", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
-  SEXP r = Rf_allocVector(REALSXP, n);
-  SET_VECTOR_ELT(out, 0, r);
-  SEXP u = Rf_allocMatrix(REALSXP, n, M);
-  SET_VECTOR_ELT(out, 1, u);
-  SEXP s = Rf_allocVector(REALSXP, n);
-  SET_VECTOR_ELT(out, 2, s);
-  double *iv = (double *)R_alloc(M, sizeof(double));
-  double *hv = (double *)R_alloc(M, sizeof(double));
-  double *uv = (double *)R_alloc(M, sizeof(double));
-  const double *I = REAL(i), *H = Rf_isNull(h) ? NULL : REAL(h);
-  double Rbar = 0.0, Sbar = 0.0;
-  double *Ubar = (double *)R_alloc(M, sizeof(double));
-  for (int m = 0; m < M; m++) Ubar[m] = 0.0;
+  SEXP mem = Rf_allocVector(VECSXP, lat.L);
+  SET_VECTOR_ELT(out, 0, mem);
+  SEXP h = Rf_allocVector(INTSXP, lat.L);
+  SET_VECTOR_ELT(out, 1, h);
+  for (int a = 0; a < lat.L; a++) {
+    const int m = lat.start[a + 1] - lat.start[a];
+    SEXP v = Rf_allocVector(INTSXP, m);
+    SET_VECTOR_ELT(mem, a, v);
+    for (int j = 0; j < m; j++) INTEGER(v)[j] = lat.members[lat.start[a] + j];
+    INTEGER(h)[a] = lat.height[a];
+  }
+  dm_lattice_destroy(&lat);
+  UNPROTECT(1);
+  return out;
+}
+
+/* Pointwise decomposition of n samples from the pointwise mutual
+ * informations of every source (n x (2^M - 1) matrix `i`, column A - 1 for
+ * the views in bit mask A). measure "pmmi": the atoms of the redundancy
+ * lattice (dm_lattice.h). measure "pm" (two views only): the Finn-Lizier
+ * I+- atoms r, u1, u2, s from surprisals `h` (n x 2), with the RUS shift
+ * when `adjust` (computed from the sample means when `shift` is NA, else the
+ * given one). Returns list(atoms = n x L in lattice order, shift). */
+SEXP C_dm_decompose(SEXP i, SEXP h, SEXP measure, SEXP adjust, SEXP shift_) {
+  const int n = Rf_nrows(i), S = Rf_ncols(i);
+  int M = 0;
+  while ((1 << M) - 1 < S) M++;
+  if (TYPEOF(i) != REALSXP || (1 << M) - 1 != S || M < 2 || M > DM_LATTICE_MAX_VIEWS)
+    Rf_error("internal error: malformed decomposition input");
+  const int pm = strcmp(CHAR(STRING_ELT(measure, 0)), "pm") == 0;
+  if (pm && (M != 2 || TYPEOF(h) != REALSXP || Rf_nrows(h) != n || Rf_ncols(h) != 2))
+    Rf_error("internal error: 'pm' needs two views and their surprisals");
+  dm_lattice lat;
+  if (dm_lattice_create(&lat, M) != DM_OK) Rf_error("internal error: lattice");
+  const char *names[] = {"atoms", "shift", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP atoms = Rf_allocMatrix(REALSXP, n, lat.L);
+  SET_VECTOR_ELT(out, 0, atoms);
+  double *A = REAL(atoms);
+  const double *I = REAL(i);
+  double iv[(1 << DM_LATTICE_MAX_VIEWS) - 1], av[DM_LATTICE_MAX_NODES];
+  double mean[4] = {0, 0, 0, 0};
   for (int k = 0; k < n; k++) {
-    for (int m = 0; m < M; m++) {
-      iv[m] = I[(size_t)m * n + k];
-      if (H) hv[m] = H[(size_t)m * n + k];
+    for (int s = 0; s < S; s++) iv[s] = I[(size_t)s * n + k];
+    if (pm) {
+      /* lattice order for two views: {1}{2}, {1}, {2}, {12} */
+      const double hv[2] = {REAL(h)[k], REAL(h)[(size_t)n + k]}, im[2] = {iv[0], iv[1]};
+      double u[2];
+      dm_pid_pointwise(2, im, iv[2], hv, DM_PW_PM, &av[0], u, &av[3]);
+      av[1] = u[0];
+      av[2] = u[1];
+      for (int q = 0; q < 4; q++) mean[q] += av[q] / n;
+    } else {
+      dm_lattice_pmmi(&lat, iv, av);
     }
-    dm_pid_pointwise(M, iv, REAL(i_joint)[k], hv, meas, &REAL(r)[k], uv,
-                     &REAL(s)[k]);
-    for (int m = 0; m < M; m++) {
-      REAL(u)[(size_t)m * n + k] = uv[m];
-      Ubar[m] += uv[m] / n;
-    }
-    Rbar += REAL(r)[k] / n;
-    Sbar += REAL(s)[k] / n;
+    for (int a = 0; a < lat.L; a++) A[(size_t)a * n + k] = av[a];
   }
   double a = 0.0;
-  if (Rf_asLogical(adjust) == TRUE) {
-    a = ISNAN(Rf_asReal(shift_)) ? dm_rus_shift(M, Rbar, Ubar, Sbar)
+  if (pm && Rf_asLogical(adjust) == TRUE) {
+    a = ISNAN(Rf_asReal(shift_)) ? dm_rus_shift(2, mean[0], mean + 1, mean[3])
                                  : Rf_asReal(shift_);
     for (int k = 0; k < n; k++) {
-      REAL(r)[k] += a;
-      REAL(s)[k] += (M - 1) * a;
-      for (int m = 0; m < M; m++) REAL(u)[(size_t)m * n + k] -= a;
+      A[k] += a;
+      A[(size_t)n + k] -= a;
+      A[(size_t)2 * n + k] -= a;
+      A[(size_t)3 * n + k] += a;
     }
   }
-  SET_VECTOR_ELT(out, 3, Rf_ScalarReal(a));
+  SET_VECTOR_ELT(out, 1, Rf_ScalarReal(a));
+  dm_lattice_destroy(&lat);
   UNPROTECT(1);
   return out;
 }

@@ -22,8 +22,9 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
                            SEXP nthreads, SEXP progress);
 SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
                         SEXP view, SEXP K, SEXP theta, SEXP nthreads);
-SEXP C_dm_decompose(SEXP i, SEXP i_joint, SEXP h, SEXP measure, SEXP adjust,
-                    SEXP shift);
+SEXP C_dm_decompose(SEXP i, SEXP h, SEXP measure, SEXP adjust, SEXP shift);
+SEXP C_dm_lattice(SEXP M);
+SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M);
 SEXP C_dm_split(SEXP y, SEXP K, SEXP frac, SEXP seed);
 SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
                      SEXP K, SEXP arch, SEXP theta, SEXP train_rows,
@@ -46,7 +47,9 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_pid_pointwise", (DL_FUNC)&C_dm_pid_pointwise, 3},
     {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 11},
     {"dm_knife_logdens", (DL_FUNC)&C_dm_knife_logdens, 8},
-    {"dm_decompose", (DL_FUNC)&C_dm_decompose, 6},
+    {"dm_decompose", (DL_FUNC)&C_dm_decompose, 5},
+    {"dm_lattice", (DL_FUNC)&C_dm_lattice, 1},
+    {"dm_calib_apply", (DL_FUNC)&C_dm_calib_apply, 3},
     {"dm_split", (DL_FUNC)&C_dm_split, 4},
     {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 14},
     {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 9},

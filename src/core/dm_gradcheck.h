@@ -36,6 +36,9 @@ double dm_gradcheck_masked(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
  *                                  train); "dmil_all" with every term but
  *                                  those, per-sample weights and sampling;
  *                                  "dmil_deterministic" without sampling;
+ *   "calib_map", "calib_stack"     the calibration objectives of
+ *                                  dm_calib.h (double precision, checked
+ *                                  with central differences in double);
  *   "broken_dense"                 a deliberately wrong gradient, to show
  *                                  that the checker catches errors.
  * Writes the relative error to *err; DM_ERR_ARG for an unknown name. */

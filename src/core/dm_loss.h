@@ -17,6 +17,9 @@ double dm_softmax_ce(int B, int K, const float *Z, int ldz, const int *y,
 void dm_log_softmax(int B, int K, const float *Z, int ldz, float *out,
                     int ldo);
 
+/* log(exp(a) + exp(b)) without overflow; -Inf when both are -Inf. */
+double dm_log_add(double a, double b);
+
 /* Index of the largest entry of each row (first on ties). */
 void dm_argmax_rows(int B, int K, const float *Z, int ldz, int *out);
 

@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dm_calib.h"
 #include "dm_dmil.h"
 #include "dm_gradcheck.h"
 #include "dm_knife.h"
@@ -16,7 +17,7 @@ const char *const dm_gradcheck_cases[] = {
     "knife",        "dmil_full",  "dmil_uni",   "dmil_red",
     "dmil_uni_sg",  "dmil_syn_sg", "dmil_align", "dmil_kl",
     "dmil_orth",    "dmil_anova", "dmil_all",   "dmil_deterministic",
-    "broken_dense", NULL};
+    "calib_map",    "calib_stack", "broken_dense", NULL};
 
 double dm_gradcheck(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
                     void *ctx, double eps) {
@@ -410,6 +411,71 @@ static double check_dmil(uint64_t seed, const char *term) {
   return err;
 }
 
+/* ---- calibration objectives (double precision) -------------------------- */
+
+typedef struct {
+  int stack, n, K, bins, parts;
+  double *z, *knots, *lp;
+  int *y;
+} calib_ctx;
+
+static double calib_eval(const calib_ctx *c, const double *x, double *g) {
+  return c->stack ? dm_calib_stack_objective(c->n, c->K, c->parts, c->z, c->y, c->lp, x, g)
+                  : dm_calib_map_objective(c->n, c->K, c->z, c->y, c->lp, c->bins, c->knots,
+                                           x, g);
+}
+
+/* A random problem: 40 rows, 3 classes; a map with 3 bins (knots inside
+ * the range of the strengths) or a stack of 3 parts. */
+static double check_calib(uint64_t seed, int stack) {
+  dm_rng r;
+  dm_rng_init(&r, dm_rng_derive(seed, 7));
+  calib_ctx c = {stack, 40, 3, 3, 3, NULL, NULL, NULL, NULL};
+  const int blocks = stack ? c.parts : 1, p = (stack ? c.parts : c.bins) + 1;
+  c.z = malloc(sizeof(double) * (size_t)blocks * c.n * c.K);
+  c.y = malloc(sizeof(int) * c.n);
+  c.lp = malloc(sizeof(double) * c.K);
+  c.knots = malloc(sizeof(double) * c.bins);
+  double *x = malloc(sizeof(double) * p), *g = malloc(sizeof(double) * p);
+  double *gp = malloc(sizeof(double) * p);
+  double err = NAN;
+  if (c.z && c.y && c.lp && c.knots && x && g && gp) {
+    for (int i = 0; i < c.n; i++) {
+      c.y[i] = (int)dm_rng_below(&r, (uint32_t)c.K);
+      for (int b = 0; b < blocks; b++) {
+        double *zi = c.z + ((size_t)b * c.n + i) * c.K, mean = 0.0;
+        for (int k = 0; k < c.K; k++) mean += zi[k] = 2.0 * dm_rng_normal(&r);
+        for (int k = 0; k < c.K; k++) zi[k] -= mean / c.K;
+      }
+    }
+    c.lp[0] = log(0.5);
+    c.lp[1] = log(0.3);
+    c.lp[2] = log(0.2);
+    c.knots[0] = 1.0;
+    c.knots[1] = 2.5;
+    for (int j = 0; j < p; j++) x[j] = 0.5 * dm_rng_normal(&r);
+    x[p - 1] = -2.0 + 0.5 * dm_rng_normal(&r);
+    calib_eval(&c, x, g);
+    double diff2 = 0.0, an2 = 0.0, fd2 = 0.0;
+    for (int j = 0; j < p; j++) {
+      const double h = 1e-6, x0 = x[j];
+      x[j] = x0 + h;
+      const double fp = calib_eval(&c, x, gp);
+      x[j] = x0 - h;
+      const double fm = calib_eval(&c, x, gp);
+      x[j] = x0;
+      const double fd = (fp - fm) / (2 * h);
+      diff2 += (g[j] - fd) * (g[j] - fd);
+      an2 += g[j] * g[j];
+      fd2 += fd * fd;
+    }
+    const double denom = sqrt(DM_MAX(an2, fd2));
+    err = denom > 0 ? sqrt(diff2) / denom : sqrt(diff2);
+  }
+  free(c.z); free(c.y); free(c.lp); free(c.knots); free(x); free(g); free(gp);
+  return err;
+}
+
 dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   if (strncmp(name, "dmil_", 5) == 0) {
     const char *terms[] = {"full", "uni", "red", "uni_sg", "syn_sg", "align", "kl",
@@ -432,6 +498,8 @@ dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   else if (strcmp(name, "net_early") == 0) *err = check_net(seed, "early");
   else if (strcmp(name, "net_unimodal") == 0) *err = check_net(seed, "unimodal");
   else if (strcmp(name, "knife") == 0) *err = check_knife(seed);
+  else if (strcmp(name, "calib_map") == 0) *err = check_calib(seed, 0);
+  else if (strcmp(name, "calib_stack") == 0) *err = check_calib(seed, 1);
   else return DM_ERR_ARG;
   return isnan(*err) ? DM_ERR_NOMEM : DM_OK;
 }

@@ -49,3 +49,9 @@ void dm_argmax_rows(int B, int K, const float *Z, int ldz, int *out) {
     out[i] = best;
   }
 }
+
+double dm_log_add(double a, double b) {
+  const double m = a > b ? a : b;
+  if (m == -INFINITY) return m;
+  return m + log(exp(a - m) + exp(b - m));
+}

@@ -2,7 +2,8 @@
 # dense layers (linear and ReLU, including the input gradient), softmax
 # cross-entropy (plain and weighted), a 3-layer stack, and whole baseline
 # networks through the sharded batch gradient used in training, and the
-# Gaussian-mixture density of the LSMI estimator.
+# Gaussian-mixture density of the LSMI estimator, and the calibration maps
+# and stacks behind per-sample interactions.
 
 cases <- setdiff(.Call(dmil:::C_dm_gradcheck_cases), "broken_dense")
 
@@ -25,5 +26,6 @@ test_that("every core layer and loss has a gradient check", {
   expect_setequal(cases, c("dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted",
                            "mlp", "net_joint", "net_late", "net_early", "net_unimodal", "knife",
                            paste0("dmil_", c("full", "uni", "red", "uni_sg", "syn_sg", "align", "kl",
-                                             "orth", "anova", "all", "deterministic"))))
+                                             "orth", "anova", "all", "deterministic")),
+                           "calib_map", "calib_stack"))
 })

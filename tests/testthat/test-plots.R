@@ -1,4 +1,4 @@
-it <- dmil_interactions(mix4_small$x, mix4_small$y, epochs = 5, seed = 1, progress = FALSE)
+it <- dmil_interactions(mix4_small$x, mix4_small$y, epochs = 5, repeats = 2, seed = 1, progress = FALSE)
 fit_d <- dmil_fit(mix4_small$x, mix4_small$y, epochs = 5, seed = 1, progress = FALSE,
                   control = dmil_control(finetune_epochs = 2, scores = list(epochs = 3)))
 fit_j <- dmil_fit(mix4_small$x, mix4_small$y, method = "joint", epochs = 5, seed = 1,

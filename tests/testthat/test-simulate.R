@@ -10,6 +10,39 @@ test_that("MIX4 returns two views, labels, types and an oracle in the interactio
   expect_output(print(sim), "mix4")
 })
 
+test_that("MIX3 returns three views, eleven types and an oracle in the interactions layout", {
+  sim <- simulate_interactions(600, "mix3", K = 3, dims = c(4, 5, 6), seed = 1)
+  expect_named(sim$x, c("x1", "x2", "x3"))
+  expect_equal(vapply(sim$x, ncol, integer(1)), c(x1 = 4L, x2 = 5L, x3 = 6L))
+  expect_identical(levels(sim$type), c("R", "R_x1_x2", "R_x1_x3", "R_x2_x3", "U_x1", "U_x2", "U_x3",
+                                       "S_x1_x2", "S_x1_x3", "S_x2_x3", "S_x1_x2_x3"))
+  expect_named(sim$oracle, c("sample", "label", "r", "r_x1_x2", "r_x1_x3", "r_x2_x3", "u_x1",
+                             "u_x2", "u_x3", "s", "i_x1", "i_x2", "i_x1_x2", "i_x3", "i_x1_x3",
+                             "i_x2_x3", "i_joint", "dominant"))
+  expect_equal(ncol(attr(sim$oracle, "lattice")), 18)
+  expect_named(sim$terms$log_post, c("x1", "x2", "x1:x2", "x3", "x1:x3", "x2:x3", "joint"))
+  expect_error(simulate_interactions(10, "mix3", pi = rep(1, 4)), class = "dmil_error_arg")
+  expect_output(print(sim), "r_x1_x2")
+})
+
+test_that("with small noise the three-view oracle gives each type its own atom", {
+  for (K in 2:3) {
+    sim <- simulate_interactions(3000, "mix3", K = K, sigma = 0.25, seed = 4)
+    lattice <- attr(sim$oracle, "lattice")
+    own <- c(R = "{x1}{x2}{x3}", R_x1_x2 = "{x1}{x2}", R_x1_x3 = "{x1}{x3}", R_x2_x3 = "{x2}{x3}",
+             U_x1 = "{x1}", U_x2 = "{x2}", U_x3 = "{x3}", S_x1_x2 = "{x1,x2}", S_x1_x3 = "{x1,x3}",
+             S_x2_x3 = "{x2,x3}", S_x1_x2_x3 = "{x1,x2,x3}")
+    for (t in names(own)) {
+      rows <- sim$type == t
+      # log2(K) bits in the type's own atom, (nearly) nothing elsewhere
+      expect_equal(mean(lattice[rows, own[[t]]]), log2(K), tolerance = 0.03, label = t)
+      expect_lt(mean(abs(rowSums(lattice[rows, ]) - lattice[rows, own[[t]]])), 0.05)
+    }
+    # the summary's dominant type is the simulated one, synergies pooled
+    expect_gt(mean(as.character(sim$oracle$dominant) == sub("^S_.*", "S", sim$type)), 0.99)
+  }
+})
+
 test_that("oracle values satisfy the consistency equations exactly", {
   for (d in list(list("mix4"), list("gauss"), list("gates", gate = "and"))) {
     for (m in c("pmmi", "lsmi")) {
