@@ -241,7 +241,8 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   if (n == 1 || R == 1) log_prior_rep <- matrix(log_prior_rep, n, R)
   i_rep <- array(vapply(res$logp_y, function(l) l - log_prior_rep, numeric(n * R)),
                  c(n, R, nrow(sets)))
-  i_avg <- matrix(vapply(res$logp_y, log_mean_exp_rows, numeric(n)), n) -
+  # (res$logp is the log of the probabilities averaged over repeats)
+  i_avg <- matrix(vapply(res$logp, function(l) l[cbind(seq_len(n), yi)], numeric(n)), n) -
     log_mean_exp_rows(log_prior_rep)
   h_rep <- if (measure == "lsmi") -res$logdens
   h_avg <- if (measure == "lsmi") {
@@ -250,7 +251,8 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   ids <- view_ids(views)
   tab <- interaction_table(i_avg, h_avg, y, vn, measure, unit, ids)
   shift <- attr(tab, "shift")
-  tab <- add_spread(tab, i_rep, h_rep, vn, measure, unit, shift)
+  per <- if (R > 1) repeat_atoms(i_rep, h_rep, vn, measure, unit, shift)
+  tab <- cbind(tab, spread_columns(per, vn, n))
 
   info <- list(
     measure = measure, unit = unit, prior = prior, folds = folds, repeats = R,
@@ -271,7 +273,7 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   attr(tab, "shift") <- NULL
   attr(tab, "dmil") <- info
   class(tab) <- c("dmil_interactions", "data.frame")
-  warn_unreliable(tab, y, res$fold, folds, s, n_train)
+  warn_unreliable(tab, per, y, res$fold, folds, s, n_train)
   tab
 }
 
@@ -380,8 +382,7 @@ log_mean_exp_rows <- function(m) {
 # labels and ids. The RUS shift of "lsmi" is computed from the table's means
 # unless given.
 interaction_table <- function(i, h, y, vn, measure, unit, ids, shift = NA_real_) {
-  d <- .Call(C_dm_decompose, i, h, if (measure == "lsmi") "pm" else "pmmi",
-             measure == "lsmi", as.double(shift))
+  d <- decompose_atoms(i, h, measure, shift)
   k <- unit_factor(unit)
   lat <- lattice_info(vn)
   atoms <- (d$atoms %*% lat$to_summary) * k
@@ -398,25 +399,39 @@ interaction_table <- function(i, h, y, vn, measure, unit, ids, shift = NA_real_)
   out
 }
 
-# Between-repeat standard deviation of every atom, per sample (NA with one
-# repeat): the atoms of each repeat's own pointwise informations.
-add_spread <- function(tab, i_rep, h_rep, vn, measure, unit, shift) {
+# The lattice atoms (list(atoms = n x nodes, shift), nats) of pointwise
+# informations i (n x subsets, nats) and, for "lsmi", surprisals h; the RUS
+# shift of "lsmi" computed from the means unless given.
+decompose_atoms <- function(i, h, measure, shift = NA_real_) {
+  .Call(C_dm_decompose, i, h, if (measure == "lsmi") "pm" else "pmmi", measure == "lsmi",
+        as.double(shift))
+}
+
+# The summary atoms of each repeat's own pointwise informations: an
+# n x atoms x repeats array in `unit` (shift: the table's, in `unit`).
+repeat_atoms <- function(i_rep, h_rep, vn, measure, unit, shift) {
+  n <- dim(i_rep)[1]
   R <- dim(i_rep)[2]
+  to_summary <- lattice_info(vn)$to_summary
+  per <- vapply(seq_len(R), function(r) {
+    h <- if (!is.null(h_rep)) matrix(h_rep[, , r], n)
+    decompose_atoms(matrix(i_rep[, r, ], n), h, measure, shift / unit_factor(unit))$atoms %*%
+      to_summary
+  }, matrix(0, n, ncol(to_summary)))
+  array(per, c(n, ncol(to_summary), R)) * unit_factor(unit)
+}
+
+# The columns sd_<atom>: each atom's standard deviation between repeats,
+# per sample (NA without repeats, per = NULL).
+spread_columns <- function(per, vn, n) {
   cols <- atom_columns(vn)
-  n <- nrow(tab)
   sd <- matrix(NA_real_, n, length(cols))
-  if (R > 1) {
-    per <- vapply(seq_len(R), function(r) {
-      h <- if (!is.null(h_rep)) matrix(h_rep[, , r], n)
-      d <- .Call(C_dm_decompose, matrix(i_rep[, r, ], n), h, if (measure == "lsmi") "pm" else "pmmi",
-                 measure == "lsmi", shift / unit_factor(unit))
-      d$atoms %*% lattice_info(vn)$to_summary
-    }, matrix(0, n, length(cols)))
-    sd <- apply(array(per, c(n, length(cols), R)), c(1, 2), stats::sd) * unit_factor(unit)
-    if (n == 1) sd <- matrix(sd, 1)
+  if (!is.null(per)) {
+    R <- dim(per)[3]
+    sd <- matrix(sqrt(rowSums((per - as.vector(rowMeans(per, dims = 2)))^2, dims = 2) / (R - 1)), n)
   }
   colnames(sd) <- paste0("sd_", cols)
-  cbind(tab, as.data.frame(sd))
+  as.data.frame(sd)
 }
 
 pair_tables <- function(i, vn, unit, ids) {
@@ -426,7 +441,7 @@ pair_tables <- function(i, vn, unit, ids) {
   do.call(rbind, lapply(pr, function(p) {
     cols <- match(c(bitwShiftL(1L, p - 1L), sum(bitwShiftL(1L, p - 1L))), sets$mask)
     iv <- i[, cols, drop = FALSE]
-    d <- .Call(C_dm_decompose, iv, NULL, "pmmi", FALSE, NA_real_)$atoms
+    d <- decompose_atoms(iv, NULL, "pmmi")$atoms
     data.frame(sample = ids, pair = paste(vn[p], collapse = ":"), view1 = vn[p[1]],
                view2 = vn[p[2]], r = d[, 1] * k, u1 = d[, 2] * k, u2 = d[, 3] * k,
                s = d[, 4] * k, i1 = iv[, 1] * k, i2 = iv[, 2] * k, i12 = iv[, 3] * k)
@@ -442,7 +457,8 @@ dm_warn_unreliable <- function(reasons, call = rlang::caller_env()) {
 
 # Warns (once, listing every reason) when the folds, the inner validation
 # part or the variability between repeats make the estimates unreliable.
-warn_unreliable <- function(tab, y, fold, folds, s, n_train, call = rlang::caller_env()) {
+# per: the atoms of every repeat (repeat_atoms()), NULL with one repeat.
+warn_unreliable <- function(tab, per, y, fold, folds, s, n_train, call = rlang::caller_env()) {
   info <- attr(tab, "dmil")
   reasons <- character()
   # smallest count of each class among the training rows of any fold
@@ -464,7 +480,10 @@ warn_unreliable <- function(tab, y, fold, folds, s, n_train, call = rlang::calle
   n <- nrow(tab)
   bits <- 1 / log(2) / unit_factor(info$unit)  # from the table's unit to bits
   if (R > 1) {
-    se <- repeat_mean_se(tab) * bits
+    # standard error of each atom's dataset mean, from the repeats' means
+    repeat_means <- matrix(colMeans(per), ncol = R)
+    se <- stats::setNames(apply(repeat_means, 1, stats::sd) / sqrt(R), atom_columns(info$views)) *
+      bits
     if (max(se) > 0.05) {
       reasons <- c(reasons, "x" = cli::format_inline(
         "Dataset means vary between the {R} repeats: standard error up to {format(max(se), digits = 2)} bits ({.field {names(se)[which.max(se)]}}).",
@@ -487,23 +506,4 @@ warn_unreliable <- function(tab, y, fold, folds, s, n_train, call = rlang::calle
                        call = call)
   }
   invisible()
-}
-
-# Standard error of every atom's dataset mean from the variation of the
-# per-repeat means (nats or bits as the table).
-repeat_mean_se <- function(tab) {
-  info <- attr(tab, "dmil")
-  pr <- info$per_repeat
-  R <- dim(pr$i)[2]
-  n <- dim(pr$i)[1]
-  means <- vapply(seq_len(R), function(r) {
-    h <- if (!is.null(pr$h)) matrix(pr$h[, , r], n)
-    d <- .Call(C_dm_decompose, matrix(pr$i[, r, ], n), h,
-               if (info$measure == "lsmi") "pm" else "pmmi", info$measure == "lsmi",
-               info$shift / unit_factor(info$unit))
-    colMeans(d$atoms %*% lattice_info(info$views)$to_summary)
-  }, numeric(length(atom_columns(info$views))))
-  means <- matrix(means, ncol = R)
-  stats::setNames(apply(means, 1, stats::sd) / sqrt(R) * unit_factor(info$unit),
-                  atom_columns(info$views))
 }

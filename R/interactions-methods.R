@@ -235,7 +235,7 @@ lattice_atoms <- function(df, info) {
   } else {
     k <- unit_factor(info$unit)
     i <- as.matrix(df[view_subsets(vn)$col]) / k
-    vals <- .Call(C_dm_decompose, i, NULL, "pmmi", FALSE, NA_real_)$atoms * k
+    vals <- decompose_atoms(i, NULL, "pmmi")$atoms * k
   }
   colnames(vals) <- lat$names
   vals

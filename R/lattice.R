@@ -36,13 +36,13 @@ lattice_info <- function(vn) {
   key <- paste(vn, collapse = "\r")
   if (!is.null(lattice_cache[[key]])) return(lattice_cache[[key]])
   M <- length(vn)
-  lat <- .Call(C_dm_lattice, M)
+  members <- .Call(C_dm_lattice, M)
   views_of <- function(a) vn[bitwAnd(a, bitwShiftL(1L, seq_len(M) - 1L)) > 0]
   single <- bitwShiftL(1L, seq_len(M) - 1L)
-  node_names <- vapply(lat$members, function(mem) {
+  node_names <- vapply(members, function(mem) {
     paste0("{", vapply(mem, function(a) paste(views_of(a), collapse = ","), ""), "}", collapse = "")
   }, "")
-  summary <- vapply(lat$members, function(mem) {
+  summary <- vapply(members, function(mem) {
     if (!all(mem %in% single)) return("s")
     v <- vn[match(mem, single)]
     if (length(v) == M) "r" else if (length(v) == 1) paste0("u_", v) else paste0("r_", paste(v, collapse = "_"))
@@ -51,7 +51,7 @@ lattice_info <- function(vn) {
   cols <- c("r", shared, paste0("u_", vn), "s")
   to_summary <- outer(summary, cols, `==`) * 1
   dimnames(to_summary) <- list(node_names, cols)
-  out <- list(names = node_names, summary = summary, height = lat$height, columns = cols,
+  out <- list(names = node_names, summary = summary, columns = cols,
               to_summary = to_summary)
   lattice_cache[[key]] <- out
   out

@@ -3,7 +3,6 @@
 #include "dm_calib.h"
 #include "dm_interact.h"
 #include "dm_lattice.h"
-#include "dm_loss.h"
 #include "dm_knife.h"
 #include "dm_pid.h"
 #include "dm_rng.h"
@@ -14,7 +13,7 @@
  * dmil_interactions(), calibrated per repeat (dm_calib.h).
  *   views, cols, center, scale: as for dmil_fit; y: 0-based labels; K;
  *   nets: discriminator descriptions, one per nonempty subset of the views
- *   in subset order when calibrating; cfg: list(folds, repeats, foldid,
+ *   in subset order (dm_calib.h); cfg: list(folds, repeats, foldid,
  *   inner_val, epochs, batch_size, patience, lr, weight_decay, calibrate,
  *   bins, density, knife_components, knife_epochs, knife_batch_size,
  *   knife_patience, knife_lr, knife_weight_decay); seed; nthreads; progress.
@@ -47,9 +46,9 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
   const int calibrate = glue_int(cfg_, "calibrate"), bins = glue_int(cfg_, "bins");
   const int F = cfg.folds, R = cfg.repeats;
   if (F < 2 || R < 1) Rf_error("internal error: folds or repeats out of range");
-  if (calibrate && (M > DM_CALIB_MAX_VIEWS || n_nets != (1 << M) - 1 || bins < 1 ||
-                    bins > DM_CALIB_MAX_BINS))
-    Rf_error("internal error: calibration needs one net per subset of at most %d views",
+  if (M > DM_CALIB_MAX_VIEWS || n_nets != (1 << M) - 1 ||
+      (calibrate && (bins < 1 || bins > DM_CALIB_MAX_BINS)))
+    Rf_error("internal error: one net per subset of at most %d views is needed",
              DM_CALIB_MAX_VIEWS);
   const int *fold_given = NULL;
   SEXP foldid = glue_elt(cfg_, "foldid");
@@ -133,15 +132,17 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
     stacks = REAL(r_stacks);
     lp_all = REAL(r_lp);
   }
-  /* Working copies, freed by R when the call returns (also on error). */
+  /* Held-out posteriors of every repeat, freed by R when the call returns
+   * (also on error). */
   double **raw = (double **)R_alloc((size_t)R * n_nets, sizeof(double *));
   for (size_t j = 0; j < (size_t)R * n_nets; j++)
     raw[j] = (double *)R_alloc((size_t)n * K, sizeof(double));
-  double **cal = (double **)R_alloc(n_nets, sizeof(double *));
-  for (int j = 0; j < n_nets; j++) cal[j] = (double *)R_alloc((size_t)n * K, sizeof(double));
-  double *lp_fold = (double *)R_alloc((size_t)F * K, sizeof(double));
-  int *rows = (int *)R_alloc(n, sizeof(int));
-  for (int i = 0; i < n; i++) rows[i] = i;
+  double **avg = (double **)R_alloc(n_nets, sizeof(double *));
+  double **lpy = (double **)R_alloc(n_nets, sizeof(double *));
+  for (int j = 0; j < n_nets; j++) {
+    avg[j] = REAL(VECTOR_ELT(r_logp, j));
+    lpy[j] = REAL(VECTOR_ELT(r_logp_y, j));
+  }
 
   /* Progress is counted in batches; the inner split is about inner_val. */
   double per_fold_rows = (double)n * (F - 1) / F * (1.0 - cfg.inner_val);
@@ -167,42 +168,11 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
   }
   dm_data_free(&data);
   glue_progress_done(&prog);
-  const double *prior = REAL(r_prior);
-  for (int rep = 0; rep < R && st == DM_OK; rep++) {
-    double *const *src = raw + (size_t)rep * n_nets;
-    const int *fold = INTEGER(r_fold) + (size_t)rep * n;
-    if (calibrate) {
-      for (size_t q = 0; q < (size_t)F * K; q++) lp_fold[q] = log(prior[(size_t)rep * F * K + q]);
-      st = dm_calib_crossfit(M, K, n, (const double *const *)src, INTEGER(y), fold, F,
-                             lp_fold, bins, nthreads, cal);
-      if (st != DM_OK) break;
-      if (rep == 0) {
-        for (int k = 0; k < K; k++) {
-          double m = 0.0;
-          for (int f = 0; f < F; f++) m += prior[f + (size_t)F * k] / F;
-          lp_all[k] = log(m);
-        }
-        st = dm_calib_fit(M, K, n, (const double *const *)src, INTEGER(y), rows, n, lp_all,
-                          bins, maps, stacks);
-      }
-    } else {
-      for (int j = 0; j < n_nets; j++) memcpy(cal[j], src[j], sizeof(double) * (size_t)n * K);
-    }
-    /* Average the probabilities over repeats (in logs). */
-    for (int j = 0; j < n_nets; j++) {
-      double *acc = REAL(VECTOR_ELT(r_logp, j));
-      double *ly = REAL(VECTOR_ELT(r_logp_y, j)) + (size_t)rep * n;
-      for (size_t q = 0; q < (size_t)n * K; q++)
-        acc[q] = rep == 0 ? cal[j][q] : dm_log_add(acc[q], cal[j][q]);
-      for (int i = 0; i < n; i++) ly[i] = cal[j][(size_t)INTEGER(y)[i] * n + i];
-    }
-  }
-  dm_blas_leave(blas_prev);
   if (st == DM_OK)
-    for (int j = 0; j < n_nets; j++) {
-      double *acc = REAL(VECTOR_ELT(r_logp, j));
-      for (size_t q = 0; q < (size_t)n * K; q++) acc[q] -= log((double)R);
-    }
+    st = dm_interact_combine(M, K, n, F, R, (const double *const *)raw, INTEGER(y),
+                             INTEGER(r_fold), REAL(r_prior), calibrate ? bins : 0, nthreads,
+                             avg, lpy, maps, stacks, lp_all);
+  dm_blas_leave(blas_prev);
   for (size_t q = 0; q < (size_t)n * R; q++) INTEGER(r_fold)[q] += 1;
   SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
   UNPROTECT(nprotect);
@@ -289,24 +259,18 @@ SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
   return out;
 }
 
-/* The redundancy lattice of M views (dm_lattice.h): list(members (per
- * node, its sources as view bit masks), height). */
+/* The redundancy lattice of M views (dm_lattice.h): per node, its sources
+ * as view bit masks. */
 SEXP C_dm_lattice(SEXP M_) {
   dm_lattice lat;
   if (dm_lattice_create(&lat, Rf_asInteger(M_)) != DM_OK)
     Rf_error("internal error: no lattice for %d views", Rf_asInteger(M_));
-  const char *names[] = {"members", "height", ""};
-  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
-  SEXP mem = Rf_allocVector(VECSXP, lat.L);
-  SET_VECTOR_ELT(out, 0, mem);
-  SEXP h = Rf_allocVector(INTSXP, lat.L);
-  SET_VECTOR_ELT(out, 1, h);
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, lat.L));
   for (int a = 0; a < lat.L; a++) {
     const int m = lat.start[a + 1] - lat.start[a];
     SEXP v = Rf_allocVector(INTSXP, m);
-    SET_VECTOR_ELT(mem, a, v);
+    SET_VECTOR_ELT(out, a, v);
     for (int j = 0; j < m; j++) INTEGER(v)[j] = lat.members[lat.start[a] + j];
-    INTEGER(h)[a] = lat.height[a];
   }
   dm_lattice_destroy(&lat);
   UNPROTECT(1);

@@ -69,17 +69,19 @@ static void row_basis(const problem *P, int i, double *basis) {
   }
 }
 
-/* log softmax(u)_y and softmax(u) into p; returns the former. */
-static double log_softmax_at(const double *u, int K, int y, double *p) {
+static double log_sum_exp(const double *u, int K) {
   double mx = u[0];
   for (int k = 1; k < K; k++) mx = fmax(mx, u[k]);
   double se = 0.0;
-  for (int k = 0; k < K; k++) {
-    p[k] = exp(u[k] - mx);
-    se += p[k];
-  }
-  for (int k = 0; k < K; k++) p[k] /= se;
-  return u[y] - mx - log(se);
+  for (int k = 0; k < K; k++) se += exp(u[k] - mx);
+  return mx + log(se);
+}
+
+/* log softmax(u)_y and softmax(u) into p; returns the former. */
+static double log_softmax_at(const double *u, int K, int y, double *p) {
+  const double lse = log_sum_exp(u, K);
+  for (int k = 0; k < K; k++) p[k] = exp(u[k] - lse);
+  return u[y] - lse;
 }
 
 /* Penalised negative log-likelihood per row, and its gradient in x. */
@@ -187,12 +189,6 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static int popcount(unsigned v) {
-  int c = 0;
-  for (; v; v &= v - 1) c++;
-  return c;
-}
-
 /* ---- fitting --------------------------------------------------------------- */
 
 typedef struct {
@@ -292,7 +288,7 @@ static void fit_in_ws(fit_ws *w, int n, const double *const *logp, const int *y,
   for (int size = 1; size <= w->M; size++) {
     for (int s = 0; s < S; s++) {
       const unsigned a = (unsigned)s + 1;
-      if (popcount(a) != size) continue;
+      if (dm_popcount(a) != size) continue;
       double *st = stacks + (size_t)s * stack_len;
       for (int c = 0; c < stack_len; c++) st[c] = 0.0;
       if (size == 1) {
@@ -369,16 +365,17 @@ static dm_status apply_rows(int M, int K, int n, const double *const *logp, cons
   double *buf = malloc(sizeof(double) * ((size_t)(S + 2) * K + 1));
   if (!buf) return DM_ERR_NOMEM;
   double *zm = buf, *z = buf + (size_t)S * K, *u = z + K;
-  problem P;
-  memset(&P, 0, sizeof(P));
-  P.K = K;
+  problem P[MAX_PARTS];
+  for (int s = 0; s < S; s++) {
+    memset(&P[s], 0, sizeof(problem));
+    P[s].K = K;
+    set_map(&P[s], bins, maps + (size_t)s * map_len);
+  }
   for (int j = 0; j < n_rows; j++) {
     const int i = rows[j];
     for (int s = 0; s < S; s++) {
-      const double *mp = maps + (size_t)s * map_len;
       const double t = centred_ratio(logp[s], n, K, i, lp, z);
-      set_map(&P, bins, mp);
-      map_ratio(&P, mp + bins - 1, z, t, zm + (size_t)s * K);
+      map_ratio(&P[s], maps + (size_t)s * map_len + bins - 1, z, t, zm + (size_t)s * K);
     }
     for (int s = 0; s < S; s++) {
       const double *st = stacks + (size_t)s * stack_len;
@@ -388,11 +385,7 @@ static dm_status apply_rows(int M, int K, int n, const double *const *logp, cons
       for (int q = 0; q < S; q++)
         if (st[q] != 0.0)
           for (int k = 0; k < K; k++) u[k] += st[q] * zm[(size_t)q * K + k];
-      double mx = u[0];
-      for (int k = 1; k < K; k++) mx = fmax(mx, u[k]);
-      double se = 0.0;
-      for (int k = 0; k < K; k++) se += exp(u[k] - mx);
-      const double lse = mx + log(se);
+      const double lse = log_sum_exp(u, K);
       for (int k = 0; k < K; k++)
         out[s][(size_t)k * n + i] = dm_log_add(l1eps + u[k] - lse, leps + lp[k]);
     }

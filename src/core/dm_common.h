@@ -33,6 +33,13 @@ const char *dm_status_string(dm_status s);
 #define DM_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DM_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Number of set bits (sets of views are bit masks). */
+static inline int dm_popcount(unsigned v) {
+  int c = 0;
+  for (; v; v &= v - 1) c++;
+  return c;
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 #define DM_RESTRICT __restrict__
 #else

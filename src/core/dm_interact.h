@@ -54,6 +54,21 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
                           double *prior, double **theta_net,
                           double **theta_knife);
 
+/* The estimates from the outputs of dm_interact_fit, for nets that are one
+ * per nonempty subset of the M views in dm_calib.h's order (S = 2^M - 1):
+ * each repeat's held-out posteriors raw[r * S + s] are calibrated with
+ * dm_calib_crossfit on that repeat's folds and training priors (bins > 0;
+ * bins = 0 keeps them raw), then
+ *   avg[s][k * n + i]      log of the probability averaged over repeats;
+ *   logp_y[s][r * n + i]   log posterior of sample i's label in repeat r;
+ * and, with maps not NULL (and bins > 0), maps, stacks and their log prior
+ * lp_all (K: of the mean fold prior) fitted on all of repeat 0, for new
+ * data. All outputs caller-owned. */
+dm_status dm_interact_combine(int M, int K, int n, int F, int R, const double *const *raw,
+                              const int *y, const int *fold, const double *prior, int bins,
+                              int nthreads, double *const *avg, double *const *logp_y,
+                              double *maps, double *stacks, double *lp_all);
+
 /* Stratified assignment of n samples with labels y (0..K-1) to F folds. */
 void dm_assign_folds(const int *y, int n, int K, int F, uint64_t key,
                      int *fold);

@@ -31,7 +31,6 @@ typedef struct {
   int M, L;
   int *start;     /* L + 1 offsets into members */
   int *members;   /* the sources (masks) of every node */
-  int *height;    /* L */
   int *mu_start;  /* L + 1 offsets into mu_node / mu_val */
   int *mu_node;   /* nodes b <= a with mu(b, a) != 0, for each node a */
   int *mu_val;
@@ -40,9 +39,6 @@ typedef struct {
 /* DM_ERR_ARG for M outside 1..DM_LATTICE_MAX_VIEWS. */
 dm_status dm_lattice_create(dm_lattice *lat, int M);
 void dm_lattice_destroy(dm_lattice *lat);
-
-/* 1 if node b <= node a. */
-int dm_lattice_leq(const dm_lattice *lat, int b, int a);
 
 /* atoms[0..L-1] from redundancies r[0..L-1]. */
 void dm_lattice_invert(const dm_lattice *lat, const double *r, double *atoms);

@@ -3,15 +3,9 @@
 #include <string.h>
 #include "dm_lattice.h"
 
-static int popcount(unsigned v) {
-  int c = 0;
-  for (; v; v &= v - 1) c++;
-  return c;
-}
-
 /* Sources ordered by size, then mask. */
 static int source_before(int a, int b) {
-  const int pa = popcount((unsigned)a), pb = popcount((unsigned)b);
+  const int pa = dm_popcount((unsigned)a), pb = dm_popcount((unsigned)b);
   return pa != pb ? pa < pb : a < b;
 }
 
@@ -76,7 +70,6 @@ static int node_cmp(const void *pa, const void *pb) {
 void dm_lattice_destroy(dm_lattice *lat) {
   free(lat->start);
   free(lat->members);
-  free(lat->height);
   free(lat->mu_start);
   free(lat->mu_node);
   free(lat->mu_val);
@@ -136,11 +129,10 @@ dm_status dm_lattice_create(dm_lattice *lat, int M) {
   lat->L = L;
   lat->start = malloc(sizeof(int) * (L + 1));
   lat->members = malloc(sizeof(int) * n_mem);
-  lat->height = malloc(sizeof(int) * L);
   lat->mu_start = malloc(sizeof(int) * (L + 1));
   lat->mu_node = malloc(sizeof(int) * n_mu);
   lat->mu_val = malloc(sizeof(int) * n_mu);
-  if (!lat->start || !lat->members || !lat->height || !lat->mu_start || !lat->mu_node ||
+  if (!lat->start || !lat->members || !lat->mu_start || !lat->mu_node ||
       !lat->mu_val) {
     st = DM_ERR_NOMEM;
     goto done;
@@ -149,7 +141,6 @@ dm_status dm_lattice_create(dm_lattice *lat, int M) {
   for (int a = 0; a < L; a++) {
     lat->start[a] = k;
     for (int j = 0; j < nodes[a].n; j++) lat->members[k++] = nodes[a].mem[j];
-    lat->height[a] = nodes[a].height;
     lat->mu_start[a] = q;
     for (int b = 0; b <= a; b++)
       if (mu[(size_t)b * L + a] != 0) {
@@ -166,16 +157,6 @@ done:
   free(mu);
   if (st != DM_OK) dm_lattice_destroy(lat);
   return st;
-}
-
-int dm_lattice_leq(const dm_lattice *lat, int b, int a) {
-  const int *mb = lat->members + lat->start[b], nb = lat->start[b + 1] - lat->start[b];
-  for (int j = lat->start[a]; j < lat->start[a + 1]; j++) {
-    int found = 0;
-    for (int k = 0; k < nb && !found; k++) found = is_subset(mb[k], lat->members[j]);
-    if (!found) return 0;
-  }
-  return 1;
 }
 
 void dm_lattice_invert(const dm_lattice *lat, const double *r, double *atoms) {
