@@ -8,7 +8,7 @@ CC      := $(shell $(R) CMD config CC 2>/dev/null || echo cc)
 CORE_SRC := $(wildcard src/core/*.c)
 CORE_HDR := $(wildcard src/core/*.h)
 
-.PHONY: all deps sysdeps rdeps install demo test core-test r-test check bench bench-torch docs clean
+.PHONY: all deps sysdeps rdeps install demo test core-test r-test check bench bench-suite bench-torch docs clean
 
 all: install
 
@@ -55,6 +55,11 @@ bench: install
 	$(RSCRIPT) bench/interactions_speed.R
 	$(RSCRIPT) bench/interactions_quality.R
 	$(RSCRIPT) bench/dmil_eval.R
+
+# Every method on every data set of the benchmark suite (about 10 minutes on
+# 2 cores; fetches four CRAN packages as data sources into bench/out/).
+bench-suite: install
+	$(RSCRIPT) bench/suite/run.R
 
 # dmil against PyTorch and the sgemm peak (installs python3-torch when root).
 bench-torch: install

@@ -64,9 +64,11 @@
 #' @param depth Number of layers of each encoder (default 2).
 #' @param fusion_depth Number of hidden layers of the fusion head of
 #'   `"joint"` (default 1; 0 gives a linear head, like `"late"`).
-#' @param epochs Number of passes over the training data: default 50 for
-#'   DMIL's Phase A, 100 for the baselines.
-#' @param batch_size Samples per mini-batch (default 64).
+#' @param epochs Number of passes over the training data (for DMIL, of
+#'   Phase A); the same default for every method, so that methods compared
+#'   with their defaults get the same budget.
+#' @param batch_size Samples per mini-batch. The default `NULL` is 64, or the
+#'   number of training samples (those not held out for validation) if fewer.
 #' @param lr Adam learning rate (default 1e-3; Phase A for DMIL).
 #' @param weight_decay Decoupled weight decay (AdamW; default 0).
 #' @param validation Fraction of the samples held out for selecting the best
@@ -119,8 +121,8 @@
 #' fit
 #' @export
 dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal"),
-                     ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = NULL,
-                     batch_size = 64, lr = 1e-3, weight_decay = 0,
+                     ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
+                     batch_size = NULL, lr = 1e-3, weight_decay = 0,
                      validation = 0.1, patience = NULL, which = NULL, control = dmil_control(),
                      seed = NULL, nthreads = NULL, progress = interactive()) {
   rlang::check_dots_empty()
@@ -131,12 +133,17 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   hidden <- check_count(hidden, min = 1, max = 1e5)
   depth <- check_count(depth, min = 1, max = 16)
   fusion_depth <- check_count(fusion_depth, min = 0, max = 16)
-  if (is.null(epochs)) epochs <- if (method == "dmil") 50L else 100L
   epochs <- check_count(epochs, min = 1, max = 1e6)
-  batch_size <- check_batch_size(batch_size, n)
   lr <- check_number(lr, min = 0, min_open = TRUE)
   weight_decay <- check_number(weight_decay, min = 0)
   validation <- check_number(validation, min = 0, max = 1, max_open = TRUE)
+  seed <- check_seed(seed)
+  batch_size <- if (is.null(batch_size)) {
+    n_val <- if (validation > 0) length(.Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed)) else 0L
+    as.integer(min(64, n - n_val))
+  } else {
+    check_batch_size(batch_size, n)
+  }
   if (validation > 0 && round(validation * n) < 1) {
     dm_abort(
       c("{.arg validation} is too small to hold out any of the {n} samples.",
@@ -152,7 +159,6 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                             hint = "Fit DMIL without Phases B and C: {.code control = dmil_control(finetune = FALSE)}.")
   }
   progress <- check_flag(progress)
-  seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
 
   bp <- learn_blueprint(views, nthreads)

@@ -36,6 +36,16 @@ stage_weights <- function(v, gamma) {
   (1 - gamma) + gamma * vt / m
 }
 
+# Cross-fitting folds of Phase B when dmil_control(folds = NULL): the
+# default of dmil_interactions(), fewer when the smallest class of the
+# training rows is too small for it (each class needs folds + 1 samples).
+# NA when a class has fewer than 3 samples (2 folds are then impossible).
+score_folds <- function(y) {
+  smallest <- min(table(droplevels(y)))
+  if (smallest < 3) return(NA_integer_)
+  as.integer(min(formals(dmil_interactions)$folds, smallest - 1L))
+}
+
 fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
   n <- length(y)
   vn <- names(views)
@@ -73,23 +83,26 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
     ids <- view_ids(views)[train_rows]
     sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
     args <- utils::modifyList(list(repeats = 1L), ctl$scores)
+    folds <- ctl$folds %||% score_folds(y[train_rows])
     args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = ctl$measure,
-                   folds = ctl$folds, seed = (seed + 104729) %% 2^31, nthreads = nthreads,
+                   folds = folds, seed = (seed + 104729) %% 2^31, nthreads = nthreads,
                    progress = progress), args)
     args <- args[!vapply(args, is.null, logical(1))]
     # the columns dropped (with a message) by dmil_fit() would be reported
     # again for the training rows; the scores only weight the stages, so
-    # their reliability warnings are not the user's concern here
-    scores <- withCallingHandlers(do.call(dmil_interactions, args),
-                                  dmil_message_dropped = function(m) invokeRestart("muffleMessage"),
-                                  dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
-    row_w <- function(v) {
+    # their reliability warnings are not the user's concern here.
+    # Without a class large enough to cross-fit, the stages run unweighted.
+    if (!is.na(folds)) {
+      scores <- withCallingHandlers(do.call(dmil_interactions, args),
+                                    dmil_message_dropped = function(m) invokeRestart("muffleMessage"),
+                                    dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
+    }
+    row_w <- function(col) {
       w <- rep(1, n)
-      w[train_rows] <- stage_weights(v, ctl$gamma)
+      if (!is.null(scores)) w[train_rows] <- stage_weights(scores[[col]], ctl$gamma)
       w
     }
-    w_uni <- matrix(1, n, M)
-    for (m in seq_len(M)) w_uni[train_rows, m] <- stage_weights(scores[[paste0("u_", vn[m])]], ctl$gamma)
+    w_uni <- vapply(paste0("u_", vn), row_w, numeric(n))
 
     # Phase C: the three stages, each kept only if validation accuracy holds.
     ft <- c(common, list(epochs = ctl$finetune_epochs, lr = ctl$finetune_lr, patience = 0L,
@@ -97,14 +110,14 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
     stage_list <- list(
       R = do.call(dmil_stage, c(ft, list(
         groups = c("enc", "rpost", "ar", "bias"), enc_mult = ctl$encoder_lr_mult,
-        c_red = 1, w_red = row_w(scores$r), c_align = ctl$lambda_align, beta_R = beta[1],
+        c_red = 1, w_red = row_w("r"), c_align = ctl$lambda_align, beta_R = beta[1],
         c_full = ctl$lambda_keep))),
       U = do.call(dmil_stage, c(ft, list(
         groups = c("enc", "upost", "au"), enc_mult = ctl$encoder_lr_mult,
         c_uni_sg = 1, w_uni = as.vector(t(w_uni)), beta_U = beta[2], c_orth = ctl$lambda_orth,
         c_full = ctl$lambda_keep))),
       S = do.call(dmil_stage, c(ft, list(
-        groups = c("fuse", "spost", "as"), c_syn_sg = 1, w_syn = row_w(scores$s),
+        groups = c("fuse", "spost", "as"), c_syn_sg = 1, w_syn = row_w("s"),
         beta_S = beta[3], c_anova = ctl$lambda_anova)))
     )[ctl$stages]
     res_c <- run(theta, unname(stage_list), (seed + 7919) %% 2^31)

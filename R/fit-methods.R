@@ -98,8 +98,13 @@ interactions.dmil_fit <- function(object, ...) {
   if (is.null(object$interactions)) {
     dm_abort(
       c("This model has no interaction scores.",
-        "i" = if (object$method == "dmil") "It was fitted with {.code finetune = FALSE}." else
-          "Only DMIL fits score their training samples; use {.fn dmil_interactions}."),
+        "i" = if (object$method != "dmil") {
+          "Only DMIL fits score their training samples; use {.fn dmil_interactions}."
+        } else if (!isTRUE(object$settings$control$finetune)) {
+          "It was fitted with {.code finetune = FALSE}."
+        } else {
+          "A class had fewer than 3 training samples, too few to cross-fit the scores; the fine-tuning stages ran unweighted."
+        }),
       class = "dmil_error_arg")
   }
   object$interactions

@@ -65,17 +65,23 @@ print_dmil_body <- function(x) {
               ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_acc_after[1])))
   if (nrow(ph) > 1) {
     si <- attr(x$interactions, "dmil")
-    cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
-                s$control$measure, nrow(x$interactions), si$folds, si$repeats,
-                if (si$repeats == 1) "" else "s"))
+    if (is.null(si)) {
+      cat("  Phase B: no scores (a class has fewer than 3 training samples); Phase C unweighted\n")
+    } else {
+      cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
+                  s$control$measure, nrow(x$interactions), si$folds, si$repeats,
+                  if (si$repeats == 1) "" else "s"))
+    }
     for (i in 2:nrow(ph)) {
       cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
                   acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),
                   if (ph$kept[i]) "kept" else "reverted"))
     }
-    m <- colMeans(as.data.frame(x$interactions)[atom_columns(names(x$views))])
-    cat("  interaction profile (", attr(x$interactions, "dmil")$unit, "): ",
-        paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
+    if (!is.null(si)) {
+      m <- colMeans(as.data.frame(x$interactions)[atom_columns(names(x$views))])
+      cat("  interaction profile (", si$unit, "): ",
+          paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
+    }
   } else {
     cat("  no fine-tuning (Phase A only)\n")
   }

@@ -250,6 +250,9 @@ void dm_dmil_init(const dm_dmil *net, float *theta, uint64_t key) {
     dm_dense_init(D, K, theta + off, theta + net->off_b, DM_ACT_NONE, &r);
   }
   for (int k = 0; k < K; k++) theta[net->off_b + k] = 0.0f;
+  /* The synergy head starts at 0, so the prediction starts as the additive
+   * part and synergy grows only where the data ask for it. */
+  for (size_t k = 0; k < (size_t)D * K; k++) theta[net->off_as + k] = 0.0f;
 }
 
 void dm_dmil_lr_mult(const dm_dmil *net, unsigned groups, float enc_mult,

@@ -33,12 +33,13 @@ test_that("DMIL learns the simulated task", {
 
 test_that("a reverted stage leaves the parameters as they were", {
   # With tolerance 0 a stage that lowers the validation accuracy is undone;
-  # on this data the U stage does, so R then U ends where R alone ends.
-  ru <- dmil_quick(control = quick_ctl(stages = c("R", "U"), tolerance = 0))
+  # a learning rate of 5 makes the U stage do so, so R then U ends where R
+  # alone ends.
+  ru <- dmil_quick(control = quick_ctl(stages = c("R", "U"), tolerance = 0, finetune_lr = 5))
   expect_identical(ru$phases$stage, c("A", "R", "U"))
   expect_lt(ru$phases$val_acc_after[3], ru$phases$val_acc_before[3])
   expect_false(ru$phases$kept[3])
-  r_only <- dmil_quick(control = quick_ctl(stages = "R", tolerance = 0))
+  r_only <- dmil_quick(control = quick_ctl(stages = "R", tolerance = 0, finetune_lr = 5))
   expect_identical(ru$nets$dmil$theta, r_only$nets$dmil$theta)
 })
 
@@ -148,12 +149,12 @@ test_that("ablation switches change what they say", {
   expect_equal(c(cfg$variational, cfg$beta_R, cfg$beta_U, cfg$beta_S), c(0, 0, 0, 0))
   expect_equal(fit$stage_settings$A$variational, 1L)
 
-  no_anova <- dmil_quick(control = quick_ctl(lambda_anova = 0, lambda_align = 0))
-  expect_equal(no_anova$stage_settings$A$c_anova, 0)
-  expect_equal(no_anova$stage_settings$S$c_anova, 0)
-  expect_equal(no_anova$stage_settings$R$c_align, 0)
-  expect_equal(fit$stage_settings$A$c_anova, 0.1)
-  expect_false(identical(no_anova$nets, fit$nets))
+  anova <- dmil_quick(control = quick_ctl(lambda_anova = 0.1, lambda_align = 0.1))
+  expect_equal(anova$stage_settings$A$c_anova, 0.1)
+  expect_equal(anova$stage_settings$S$c_anova, 0.1)
+  expect_equal(anova$stage_settings$R$c_align, 0.1)
+  expect_equal(fit$stage_settings$A$c_anova, 0)
+  expect_false(identical(anova$nets, fit$nets))
 })
 
 test_that("the stages train the groups the design assigns them", {
@@ -193,4 +194,41 @@ test_that("dmil_control() validates its settings", {
   expect_error(predict(dmil_fit(xs(train), sim$y[train], method = "late", epochs = 2,
                                 progress = FALSE), xs(test), type = "components"),
                class = "dmil_error_arg")
+})
+
+test_that("default settings fit every shipped data set", {
+  # 40 mice, five diets of 8: the default batch is capped at the training
+  # rows and Phase B uses as many folds as the smallest diet allows
+  diet <- dmil_fit(nutrimouse$x, nutrimouse$diet, seed = 1, nthreads = 1, progress = FALSE)
+  expect_identical(diet$settings$batch_size, 40L - diet$n_val)
+  expect_equal(attr(interactions(diet), "dmil")$folds,
+               min(5, table(nutrimouse$diet[-diet$val_rows]) - 1), ignore_attr = TRUE)
+  geno <- dmil_fit(nutrimouse$x, nutrimouse$genotype, seed = 1, nthreads = 1, progress = FALSE)
+  expect_identical(attr(interactions(geno), "dmil")$folds, 5L)
+  expect_s3_class(dmil_fit(brca$x, brca$cluster, seed = 1, nthreads = 1, progress = FALSE,
+                           control = dmil_control(finetune = FALSE)), "dmil_fit")
+})
+
+test_that("Phase B cross-fits with as many folds as the smallest class allows", {
+  expect_identical(dmil:::score_folds(factor(rep(c("a", "b"), c(4, 10)))), 3L)
+  expect_identical(dmil:::score_folds(factor(rep(c("a", "b"), c(40, 10)))), 5L)
+  expect_identical(dmil:::score_folds(factor(rep(c("a", "b"), c(2, 10)))), NA_integer_)
+})
+
+test_that("DMIL fine-tunes unweighted when a class is too small to cross-fit", {
+  y <- sim$y[train]
+  two <- which(y == levels(y)[1])[1:2]
+  keep <- c(two, which(y != levels(y)[1]))
+  f <- dmil_fit(lapply(xs(train), function(v) v[keep, ]), droplevels(y[keep]), epochs = 3,
+                validation = 0, control = quick_ctl(), seed = 1, progress = FALSE)
+  expect_error(interactions(f), "too few to cross-fit", class = "dmil_error_arg")
+  expect_identical(f$phases$stage, c("A", "R", "U", "S"))
+})
+
+test_that("the synergy head starts at zero, so training starts from the additive part", {
+  still <- dmil_fit(xs(train), sim$y[train], epochs = 1, lr = 1e-12, seed = 3, progress = FALSE,
+                    control = dmil_control(finetune = FALSE))
+  comps <- predict(still, xs(test), type = "components")
+  expect_lt(max(abs(comps$.comp_S)), 1e-6)
+  expect_gt(max(abs(comps$.comp_R)), 0.01)
 })

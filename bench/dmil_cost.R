@@ -1,0 +1,30 @@
+# Cost of a default DMIL fit against a default joint fit (the issue's
+# budget: at most 3 times), and where DMIL's time goes. MIX4, n = 20000,
+# K = 2, 2 threads. Run from the repository root:
+#   Rscript bench/dmil_cost.R [n] [threads]
+suppressPackageStartupMessages(library(dmil))
+args <- commandArgs(trailingOnly = TRUE)
+n <- if (length(args) >= 1) as.integer(args[1]) else 20000L
+threads <- if (length(args) >= 2) as.integer(args[2]) else 2L
+sim <- simulate_interactions(n, "mix4", K = 2, sigma = 0.5, kappa = c(1, 0.6), seed = 1)
+time_fit <- function(...) {
+  t0 <- proc.time()[["elapsed"]]
+  fit <- dmil_fit(sim$x, sim$y, seed = 1, nthreads = threads, progress = FALSE, ...)
+  list(seconds = proc.time()[["elapsed"]] - t0, fit = fit)
+}
+runs <- list(
+  joint = time_fit(method = "joint"),
+  late = time_fit(method = "late"),
+  dmil = time_fit(method = "dmil"),
+  dmil_phase_a = time_fit(method = "dmil", control = dmil_control(finetune = FALSE))
+)
+cat(sprintf("MIX4 n = %d, %d threads, default settings (seconds, epochs run)\n", n, threads))
+for (nm in names(runs)) {
+  f <- runs[[nm]]$fit
+  ep <- if (f$method == "dmil") paste(f$phases$stage, f$phases$epochs, sep = ":", collapse = " ") else
+    paste(tapply(f$history$epoch, f$history$net, max), collapse = " ")
+  cat(sprintf("  %-14s %7.1f s   epochs %s\n", nm, runs[[nm]]$seconds, ep))
+}
+cat(sprintf("\nDMIL / joint: %.2f (Phase A %.1f s, Phases B + C %.1f s)\n",
+            runs$dmil$seconds / runs$joint$seconds, runs$dmil_phase_a$seconds,
+            runs$dmil$seconds - runs$dmil_phase_a$seconds))

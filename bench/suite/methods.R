@@ -1,0 +1,90 @@
+# The methods of the benchmark suite: each is a dmil_fit() call with the
+# package's defaults. Baselines are the comparison set ("best baseline");
+# other entries are DMIL and its ablations.
+baselines <- c("late", "ensemble", "joint", "early")
+default_methods <- c(baselines, "dmil")
+
+# `control`, if given, is a list of dmil_control() arguments.
+fit_with <- function(method, control = NULL) {
+  function(x, y, seed, nthreads) {
+    ctl <- if (is.null(control)) list() else list(control = do.call(dmil_control, control))
+    # constant columns of a training fold are dropped, as they should be, without comment
+    withCallingHandlers(
+      do.call(dmil_fit, c(list(x = x, y = y, method = method, seed = seed, nthreads = nthreads,
+                               progress = FALSE), ctl)),
+      dmil_message_dropped = function(m) invokeRestart("muffleMessage"))
+  }
+}
+
+suite_methods <- c(
+  stats::setNames(lapply(baselines, fit_with), baselines),
+  list(dmil = fit_with("dmil"))
+)
+
+# DMIL ablations (run with methods=...).
+# Forward selection of Phase A's terms: "plain" is the decomposition network
+# with every term off, deterministic codes and no Phases B and C; each
+# "plain_<term>" adds one part back at the value of the package's original
+# design ("plain_finetune": Phases B and C).
+plain <- list(finetune = FALSE, variational = FALSE, lambda_red = 0)
+add_back <- list(variational = list(variational = TRUE), uni = list(lambda_uni = 1),
+                 red = list(lambda_red = 0.5), align = list(lambda_align = 0.1),
+                 orth = list(lambda_orth = 0.1), anova = list(lambda_anova = 0.1),
+                 finetune = list(finetune = TRUE),
+                 finetune_uniform = list(finetune = TRUE, gamma = 0))
+# The final model's ablations: each removes one part of the default.
+original <- list(lambda_uni = 1, lambda_red = 0.5, lambda_align = 0.1, lambda_orth = 0.1,
+                 lambda_anova = 0.1, variational = TRUE)
+ablations <- c(
+  list(plain = fit_with("dmil", control = plain)),
+  stats::setNames(lapply(add_back, function(a) fit_with("dmil", control = utils::modifyList(plain, a))),
+                  paste0("plain_", names(add_back))),
+  list(
+    c1 = fit_with("dmil", control = list(variational = TRUE, lambda_red = 0.5)),
+    # the package's original design, with the shared epoch budget
+    original = fit_with("dmil", control = original),
+    dmil_phase_a = fit_with("dmil", control = list(finetune = FALSE)),
+    dmil_uniform = fit_with("dmil", control = list(gamma = 0)),
+    dmil_no_R = fit_with("dmil", control = list(stages = c("U", "S"))),
+    dmil_no_U = fit_with("dmil", control = list(stages = c("R", "S"))),
+    dmil_no_S = fit_with("dmil", control = list(stages = c("R", "U"))),
+    # two views only
+    dmil_lsmi = fit_with("dmil", control = list(measure = "lsmi"))
+  )
+)
+suite_methods <- c(suite_methods, ablations)
+
+# A probe, not a package method: the log-linear pool of the joint, late and
+# ensemble fits, with weights on the simplex (steps of 0.1) chosen by
+# log-loss on the shared validation rows, shrunk towards equal weights.
+pool_fit <- function(x, y, seed, nthreads) {
+  fits <- lapply(c("joint", "late", "ensemble"), function(m) suite_methods[[m]](x, y, seed, nthreads))
+  v <- fits[[1]]$val_rows
+  w <- rep(1 / 3, 3)
+  if (length(v) > 0) {
+    L <- lapply(fits, pool_logprob, x = lapply(x, function(m) m[v, , drop = FALSE]), lev = levels(y))
+    grid <- expand.grid(a = seq(0, 1, 0.1), b = seq(0, 1, 0.1))
+    grid <- as.matrix(grid[grid$a + grid$b <= 1 + 1e-9, ])
+    grid <- cbind(grid, 1 - rowSums(grid))
+    yi <- as.integer(y[v])
+    score <- apply(grid, 1, function(g) {
+      l <- g[1] * L[[1]] + g[2] * L[[2]] + g[3] * L[[3]]
+      mean(dmil:::logsumexp_rows(l) - l[cbind(seq_along(yi), yi)]) +
+        10 * sum((g - 1 / 3)^2) / length(v)
+    })
+    w <- grid[which.min(score), ]
+  }
+  structure(list(fits = fits, w = w, method = "pool", n_val = length(v), val_rows = v,
+                 settings = fits[[1]]$settings, levels = levels(y)), class = "pool_fit")
+}
+pool_logprob <- function(fit, x, lev) {
+  log(pmax(as.matrix(predict(fit, x, type = "prob")[paste0(".pred_", lev)]), 1e-12))
+}
+predict.pool_fit <- function(object, new_x, type = "prob", ...) {
+  L <- lapply(object$fits, pool_logprob, x = new_x, lev = object$levels)
+  l <- object$w[1] * L[[1]] + object$w[2] * L[[2]] + object$w[3] * L[[3]]
+  p <- exp(l - dmil:::logsumexp_rows(l))
+  colnames(p) <- paste0(".pred_", object$levels)
+  as.data.frame(p)
+}
+suite_methods$pool <- pool_fit
