@@ -49,6 +49,10 @@
 #' penalty. A stage is undone if it lowers the validation accuracy by more
 #' than `tolerance`.
 #'
+#' **Calibration** (`calibrate`): the final logits, and with them the
+#' component contributions, are divided by a temperature fitted on the
+#' validation rows (stored as `fit$nets$dmil$temperature`).
+#'
 #' @section Defaults:
 #' The defaults were chosen on the package's benchmark suite
 #' (`bench/suite/` in the source repository: 13 data sets, 6 simulated and 7
@@ -113,6 +117,9 @@
 #'   B; `folds = NULL` uses the default of [dmil_interactions()].
 #' @param scores Further arguments of [dmil_interactions()] for Phase B
 #'   (e.g. `list(epochs = 20)`).
+#' @param calibrate Divide the final logits by a temperature fitted on the
+#'   validation rows (their log-loss, with a standard normal prior on the
+#'   temperature's logarithm). It leaves the predicted classes as they are.
 #' @return A list of class `dmil_control`.
 #' @examples
 #' dmil_control(stages = c("R", "S"))
@@ -126,7 +133,8 @@ dmil_control <- function(latent = 16, lambda_uni = 0, lambda_red = 0.5, lambda_a
                          warmup = 10, variational = TRUE, finetune = TRUE,
                          stages = c("R", "U", "S"), finetune_epochs = 10, finetune_lr = 3e-4,
                          encoder_lr_mult = 0.1, gamma = 0.5, tolerance = 0.005,
-                         measure = c("pmmi", "lsmi"), folds = NULL, scores = list()) {
+                         measure = c("pmmi", "lsmi"), folds = NULL, scores = list(),
+                         calibrate = TRUE) {
   measure <- rlang::arg_match(measure)
   out <- list(
     latent = check_count(latent, min = 1, max = 4096),
@@ -151,7 +159,8 @@ dmil_control <- function(latent = 16, lambda_uni = 0, lambda_red = 0.5, lambda_a
     tolerance = check_number(tolerance, min = 0, max = 1),
     measure = measure,
     folds = if (!is.null(folds)) check_count(folds, min = 2, max = 100),
-    scores = check_scores(scores)
+    scores = check_scores(scores),
+    calibrate = check_flag(calibrate)
   )
   structure(out, class = "dmil_control")
 }

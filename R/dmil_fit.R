@@ -186,6 +186,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   fit$settings <- settings
   fit$version <- as.character(utils::packageVersion("dmil"))
   fit <- structure(fit, class = "dmil_fit")
+  if (method == "dmil" && control$calibrate) fit$nets$dmil$temperature <- dmil_temperature(fit, views, y)
   fit$val_metrics <- validation_metrics(fit, views, y)
   fit
 }

@@ -36,6 +36,24 @@ stage_weights <- function(v, gamma) {
   (1 - gamma) + gamma * vt / m
 }
 
+# The temperature that divides DMIL's logits: the minimiser of the
+# validation rows' log-loss, with a N(0, 1) prior on its logarithm so that
+# a handful of rows moves it little; 1 without validation rows.
+dmil_temperature <- function(fit, views, y) {
+  rows <- fit$val_rows
+  if (length(rows) == 0) return(1)
+  sub <- lapply(views, function(v) v[rows, , drop = FALSE])
+  fit$nets$dmil$temperature <- 1
+  lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
+                          fit$settings$nthreads)$logits
+  yi <- cbind(seq_along(rows), as.integer(y[rows]))
+  objective <- function(log_t) {
+    l <- lg / exp(log_t)
+    mean(logsumexp_rows(l) - l[yi]) + log_t^2 / (2 * length(rows))
+  }
+  exp(stats::optimize(objective, c(log(0.05), log(20)))$minimum)
+}
+
 # Cross-fitting folds of Phase B when dmil_control(folds = NULL): the
 # default of dmil_interactions(), fewer when the smallest class of the
 # training rows is too small for it (each class needs folds + 1 samples).
@@ -147,14 +165,18 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
 
 # Logits and components of a DMIL fit on matched data (views in blueprint
 # order, possibly with missing ones marked in data$present).
+# The logits and components are divided by the fit's temperature (1 for
+# fits saved before it existed).
 dmil_predict_core <- function(fit, data, nthreads) {
   net <- fit$nets$dmil
   res <- .Call(C_dm_dmil_predict, unname(data$views), unname(data$cols), unname(data$center),
                unname(data$scale), data$present, length(fit$levels), net$arch, net$theta, nthreads)
   check_status(res$status)
   K <- length(fit$levels)
+  temp <- net$temperature %||% 1
+  res$logits <- res$logits / temp
   comp_names <- c(component_labels(names(fit$views)), "bias")
-  comps <- lapply(seq_along(comp_names), function(j) res$comps[, (j - 1) * K + seq_len(K), drop = FALSE])
+  comps <- lapply(seq_along(comp_names), function(j) res$comps[, (j - 1) * K + seq_len(K), drop = FALSE] / temp)
   names(comps) <- comp_names
   colnames(res$logits) <- fit$levels
   list(logits = res$logits, comps = comps)

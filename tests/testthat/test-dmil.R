@@ -232,3 +232,22 @@ test_that("the synergy head starts at zero, so training starts from the additive
   expect_lt(max(abs(comps$.comp_S)), 1e-6)
   expect_gt(max(abs(comps$.comp_R)), 0.01)
 })
+
+test_that("calibration divides the logits by a temperature and keeps the classes", {
+  cal <- dmil_quick(control = quick_ctl(finetune = FALSE))
+  raw <- dmil_quick(control = quick_ctl(finetune = FALSE, calibrate = FALSE))
+  temp <- cal$nets$dmil$temperature
+  expect_true(temp > 0 && temp != 1)
+  expect_null(raw$nets$dmil$temperature)
+  lc <- predict(cal, xs(test), type = "logit")
+  lr <- predict(raw, xs(test), type = "logit")
+  logit_cols <- grep("^.logit_", names(lc))
+  expect_equal(as.matrix(lc[logit_cols]), as.matrix(lr[logit_cols]) / temp, tolerance = 1e-6)
+  expect_identical(predict(cal, xs(test))$.pred_class, predict(raw, xs(test))$.pred_class)
+  # the temperature minimises the validation loss (plus a prior that is 0 at 1)
+  expect_lte(cal$val_metrics$val_loss, raw$val_metrics$val_loss)
+  # a fit saved before calibration existed predicts with temperature 1
+  old <- cal
+  old$nets$dmil$temperature <- NULL
+  expect_equal(predict(old, xs(test), type = "logit"), lr)
+})
