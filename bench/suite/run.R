@@ -12,14 +12,17 @@
 #   labels alone; the script checks that they agree).
 # * Accuracy and log-loss on the held-out fold. Differences to the best
 #   baseline (the baseline with the highest mean accuracy on that data set)
-#   are paired by split; their standard error is sd / sqrt(number of splits).
+#   are paired by split; their standard error is sd / sqrt(number of splits)
+#   (the folds of one repeat share training rows, so it is a little
+#   optimistic).
 # * Per-type accuracy where the simulation knows each sample's type, with
 #   the Bayes classifier's accuracy from the simulation's exact posterior.
 # * Missing views (simulated two-view sets): each view in turn is withheld
 #   at test time. DMIL and the ensemble predict without it ("drop"); the
 #   other methods get the view's training mean ("mean").
-# Results are cached per data set, method and split in bench/out/suite/
-# (delete a file, or the folder, to refit); tables go to stdout.
+# Results are cached per data set, method and split in bench/out/suite/ (or
+# cache=<folder>); the cache knows nothing of the package's version, so
+# delete the folder after changing the package. Tables go to stdout.
 suppressPackageStartupMessages(library(dmil))
 source("bench/suite/datasets.R")
 source("bench/suite/methods.R")
