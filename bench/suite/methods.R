@@ -54,23 +54,24 @@ ablations <- c(
 )
 suite_methods <- c(suite_methods, ablations)
 
-# A probe, not a package method: the log-linear pool of the joint, late and
-# ensemble fits, with weights on the simplex (steps of 0.1) chosen by
-# log-loss on the shared validation rows, shrunk towards equal weights.
-pool_fit <- function(x, y, seed, nthreads) {
-  fits <- lapply(c("joint", "late", "ensemble"), function(m) suite_methods[[m]](x, y, seed, nthreads))
+# A probe, not a package method: the log-linear pool of baseline fits
+# (`members`), with weights on the simplex (steps of 0.1) chosen by log-loss
+# on the shared validation rows, shrunk towards equal weights.
+pool_with <- function(members) function(x, y, seed, nthreads) {
+  fits <- lapply(members, function(m) suite_methods[[m]](x, y, seed, nthreads))
   v <- fits[[1]]$val_rows
-  w <- rep(1 / 3, 3)
+  J <- length(members)
+  grid <- as.matrix(expand.grid(rep(list(seq(0, 1, 0.1)), J - 1)))
+  grid <- grid[rowSums(grid) <= 1 + 1e-9, , drop = FALSE]
+  grid <- cbind(grid, 1 - rowSums(grid))
+  w <- rep(1 / J, J)
   if (length(v) > 0) {
     L <- lapply(fits, pool_logprob, x = lapply(x, function(m) m[v, , drop = FALSE]), lev = levels(y))
-    grid <- expand.grid(a = seq(0, 1, 0.1), b = seq(0, 1, 0.1))
-    grid <- as.matrix(grid[grid$a + grid$b <= 1 + 1e-9, ])
-    grid <- cbind(grid, 1 - rowSums(grid))
     yi <- as.integer(y[v])
     score <- apply(grid, 1, function(g) {
-      l <- g[1] * L[[1]] + g[2] * L[[2]] + g[3] * L[[3]]
+      l <- Reduce(`+`, Map(`*`, g, L))
       mean(dmil:::logsumexp_rows(l) - l[cbind(seq_along(yi), yi)]) +
-        10 * sum((g - 1 / 3)^2) / length(v)
+        10 * sum((g - 1 / J)^2) / length(v)
     })
     w <- grid[which.min(score), ]
   }
@@ -82,9 +83,10 @@ pool_logprob <- function(fit, x, lev) {
 }
 predict.pool_fit <- function(object, new_x, type = "prob", ...) {
   L <- lapply(object$fits, pool_logprob, x = new_x, lev = object$levels)
-  l <- object$w[1] * L[[1]] + object$w[2] * L[[2]] + object$w[3] * L[[3]]
+  l <- Reduce(`+`, Map(`*`, object$w, L))
   p <- exp(l - dmil:::logsumexp_rows(l))
   colnames(p) <- paste0(".pred_", object$levels)
   as.data.frame(p)
 }
-suite_methods$pool <- pool_fit
+suite_methods$pool <- pool_with(c("joint", "late", "ensemble"))
+suite_methods$pool4 <- pool_with(c("joint", "late", "ensemble", "early"))
