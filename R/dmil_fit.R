@@ -137,18 +137,19 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   lr <- check_number(lr, min = 0, min_open = TRUE)
   weight_decay <- check_number(weight_decay, min = 0)
   validation <- check_number(validation, min = 0, max = 1, max_open = TRUE)
-  seed <- check_seed(seed)
-  batch_size <- if (is.null(batch_size)) {
-    n_val <- if (validation > 0) length(.Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed)) else 0L
-    as.integer(min(64, n - n_val))
-  } else {
-    check_batch_size(batch_size, n)
-  }
   if (validation > 0 && round(validation * n) < 1) {
     dm_abort(
       c("{.arg validation} is too small to hold out any of the {n} samples.",
         "i" = "Use a larger fraction, or {.code validation = 0} to keep the last epoch."),
       class = "dmil_error_arg")
+  }
+  seed <- check_seed(seed)
+  # the rows every method holds out (the baselines' C code draws the same)
+  val_rows <- if (validation > 0) .Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed) else integer()
+  batch_size <- if (is.null(batch_size)) {
+    as.integer(min(64, n - length(val_rows)))
+  } else {
+    check_batch_size(batch_size, n)
   }
   patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
   which <- check_which(which, method, names(views))
@@ -170,7 +171,6 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   fit <- list(method = method, call = match.call(), levels = levels(y),
               class_counts = c(table(y)), n = n, views = bp, which = which)
   if (method == "dmil") {
-    val_rows <- if (validation > 0) .Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed) else integer()
     s <- list(hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size,
               lr = lr, weight_decay = weight_decay, patience = patience)
     res <- fit_dmil(views, y, bp, val_rows, s, control, seed, nthreads, progress)

@@ -57,12 +57,15 @@ dmil_temperature <- function(fit, views, y) {
 # Cross-fitting folds of Phase B when dmil_control(folds = NULL): the
 # default of dmil_interactions(), fewer when the smallest class of the
 # training rows is too small for it (each class needs folds + 1 samples).
-# NA when a class has fewer than 3 samples (2 folds are then impossible).
+# NA when a class is too small for 2 folds; the fit then says so with
+# unscored_reason.
 score_folds <- function(y) {
   smallest <- min(table(droplevels(y)))
   if (smallest < 3) return(NA_integer_)
   as.integer(min(formals(dmil_interactions)$folds, smallest - 1L))
 }
+unscored_reason <- "a class had fewer than 3 training samples, too few to cross-fit the scores"
+
 
 fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
   n <- length(y)

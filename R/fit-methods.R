@@ -103,7 +103,7 @@ interactions.dmil_fit <- function(object, ...) {
         } else if (!isTRUE(object$settings$control$finetune)) {
           "It was fitted with {.code finetune = FALSE}."
         } else {
-          "A class had fewer than 3 training samples, too few to cross-fit the scores; the fine-tuning stages ran unweighted."
+          paste0("The fine-tuning stages ran unweighted: ", unscored_reason, ".")
         }),
       class = "dmil_error_arg")
   }

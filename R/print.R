@@ -66,7 +66,7 @@ print_dmil_body <- function(x) {
   if (nrow(ph) > 1) {
     si <- attr(x$interactions, "dmil")
     if (is.null(si)) {
-      cat("  Phase B: no scores (a class has fewer than 3 training samples); Phase C unweighted\n")
+      cat("  Phase B: no scores (", unscored_reason, "); Phase C unweighted\n", sep = "")
     } else {
       cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
                   s$control$measure, nrow(x$interactions), si$folds, si$repeats,

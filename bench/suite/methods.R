@@ -32,7 +32,7 @@ add_back <- list(variational = list(variational = TRUE), uni = list(lambda_uni =
                  orth = list(lambda_orth = 0.1), anova = list(lambda_anova = 0.1),
                  finetune = list(finetune = TRUE),
                  finetune_uniform = list(finetune = TRUE, gamma = 0))
-# The final model's ablations: each removes one part of the default.
+# The package's original design, with the shared epoch budget.
 original <- list(lambda_uni = 1, lambda_red = 0.5, lambda_align = 0.1, lambda_orth = 0.1,
                  lambda_anova = 0.1, variational = TRUE)
 ablations <- c(
@@ -40,9 +40,8 @@ ablations <- c(
   stats::setNames(lapply(add_back, function(a) fit_with("dmil", control = utils::modifyList(plain, a))),
                   paste0("plain_", names(add_back))),
   list(
-    c1 = fit_with("dmil", control = list(variational = TRUE, lambda_red = 0.5)),
-    # the package's original design, with the shared epoch budget
     original = fit_with("dmil", control = original),
+    # the default model ("dmil") without one of its parts
     dmil_phase_a = fit_with("dmil", control = list(finetune = FALSE)),
     dmil_uniform = fit_with("dmil", control = list(gamma = 0)),
     dmil_no_R = fit_with("dmil", control = list(stages = c("U", "S"))),

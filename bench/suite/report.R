@@ -17,6 +17,12 @@ suite_report <- function(main, types, methods) {
   others <- setdiff(methods, base)
   data_sets <- unique(main$data)
   cell <- function(v, digits = 3) formatC(v, format = "f", digits = digits)
+  se <- function(v) stats::sd(v) / sqrt(length(v))
+  # one row per data set, one column per method: "difference (SE)"
+  diff_table <- function(d, est, err) {
+    matrix(paste0(sprintf("%+.3f", d[[est]]), " (", cell(d[[err]]), ")"), ncol = length(others),
+           byrow = TRUE, dimnames = list(unique(d$data), others))
+  }
 
   cat("Accuracy: mean (sd) over splits\n")
   acc <- tapply(main$accuracy, list(main$data, main$method), mean)[data_sets, methods, drop = FALSE]
@@ -37,8 +43,8 @@ suite_report <- function(main, types, methods) {
       da <- a$accuracy - b$accuracy[j]
       dl <- a$log_loss - b$log_loss[j]
       diffs[[length(diffs) + 1]] <- data.frame(
-        data = nm, best = best, method = m, d_acc = mean(da), se_acc = stats::sd(da) / sqrt(length(da)),
-        d_ll = mean(dl), se_ll = stats::sd(dl) / sqrt(length(dl)))
+        data = nm, best = best, method = m, d_acc = mean(da), se_acc = se(da),
+        d_ll = mean(dl), se_ll = se(dl))
     }
   }
   if (length(diffs)) {
@@ -46,13 +52,9 @@ suite_report <- function(main, types, methods) {
     cat("\nPaired difference to the best baseline (the baseline with the highest mean accuracy on\n")
     cat("that data set): accuracy, mean (SE over splits)\n")
     best <- d$best[match(data_sets, d$data)]
-    da <- matrix(paste0(sprintf("%+.3f", d$d_acc), " (", cell(d$se_acc), ")"),
-                 ncol = length(others), byrow = TRUE, dimnames = list(unique(d$data), others))
-    print(noquote(cbind(best = best[!is.na(best)], da)))
+    print(noquote(cbind(best = best[!is.na(best)], diff_table(d, "d_acc", "se_acc"))))
     cat("\nLog-loss difference to the same baseline, mean (SE)\n")
-    dl <- matrix(paste0(sprintf("%+.3f", d$d_ll), " (", cell(d$se_ll), ")"),
-                 ncol = length(others), byrow = TRUE, dimnames = list(unique(d$data), others))
-    print(noquote(dl))
+    print(noquote(diff_table(d, "d_ll", "se_ll")))
     cat("\nOver the data sets: mean accuracy and log-loss difference; data sets where the accuracy\n")
     cat("difference is >= -1 SE, and > 0\n")
     for (m in others) {
