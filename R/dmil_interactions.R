@@ -12,9 +12,10 @@
 #' a model that saw it: one network per nonempty subset of the views (each
 #' view alone, all views together, and with three or four views every
 #' subset in between), each a multilayer perceptron (`depth` layers of
-#' `hidden` units, linear output) trained with Adam. With `inner_validation
-#' > 0` the epoch kept is the one with the lowest loss on that fraction of
-#' the training folds; with 0 every network trains for `epochs` epochs.
+#' `hidden` units, linear output) trained with Adam. With
+#' `inner_validation > 0` the epoch kept is the one with the lowest loss on
+#' that fraction of the training folds; with 0 every network trains for
+#' `epochs` epochs.
 #'
 #' The held-out posteriors are then calibrated (`calibrate = TRUE`), again
 #' cross-fitted on the same folds: each discriminator's evidence (its log

@@ -1,6 +1,7 @@
 /* Internal entry points used by the test suite only. */
 #include "dm_gradcheck.h"
 #include "dm_pid.h"
+#include "dm_rng.h"
 #include "dm_threads.h"
 #include "glue.h"
 
@@ -37,6 +38,20 @@ SEXP C_dm_broja_q(SEXP p, SEXP dims) {
   SET_VECTOR_ELT(out, 3, gap);
   dm_status st = dm_pid_broja(n1, n2, ny, REAL(p), REAL(atoms), REAL(q), REAL(gap));
   SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(1);
+  return out;
+}
+
+/* n draws of the float noise generator of reparameterised sampling. */
+SEXP C_dm_rng_normals(SEXP seed, SEXP n) {
+  const int nn = Rf_asInteger(n);
+  if (nn < 0) Rf_error("n must be nonnegative");
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, nn));
+  float *buf = (float *)R_alloc((size_t)nn + 1, sizeof(float));
+  dm_rng r;
+  dm_rng_init(&r, (uint64_t)Rf_asReal(seed));
+  dm_rng_normals(&r, buf, nn);
+  for (int i = 0; i < nn; i++) REAL(out)[i] = buf[i];
   UNPROTECT(1);
   return out;
 }

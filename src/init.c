@@ -36,6 +36,7 @@ SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
 SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
 SEXP C_dm_broja_q(SEXP p, SEXP dims);
+SEXP C_dm_rng_normals(SEXP seed, SEXP n);
 
 static const R_CallMethodDef call_methods[] = {
     {"dm_threads_info", (DL_FUNC)&C_dm_threads_info, 0},
@@ -56,6 +57,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},
     {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},
+    {"dm_rng_normals", (DL_FUNC)&C_dm_rng_normals, 2},
     {NULL, NULL, 0}};
 
 #if !defined(_WIN32)

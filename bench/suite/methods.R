@@ -48,7 +48,11 @@ ablations <- c(
     dmil_no_U = fit_with("dmil", control = list(stages = c("R", "S"))),
     dmil_no_S = fit_with("dmil", control = list(stages = c("R", "U"))),
     # two views only
-    dmil_lsmi = fit_with("dmil", control = list(measure = "lsmi"))
+    dmil_lsmi = fit_with("dmil", control = list(measure = "lsmi")),
+    # the default model with one setting changed: a synergy code as free as
+    # the others, or longer fine-tuning stages
+    dmil_beta_s = fit_with("dmil", control = list(beta_S = 1e-3)),
+    dmil_ft20 = fit_with("dmil", control = list(finetune_epochs = 20))
   )
 )
 suite_methods <- c(suite_methods, ablations)

@@ -28,8 +28,8 @@ uint64_t dm_rng_u64(dm_rng *r);
 double dm_rng_unif(dm_rng *r);
 /* Standard normal (Box-Muller; consumes two draws). */
 double dm_rng_normal(dm_rng *r);
-/* n standard normals as float, two per pair of draws (both Box-Muller
- * outputs), for filling noise buffers quickly. */
+/* n standard normals as float (Box-Muller in float, both outputs of one
+ * 64-bit draw), for filling noise buffers quickly. */
 void dm_rng_normals(dm_rng *r, float *out, int n);
 /* Uniform integer on {0, ..., n - 1}, n >= 1, without modulo bias. */
 uint32_t dm_rng_below(dm_rng *r, uint32_t n);

@@ -29,6 +29,7 @@ struct dmil_ws {
   float *sp;        /* cap x 2D */
   float *fs;        /* cap x H, fusion output */
   float *eps, *z;   /* (2M+2) x cap x D */
+  float *sd;        /* (2M+2) x cap x D: exp(lv / 2) of each code, reused by the backward pass */
   float *tau, *mubar;
   float *arbar, *au, *as; /* head outputs: cap x K, M x cap x K, cap x K */
   float *lrm, *lm, *l;
@@ -121,7 +122,7 @@ static dm_status ws_alloc(dm_dmil *net, int cap, int train_cap, int partners,
   const dm_slot slots[] = {
       {&ws->xin, xin}, {&ws->eacts, acts}, {&ws->hcat, c * M * H},
       {&ws->rp, M * c * 2 * D}, {&ws->up, M * c * 2 * D}, {&ws->sp, c * 2 * D},
-      {&ws->fs, c * H}, {&ws->eps, codes}, {&ws->z, codes}, {&ws->tau, c * D},
+      {&ws->fs, c * H}, {&ws->eps, codes}, {&ws->z, codes}, {&ws->sd, codes}, {&ws->tau, c * D},
       {&ws->mubar, c * D},
       /* head outputs and logits */
       {&ws->arbar, cK}, {&ws->au, MK}, {&ws->as, cK}, {&ws->lrm, MK}, {&ws->lm, MK},
@@ -362,9 +363,10 @@ static void forward_heads(const dm_dmil *net, const float *theta, int B,
       const float *DM_RESTRICT row = code_row(net, ws, c, i);
       const float *DM_RESTRICT e = e_all + (size_t)c * D;
       float *DM_RESTRICT z = zbuf(ws, ws->z, c, D) + (size_t)i * D;
+      float *DM_RESTRICT sd = zbuf(ws, ws->sd, c, D) + (size_t)i * D;
       for (int k = 0; k < D; k++) {
-        const float lv = clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX);
-        z[k] = row[k] + expf(0.5f * lv) * e[k];
+        sd[k] = expf(0.5f * clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
+        z[k] = row[k] + sd[k] * e[k];
       }
     }
     /* product of experts of the redundant codes */
@@ -375,7 +377,8 @@ static void forward_heads(const dm_dmil *net, const float *theta, int B,
       float t = 0.0f, s_ = 0.0f;
       for (int m = 0; m < M; m++) {
         const float *row = code_row(net, ws, CODE_R(m), i);
-        const float w = expf(-clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
+        const float sd = zbuf(ws, ws->sd, CODE_R(m), D)[(size_t)i * D + k];
+        const float w = 1.0f / (sd * sd);
         t += w;
         s_ += w * row[k];
       }
@@ -409,8 +412,9 @@ static void forward_heads(const dm_dmil *net, const float *theta, int B,
 
 /* ---- per-sample loss and gradient up to the posterior outputs ----------- */
 
-static double kl_std_normal(float mu, float lv, float *dmu, float *dlv, float coef) {
-  const double ev = exp((double)lv);
+/* KL(N(mu, exp(lv)) || N(0, 1)) and its gradient; sd = exp(lv / 2). */
+static double kl_std_normal(float mu, float lv, float sd, float *dmu, float *dlv, float coef) {
+  const double ev = (double)sd * sd;
   *dmu += coef * mu;
   *dlv += (float)(coef * 0.5 * (ev - 1.0));
   return 0.5 * (ev + (double)mu * mu - 1.0 - lv);
@@ -524,16 +528,17 @@ static double sample_losses(const dm_dmil *net, const float *theta,
         float *drow = ws->drp + ((size_t)m * ws->cap + i) * 2 * D;
         const float raw = row[D + k];
         const float lv = clampf(raw, LOGVAR_MIN, LOGVAR_MAX);
-        const double w = expf(-lv);
+        const float sd = zbuf(ws, ws->sd, CODE_R(m), D)[(size_t)i * D + k];
+        const double w = 1.0 / ((double)sd * sd);
         double dmu = dS * w;
         double dlv = -w * (dS * row[k] + dtau);
         /* own sample z_R^m */
         const double dz = zbuf(ws, ws->dz, CODE_R(m), D)[(size_t)i * D + k];
         const double e = zbuf(ws, ws->eps, CODE_R(m), D)[(size_t)i * D + k];
         dmu += dz;
-        dlv += dz * e * 0.5 * expf(0.5f * lv);
+        dlv += dz * e * 0.5 * sd;
         float fdmu = (float)dmu, fdlv = (float)dlv;
-        if (L->beta_R != 0) total += L->beta_R * bs * kl_std_normal(row[k], lv, &fdmu, &fdlv, L->beta_R * bs * scale);
+        if (L->beta_R != 0) total += L->beta_R * bs * kl_std_normal(row[k], lv, sd, &fdmu, &fdlv, L->beta_R * bs * scale);
         drow[k] += fdmu;
         if (raw > LOGVAR_MIN && raw < LOGVAR_MAX) drow[D + k] += fdlv;
       }
@@ -568,9 +573,10 @@ static double sample_losses(const dm_dmil *net, const float *theta,
         const float lv = clampf(raw, LOGVAR_MIN, LOGVAR_MAX);
         const double dz = zbuf(ws, ws->dz, c, D)[(size_t)i * D + k];
         const double e = zbuf(ws, ws->eps, c, D)[(size_t)i * D + k];
-        float fdmu = (float)dz, fdlv = (float)(dz * e * 0.5 * expf(0.5f * lv));
+        const float sd = zbuf(ws, ws->sd, c, D)[(size_t)i * D + k];
+        float fdmu = (float)dz, fdlv = (float)(dz * e * 0.5 * sd);
         const float beta = c == CODE_S ? L->beta_S : L->beta_U;
-        if (beta != 0) total += beta * bs * kl_std_normal(row[k], lv, &fdmu, &fdlv, beta * bs * scale);
+        if (beta != 0) total += beta * bs * kl_std_normal(row[k], lv, sd, &fdmu, &fdlv, beta * bs * scale);
         drow[k] += fdmu;
         if (raw > LOGVAR_MIN && raw < LOGVAR_MAX) drow[D + k] += fdlv;
       }
