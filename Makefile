@@ -55,6 +55,9 @@ bench: install
 	$(RSCRIPT) bench/interactions_speed.R
 	$(RSCRIPT) bench/interactions_quality.R
 	$(RSCRIPT) bench/dmil_eval.R
+	$(RSCRIPT) bench/dmil_cost.R
+	$(RSCRIPT) bench/baselines_speed.R
+	$(RSCRIPT) bench/probe.R
 
 # Every method on every data set of the benchmark suite (about 10 minutes on
 # 2 cores; fetches four CRAN packages as data sources into bench/out/).

@@ -173,18 +173,9 @@ dmil_control <- function(latent = 16, lambda_uni = 0, lambda_red = 0.5, lambda_a
     scores = check_scores(scores),
     calibrate = check_flag(calibrate)
   )
-  structure(out, class = "dmil_control")
+  structure(out, class = c("dmil_control", "dmil_settings"))
 }
 
-#' @export
-print.dmil_control <- function(x, ...) {
-  cat("<dmil_control>\n")
-  shown <- vapply(unclass(x), function(v) {
-    if (is.list(v)) paste0("list(", paste(names(v), collapse = ", "), ")") else paste(format(v), collapse = ", ")
-  }, character(1))
-  cat(paste0("  ", format(names(shown)), " ", shown), sep = "\n")
-  invisible(x)
-}
 
 check_stages <- function(stages, arg = rlang::caller_arg(stages), call = rlang::caller_env()) {
   if (!is.character(stages) || anyNA(stages) || !all(stages %in% c("R", "U", "S")) ||
@@ -203,13 +194,3 @@ check_scores <- function(scores, arg = rlang::caller_arg(scores), call = rlang::
   scores
 }
 
-check_control <- function(control, arg = rlang::caller_arg(control), call = rlang::caller_env()) {
-  if (!inherits(control, "dmil_control") ||
-      !setequal(names(control), names(formals(dmil_control)))) {
-    dm_abort(c("{.arg {arg}} must be made by {.fn dmil_control}.",
-               "x" = "It is {obj_type(control)}."),
-             class = "dmil_error_arg", call = call)
-  }
-  # checked again, in case it was edited after dmil_control() made it
-  do.call(dmil_control, unclass(control))
-}

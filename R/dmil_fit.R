@@ -28,6 +28,11 @@
 #' * `"early"`: one network on the concatenated inputs.
 #' * `"unimodal"`: one network per view, trained and reported separately;
 #'   `which` chooses the view used by [predict()][predict.dmil_fit].
+#' * `"ogm"`: the `"late"` network trained with on-the-fly gradient
+#'   modulation and generalisation enhancement (OGM-GE): in each batch the
+#'   encoder of the view that fits the labels better on its own learns more
+#'   slowly, so that the weaker view is not left undertrained. Settings in
+#'   [ogm_control()].
 #'
 #' Each encoder has `depth` layers of `hidden` units; unimodal and early
 #' networks end in a linear layer to the classes.
@@ -78,8 +83,9 @@
 #'   validation accuracy; `NULL` (default) trains for all `epochs`.
 #' @param which For `method = "unimodal"`, the name of the view whose network
 #'   [predict()][predict.dmil_fit] uses by default; defaults to the first.
-#' @param control For `method = "dmil"`, the settings made by
-#'   [dmil_control()].
+#' @param control The method's own settings: [dmil_control()] for `"dmil"`,
+#'   [ogm_control()] for `"ogm"`; `NULL` (default) uses their defaults.
+#'   Other methods have none, and giving them `control` is an error.
 #' @param seed `NULL` or a whole number; see the reproducibility section.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()], 0 uses
 #'   every core.
@@ -120,10 +126,10 @@
 #'                 nthreads = 1)
 #' fit
 #' @export
-dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal"),
+dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal", "ogm"),
                      ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
                      batch_size = NULL, lr = 1e-3, weight_decay = 0,
-                     validation = 0.1, patience = NULL, which = NULL, control = dmil_control(),
+                     validation = 0.1, patience = NULL, which = NULL, control = NULL,
                      seed = NULL, nthreads = NULL, progress = interactive()) {
   rlang::check_dots_empty()
   method <- rlang::arg_match(method)
@@ -153,7 +159,12 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   }
   patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
   which <- check_which(which, method, names(views))
-  control <- check_control(control)
+  control <- check_control(control, method)
+  if (method == "ogm" && control$start > epochs) {
+    dm_abort(c("{.code ogm_control(start)} must be at most {.arg epochs}.",
+               "x" = "{.arg start} is {control$start} and {.arg epochs} is {epochs}: no epoch would be modulated."),
+             class = "dmil_error_arg")
+  }
   if (method == "dmil" && control$finetune) {
     # Phase B scores the samples after Phase A: say now if it cannot
     check_interaction_views(names(views), control$measure,
@@ -177,12 +188,12 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
     fit <- c(fit, list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets,
                        history = res$history, phases = res$phases, best_epoch = res$best_epoch,
                        interactions = res$scores, stage_settings = res$stage_settings))
-    settings$control <- unclass(control)
   } else {
     fit <- c(fit, fit_baseline(views, y, bp, method, hidden, depth, fusion_depth, epochs,
-                               batch_size, patience, lr, weight_decay, validation, seed,
-                               nthreads, progress))
+                               batch_size, patience, lr, weight_decay, validation, control,
+                               seed, nthreads, progress))
   }
+  if (!is.null(control)) settings$control <- unclass(control)
   fit$settings <- settings
   fit$version <- as.character(utils::packageVersion("dmil"))
   fit <- structure(fit, class = "dmil_fit")
@@ -192,8 +203,10 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
 }
 
 fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epochs, batch_size,
-                         patience, lr, weight_decay, validation, seed, nthreads, progress) {
+                         patience, lr, weight_decay, validation, control, seed, nthreads,
+                         progress) {
   nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth)
+  if (method == "ogm") nets$ogm$modulation <- ogm_modulation(control, epochs)
   cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
               lr = lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
               weight_decay = weight_decay, validation = validation)
@@ -235,7 +248,8 @@ check_which <- function(which, method, view_names, arg = rlang::caller_arg(which
 }
 
 # Network descriptions for the C core: which views feed each encoder
-# (0-based), encoder depth and width, head depth and width.
+# (0-based), encoder depth and width, head depth and width, and the
+# gradient modulation of training (NULL, or ogm_modulation()).
 baseline_nets <- function(method, view_names, hidden, depth, fusion_depth) {
   M <- length(view_names)
   net <- function(enc_views, head_layers) {
@@ -243,16 +257,23 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth) {
          enc_layers = rep(as.integer(depth), length(enc_views)),
          enc_width = rep(as.integer(hidden), length(enc_views)),
          head_layers = as.integer(head_layers), head_width = as.integer(hidden),
-         views = view_names[sort(unique(unlist(enc_views))) + 1L])
+         views = view_names[sort(unique(unlist(enc_views))) + 1L], modulation = NULL)
   }
   per_view <- as.list(seq_len(M) - 1L)
   switch(method,
     joint = list(joint = net(per_view, fusion_depth + 1L)),
     late = list(late = net(per_view, 1L)),
+    ogm = list(ogm = net(per_view, 1L)),
     early = list(early = net(list(seq_len(M) - 1L), 1L)),
     ensemble = ,
     unimodal = stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)
   )
+}
+
+# OGM-GE's settings as the C core reads them (epochs counted from 0).
+ogm_modulation <- function(control, epochs) {
+  list(alpha = control$alpha, start = control$start - 1L, end = ogm_end(control, epochs) - 1L,
+       ge = as.integer(control$ge))
 }
 
 # Validation accuracy and loss at the kept epoch of each network, and for

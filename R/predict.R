@@ -113,6 +113,23 @@ predict_logits <- function(fit, data, nets, nthreads) {
   logits
 }
 
+# The encodings of new data under a baseline fit's network `net`: a list
+# with one matrix (samples x hidden) per encoder, named by its views; what a
+# probe of one view's representation reads (bench/probe.R).
+fit_encodings <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads) {
+  data <- match_blueprint(new_x, fit$views, nthreads)
+  spec <- fit$nets[[net]]
+  res <- .Call(C_dm_net_encodings, unname(data$views), unname(data$cols), unname(data$center),
+               unname(data$scale), spec, length(fit$levels))
+  check_status(res$status)
+  width <- cumsum(c(0, spec$enc_width))
+  out <- lapply(seq_along(spec$enc_views), function(e) {
+    res$encodings[, (width[e] + 1):width[e + 1], drop = FALSE]
+  })
+  names(out) <- vapply(spec$enc_views, function(v) paste(names(fit$views)[v + 1L], collapse = "+"), "")
+  out
+}
+
 # Logits (n x K) of network descriptions (with `theta`) on matched data;
 # with `combine`, the mean of their log-softmax outputs.
 core_logits <- function(specs, data, K, nthreads, combine = FALSE) {

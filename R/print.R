@@ -6,6 +6,7 @@ method_label <- function(method) {
     early = "early fusion (one network on the concatenated views)",
     ensemble = "modality ensemble (unimodal networks, averaged log-probabilities)",
     unimodal = "unimodal networks (one per view)",
+    ogm = "late fusion trained with gradient modulation (OGM-GE)",
     method
   )
 }
@@ -19,6 +20,9 @@ architecture_label <- function(fit) {
     joint = sprintf("encoders %s per view; fusion head with %d hidden layer%s of %d",
                     enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
     late = sprintf("encoders %s per view; linear head", enc),
+    ogm = sprintf("encoders %s per view; linear head; modulation alpha %g, epochs %d-%d%s", enc,
+                  s$control$alpha, s$control$start, ogm_end(s$control, s$epochs),
+                  if (s$control$ge) ", with noise (GE)" else ""),
     early = sprintf("network %s on %d concatenated features; linear head", enc,
                     sum(vapply(fit$views, function(b) length(b$columns), integer(1)))),
     sprintf("networks %s per view; linear heads", enc)

@@ -185,7 +185,9 @@ print.dmil_boot <- function(x, ...) {
 #' @param x,y Views and labels, as for [dmil_fit()].
 #' @param folds Number of folds.
 #' @param methods Methods of [dmil_fit()] to compare.
-#' @param ... Further arguments of [dmil_fit()] (e.g. `epochs`, `control`).
+#' @param ... Further arguments of [dmil_fit()] (e.g. `epochs`). A
+#'   `control` (e.g. [dmil_control()], [ogm_control()]) applies to the method
+#'   it belongs to; the other methods keep their defaults.
 #' @param foldid Optional fold of each sample (1 to `folds`).
 #' @param seed `NULL` or a whole number.
 #' @param nthreads Threads of each fit when running sequentially.
@@ -207,10 +209,12 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., foldid = NULL, seed 
   n <- nrow(views[[1]])
   y <- check_outcome(y, n)
   folds <- check_count(folds, min = 2, max = n)
-  methods <- check_choices(methods, c("dmil", "joint", "late", "ensemble", "early", "unimodal"))
+  methods <- check_choices(methods, eval(formals(dmil_fit)$method))
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
   dots <- check_reserved(list(...), c("seed", "nthreads", "progress"), "dmil_cv")
+  controls <- controls_for(dots$control, methods, arg = "control")
+  dots$control <- NULL
   foldid <- check_foldid(foldid, n, folds, y) %||% with_seed(seed, {
     f <- integer(n)
     for (idx in split(seq_len(n), y)) f[idx] <- sample(rep_len(seq_len(folds), length(idx)))
@@ -225,7 +229,8 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., foldid = NULL, seed 
     train <- which(foldid != task$fold)
     sub <- function(rows) lapply(views, function(v) v[rows, , drop = FALSE])
     fit <- do.call(dmil_fit, c(list(x = sub(train), y = y[train], method = task$method,
-                                    seed = task$seed, nthreads = inner, progress = FALSE), dots))
+                                    control = controls[[task$method]], seed = task$seed,
+                                    nthreads = inner, progress = FALSE), dots))
     prob <- predict(fit, sub(test), type = "prob", nthreads = inner)
     prob <- prob[paste0(".pred_", levels(y))]
     cls <- factor(levels(y)[max.col(as.matrix(prob), ties.method = "first")], levels = levels(y))

@@ -1,6 +1,12 @@
 # Shared by the bench scripts (run from the repository root): the
 # configurations of the performance issue, one timed dmil fit in a fresh R
-# process, and this process's memory figures.
+# process, this process's memory figures, and name=value arguments.
+
+# The value of the command-line argument `name=value`, else `default`.
+bench_opt <- function(name, default, args = commandArgs(trailingOnly = TRUE)) {
+  hit <- grep(paste0("^", name, "="), args, value = TRUE)
+  if (length(hit)) sub("^[^=]*=", "", hit[1]) else default
+}
 
 # VmRSS, VmHWM (peak), ... of this process in MB (Linux).
 vm_mb <- function(field) {

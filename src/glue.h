@@ -14,6 +14,7 @@
 #include "dm_common.h"
 #include "dm_data.h"
 #include "dm_net.h"
+#include "dm_ogm.h"
 #include "dm_train.h"
 
 /* Named element of a list; an R error if absent (argument parsing only). */
@@ -30,6 +31,11 @@ dm_train_cfg glue_train_cfg(SEXP list, const char *prefix, dm_select select);
  * enc_views, enc_layers, enc_width, head_layers, head_width). Arrays are
  * R_alloc'ed. */
 void glue_net_spec(SEXP net, int K, dm_net_spec *spec);
+
+/* The gradient modulation of a network description (element `modulation`:
+ * NULL, or list(alpha, start, end, ge) with 0-based epochs); 1 if there is
+ * one. */
+int glue_modulation(SEXP net, dm_ogm_cfg *cfg);
 
 /* Standardised float copy of the views. views: list of double matrices;
  * cols: list of 0-based kept columns; center/scale: lists of doubles;

@@ -14,7 +14,8 @@ enum { STREAM_NET_INIT = 1, STREAM_NET_TRAIN = 2 };
  * split (several for method "ensemble"/"unimodal").
  *   views, cols, center, scale: see glue_build_data();
  *   y: 0-based integer labels; K: number of classes;
- *   nets: list of network descriptions (glue_net_spec);
+ *   nets: list of network descriptions (glue_net_spec, and `modulation`
+ *         for OGM-GE, see glue_modulation);
  *   cfg: list(epochs, batch_size, patience, lr, beta1, beta2, eps,
  *             weight_decay, validation);
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
@@ -41,8 +42,11 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
 
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
   size_t *n_params = (size_t *)R_alloc(n_nets, sizeof(size_t));
+  dm_ogm_cfg *ogm = (dm_ogm_cfg *)R_alloc(n_nets, sizeof(dm_ogm_cfg));
+  int *modulated = (int *)R_alloc(n_nets, sizeof(int));
   for (int j = 0; j < n_nets; j++) {
     glue_net_spec(VECTOR_ELT(nets, j), K, &specs[j]);
+    modulated[j] = glue_modulation(VECTOR_ELT(nets, j), &ogm[j]);
     n_params[j] = dm_net_param_count(&specs[j], dims, V);
     if (n_params[j] == 0) Rf_error("internal error: invalid network %d", j + 1);
   }
@@ -106,7 +110,13 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
     dm_history hist = {REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)),
                        REAL(VECTOR_ELT(r, 3)), 0, 0};
     dm_model model = dm_net_model(&net);
-    st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
+    dm_ogm og;
+    if (modulated[j]) {
+      st = dm_ogm_init(&og, &net, &ogm[j]);
+      model = dm_ogm_model(&og);
+    }
+    if (st == DM_OK)
+      st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
                   &cfg, dm_rng_derive(key, STREAM_NET_TRAIN), nthreads,
                   glue_progress_tick, &prog, &done, total, &hist);
     double *th = REAL(VECTOR_ELT(r, 0));

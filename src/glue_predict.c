@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 #include "dm_loss.h"
 #include "dm_net.h"
 #include "dm_threads.h"
@@ -76,5 +77,59 @@ SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   dm_blas_leave(blas_prev);
   SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
   UNPROTECT(nprotect);
+  return out;
+}
+
+/* The encoder outputs (concatenated, n x concat_dim) of new data under one
+ * trained baseline network: what a probe of a view's representation reads.
+ * Arguments as for C_dm_predict_baseline with a single network.
+ * Returns list(status, encodings). */
+SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
+                        SEXP K_) {
+  const int K = Rf_asInteger(K_);
+  const int V = (int)Rf_xlength(views);
+  int *dims = glue_check_views(views, cols, center, scale, -1);
+  const int n = Rf_nrows(VECTOR_ELT(views, 0));
+  dm_net_spec spec;
+  glue_net_spec(net_, K, &spec);
+  SEXP th = glue_elt(net_, "theta");
+  if (TYPEOF(th) != REALSXP || (size_t)Rf_xlength(th) != dm_net_param_count(&spec, dims, V))
+    Rf_error("internal error: the network has the wrong number of weights");
+  int width = 0;
+  for (int e = 0; e < spec.n_enc; e++) width += spec.enc_width[e];
+  const char *names[] = {"status", "encodings", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP enc = Rf_allocMatrix(REALSXP, n, width);
+  SET_VECTOR_ELT(out, 1, enc);
+  double *E = REAL(enc);
+  int *rows = (int *)R_alloc(DM_NET_EVAL_ROWS, sizeof(int));
+
+  int blas_prev = dm_blas_enter();
+  dm_data data;
+  dm_net net;
+  memset(&net, 0, sizeof(net));
+  float *theta = NULL;
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
+  if (st == DM_OK) st = dm_net_create(&net, &spec, dims, V, DM_NET_EVAL_ROWS, 1);
+  if (st == DM_OK && net.concat_dim != width) st = DM_ERR_ARG;
+  if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
+  if (st == DM_OK) {
+    for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)REAL(th)[k];
+    for (int s = 0; s < n; s += DM_NET_EVAL_ROWS) {
+      const int B = DM_MIN(DM_NET_EVAL_ROWS, n - s);
+      for (int i = 0; i < B; i++) rows[i] = s + i;
+      dm_net_forward(&net, theta, &data, rows, B, &net.ws[0]);
+      /* R's matrix is column-major. */
+      for (int i = 0; i < B; i++)
+        for (int j = 0; j < width; j++)
+          E[(size_t)j * n + s + i] = net.ws[0].concat[(size_t)i * width + j];
+    }
+  }
+  free(theta);
+  if (net.ws) dm_net_destroy(&net);
+  dm_data_free(&data);
+  dm_blas_leave(blas_prev);
+  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  UNPROTECT(1);
   return out;
 }

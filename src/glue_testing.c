@@ -1,4 +1,5 @@
 /* Internal entry points used by the test suite only. */
+#include <string.h>
 #include "dm_gradcheck.h"
 #include "dm_pid.h"
 #include "dm_rng.h"
@@ -52,6 +53,62 @@ SEXP C_dm_rng_normals(SEXP seed, SEXP n) {
   dm_rng_init(&r, (uint64_t)Rf_asReal(seed));
   dm_rng_normals(&r, buf, nn);
   for (int i = 0; i < nn; i++) REAL(out)[i] = buf[i];
+  UNPROTECT(1);
+  return out;
+}
+
+/* One OGM-GE batch gradient of a late-fusion net: the plain gradient, the
+ * modulated one (at 0-based `epoch`, noise from `key`), the encoders'
+ * scores and coefficients. rows are 0-based. */
+SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+                   SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key) {
+  const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
+  int *dims = glue_check_views(views, cols, center, scale, n);
+  dm_net_spec spec;
+  dm_ogm_cfg cfg;
+  glue_net_spec(net_, K, &spec);
+  if (!glue_modulation(net_, &cfg)) Rf_error("the network has no modulation");
+  const int E = spec.n_enc;
+  const char *names[] = {"grad", "grad_plain", "score", "coef", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  const R_xlen_t P = Rf_xlength(theta_);
+  for (int k = 0; k < 2; k++) SET_VECTOR_ELT(out, k, Rf_allocVector(REALSXP, P));
+  SET_VECTOR_ELT(out, 2, Rf_allocVector(REALSXP, E));
+  SET_VECTOR_ELT(out, 3, Rf_allocVector(REALSXP, E));
+  float *theta = (float *)R_alloc(P + 1, sizeof(float));
+  float *g = (float *)R_alloc(P + 1, sizeof(float));
+  float *g0 = (float *)R_alloc(P + 1, sizeof(float));
+  for (R_xlen_t i = 0; i < P; i++) theta[i] = (float)REAL(theta_)[i];
+  int prev = dm_blas_enter();
+  dm_data data;
+  dm_net net;
+  dm_ogm og;
+  double score[DM_NET_MAX_ENC], loss;
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  if (st == DM_OK) {
+    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
+    st = dm_net_create(&net, &spec, dims, (int)Rf_xlength(views), nb, 1);
+    if (st == DM_OK && (size_t)P != net.n_params) st = DM_ERR_ARG;
+    if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
+    if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, score);
+    if (st == DM_OK) {
+      memcpy(g, g0, sizeof(float) * (size_t)P);
+      og.epoch = Rf_asInteger(epoch);
+      dm_ogm_modulate(&og, score, g, (uint64_t)Rf_asReal(key));
+    }
+    dm_net_destroy(&net);
+  }
+  dm_data_free(&data);
+  dm_blas_leave(prev);
+  if (st != DM_OK) Rf_error("dm_ogm_grad failed with status %d", (int)st);
+  for (R_xlen_t i = 0; i < P; i++) {
+    REAL(VECTOR_ELT(out, 0))[i] = g[i];
+    REAL(VECTOR_ELT(out, 1))[i] = g0[i];
+  }
+  for (int e = 0; e < E; e++) {
+    REAL(VECTOR_ELT(out, 2))[e] = score[e];
+    REAL(VECTOR_ELT(out, 3))[e] = og.coef[e];
+  }
   UNPROTECT(1);
   return out;
 }

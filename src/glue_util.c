@@ -20,6 +20,16 @@ double glue_dbl(SEXP list, const char *name) {
   return Rf_asReal(glue_elt(list, name));
 }
 
+int glue_modulation(SEXP net, dm_ogm_cfg *cfg) {
+  SEXP m = glue_elt(net, "modulation");
+  if (Rf_isNull(m)) return 0;
+  cfg->alpha = (float)glue_dbl(m, "alpha");
+  cfg->start = glue_int(m, "start");
+  cfg->end = glue_int(m, "end");
+  cfg->ge = glue_int(m, "ge");
+  return 1;
+}
+
 void glue_net_spec(SEXP net, int K, dm_net_spec *spec) {
   SEXP ev = glue_elt(net, "enc_views");
   SEXP el = glue_elt(net, "enc_layers");

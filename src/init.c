@@ -15,6 +15,8 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                        SEXP nthreads, SEXP progress);
 SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
+SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
+                        SEXP K_);
 SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol);
 SEXP C_dm_pid_pointwise(SEXP p, SEXP dims, SEXP measure);
 SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
@@ -37,6 +39,8 @@ SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
 SEXP C_dm_broja_q(SEXP p, SEXP dims);
 SEXP C_dm_rng_normals(SEXP seed, SEXP n);
+SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+                   SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key);
 
 static const R_CallMethodDef call_methods[] = {
     {"dm_threads_info", (DL_FUNC)&C_dm_threads_info, 0},
@@ -44,6 +48,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_colstats", (DL_FUNC)&C_dm_colstats, 2},
     {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 11},
     {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 8},
+    {"dm_net_encodings", (DL_FUNC)&C_dm_net_encodings, 6},
     {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 4},
     {"dm_pid_pointwise", (DL_FUNC)&C_dm_pid_pointwise, 3},
     {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 11},
@@ -58,6 +63,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},
     {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},
     {"dm_rng_normals", (DL_FUNC)&C_dm_rng_normals, 2},
+    {"dm_ogm_grad", (DL_FUNC)&C_dm_ogm_grad, 11},
     {NULL, NULL, 0}};
 
 #if !defined(_WIN32)

@@ -7,7 +7,9 @@ default_methods <- c(baselines, "dmil")
 # `control`, if given, is a list of dmil_control() arguments.
 fit_with <- function(method, control = NULL) {
   function(x, y, seed, nthreads) {
-    ctl <- if (is.null(control)) list() else list(control = do.call(dmil_control, control))
+    ctl <- if (is.null(control)) list() else {
+      list(control = do.call(dmil:::method_controls[[method]], control))
+    }
     # constant columns of a training fold are dropped, as they should be, without comment
     withCallingHandlers(
       do.call(dmil_fit, c(list(x = x, y = y, method = method, seed = seed, nthreads = nthreads,
@@ -56,6 +58,17 @@ ablations <- c(
   )
 )
 suite_methods <- c(suite_methods, ablations)
+
+# The field's baselines of issue 12, reported beside the comparison set
+# (`baselines` above, which defines "the best baseline") until all of them
+# exist. ogm_a<alpha>: OGM-GE with another modulation strength (the
+# default is 0.1).
+suite_methods <- c(suite_methods, list(
+  ogm = fit_with("ogm"),
+  ogm_a0.5 = fit_with("ogm", control = list(alpha = 0.5)),
+  ogm_a0.8 = fit_with("ogm", control = list(alpha = 0.8)),
+  ogm_nonoise = fit_with("ogm", control = list(ge = FALSE))
+))
 
 # A probe, not a package method: the log-linear pool of baseline fits
 # (`members`), with weights on the simplex (steps of 0.1) chosen by log-loss

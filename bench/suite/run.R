@@ -27,18 +27,14 @@ suppressPackageStartupMessages(library(dmil))
 source("bench/suite/datasets.R")
 source("bench/suite/methods.R")
 
-args <- commandArgs(trailingOnly = TRUE)
-opt <- function(name, default) {
-  hit <- grep(paste0("^", name, "="), args, value = TRUE)
-  if (length(hit)) sub("^[^=]*=", "", hit[1]) else default
-}
-methods <- strsplit(opt("methods", paste(default_methods, collapse = ",")), ",")[[1]]
-data_sets <- opt("data", "all")
+source("bench/harness.R")
+methods <- strsplit(bench_opt("methods", paste(default_methods, collapse = ",")), ",")[[1]]
+data_sets <- bench_opt("data", "all")
 data_sets <- if (data_sets == "all") suite_names else strsplit(data_sets, ",")[[1]]
-folds <- as.integer(opt("folds", "5"))
-repeats <- as.integer(opt("repeats", "2"))
-nthreads <- as.integer(opt("nthreads", "2"))
-cache <- opt("cache", file.path("bench", "out", "suite"))
+folds <- as.integer(bench_opt("folds", "5"))
+repeats <- as.integer(bench_opt("repeats", "2"))
+nthreads <- as.integer(bench_opt("nthreads", "2"))
+cache <- bench_opt("cache", file.path("bench", "out", "suite"))
 dir.create(cache, recursive = TRUE, showWarnings = FALSE)
 stopifnot(all(methods %in% names(suite_methods)))
 

@@ -88,6 +88,21 @@ void dm_net_forward(const dm_net *net, const float *theta,
 void dm_net_backward(const dm_net *net, const float *theta, int B,
                      dm_net_ws *ws, float *grad);
 
+/* Most encoders a net may have when encoder scores are asked for. */
+#define DM_NET_MAX_ENC 64
+
+/* The gradient of the mean cross-entropy over rows[0..nb-1] into grad and
+ * the sum of per-row losses into *loss_sum (what the trainer's batch_grad
+ * does). With enc_score (n_enc entries) and a linear head, also each
+ * encoder's score on the batch: the sum over rows of softmax(o_e)[y] with
+ * o_e = W_e h_e + b / n_enc, the logits of the encoder's share of the head
+ * (OGM-GE's discrepancy scores, dm_ogm.h); DM_ERR_ARG if the head is not
+ * linear. Shard sums are added in shard order, so the result does not
+ * depend on nthreads. */
+dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data,
+                            const int *rows, int nb, float *grad, double *loss_sum,
+                            int nthreads, double *enc_score);
+
 /* The dm_model view of a net, for dm_train/dm_evaluate. */
 dm_model dm_net_model(dm_net *net);
 

@@ -1,6 +1,8 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dm_block.h"
+#include "dm_gemm.h"
 #include "dm_loss.h"
 #include "dm_net.h"
 #include "dm_omp.h"
@@ -197,17 +199,39 @@ void dm_net_backward(const dm_net *net, const float *theta, int B,
   }
 }
 
-static dm_status net_batch_grad(void *self, const float *theta,
-                                const dm_data *data, const int *rows, int nb,
-                                float *grad, double *loss_sum, uint64_t key,
-                                int nthreads) {
-  dm_net *net = self;
-  (void)key; /* the baseline nets draw no random numbers per batch */
+/* Each encoder's score on the shard: sum over rows of softmax(o_e)[y], with
+ * o_e = W_e h_e + b / E the logits of encoder e's share of a linear head. */
+static void encoder_scores(const dm_net *net, const float *theta, int B,
+                           dm_net_ws *ws, double *score) {
+  const int K = net->K, E = net->n_enc, D = net->concat_dim;
+  const float *W = theta + net->head.offset, *b = W + (size_t)K * D;
+  float *o = ws->scratch; /* B x K; free until the backward pass */
+  int col = 0;
+  for (int e = 0; e < E; e++) {
+    const int w = dm_mlp_out(&net->enc[e]);
+    dm_gemm(0, 1, B, K, w, 1.0f, ws->concat + col, D, W + col, D, 0.0f, o, K);
+    double s = 0.0;
+    for (int i = 0; i < B; i++) {
+      float *oi = o + (size_t)i * K;
+      for (int k = 0; k < K; k++) oi[k] += b[k] / (float)E;
+      s += exp(-dm_softmax_ce(1, K, oi, K, ws->labels + i, NULL, 0.0f, NULL, 0, 0));
+    }
+    score[e] = s;
+    col += w;
+  }
+}
+
+dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data,
+                            const int *rows, int nb, float *grad, double *loss_sum,
+                            int nthreads, double *enc_score) {
   int starts[DM_MAX_SHARDS + 1];
   int ns = dm_shard_plan(nb, starts);
   double shard_loss[DM_MAX_SHARDS];
+  double shard_score[DM_MAX_SHARDS * DM_NET_MAX_ENC];
   float *parts[DM_MAX_SHARDS];
   const float scale = 1.0f / (float)nb;
+  const int E = net->n_enc;
+  if (enc_score && (E > DM_NET_MAX_ENC || net->head.n_layers != 1)) return DM_ERR_ARG;
   int nt = DM_MIN(nthreads, ns);
   (void)nt;
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -219,6 +243,7 @@ static dm_status net_batch_grad(void *self, const float *theta,
     for (int i = 0; i < B; i++) lab[i] = data->y[r[i]];
     memset(ws->grad, 0, sizeof(float) * net->n_params);
     dm_net_forward(net, theta, data, r, B, ws);
+    if (enc_score) encoder_scores(net, theta, B, ws, shard_score + (size_t)s * E);
     shard_loss[s] = dm_softmax_ce(B, net->K, ws->logits, net->K, lab, NULL,
                                   scale, ws->dlogits, net->K, 0);
     dm_net_backward(net, theta, B, ws, ws->grad);
@@ -227,8 +252,21 @@ static dm_status net_batch_grad(void *self, const float *theta,
   double total = 0.0;
   for (int s = 0; s < ns; s++) total += shard_loss[s];
   *loss_sum = total;
+  if (enc_score)
+    for (int e = 0; e < E; e++) {
+      enc_score[e] = 0.0;
+      for (int s = 0; s < ns; s++) enc_score[e] += shard_score[(size_t)s * E + e];
+    }
   dm_reduce_shards(grad, parts, ns, net->n_params, nthreads);
   return DM_OK;
+}
+
+static dm_status net_batch_grad(void *self, const float *theta,
+                                const dm_data *data, const int *rows, int nb,
+                                float *grad, double *loss_sum, uint64_t key,
+                                int nthreads) {
+  (void)key; /* the baseline nets draw no random numbers per batch */
+  return dm_net_batch_grad(self, theta, data, rows, nb, grad, loss_sum, nthreads, NULL);
 }
 
 static void net_logits(void *self, const float *theta, const dm_data *data,

@@ -73,3 +73,20 @@ test_that("predict() rejects unknown arguments", {
   expect_error(predict(fit, d$x, foo = "prob"), class = "rlib_error_dots_nonempty")
   expect_error(predict(fit, d$x, type = "probability"))
 })
+
+test_that("a late fit's encodings give its logits through its linear head", {
+  d <- sim_bits(300, "both", seed = 61)
+  for (m in c("late", "ogm")) {
+    fit <- quick_fit(d, m, seed = 1)
+    enc <- dmil:::fit_encodings(fit, d$x)
+    expect_named(enc, names(d$x))
+    h <- do.call(cbind, enc)
+    theta <- fit$nets[[m]]$theta
+    K <- length(fit$levels)
+    head <- theta[length(theta) - K * (ncol(h) + 1) + seq_len(K * (ncol(h) + 1))]
+    W <- matrix(head[seq_len(K * ncol(h))], K, byrow = TRUE)
+    b <- head[K * ncol(h) + seq_len(K)]
+    expect_equal(unname(h %*% t(W) + rep(b, each = nrow(h))),
+                 unname(as.matrix(predict(fit, d$x, type = "logit"))), tolerance = 1e-5)
+  }
+})
