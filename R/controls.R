@@ -3,7 +3,7 @@
 # classes c("<constructor>", "dmil_settings"); this table is the one place
 # that says which method uses which. dmil_fit(control = NULL) takes the
 # constructor's defaults.
-method_controls <- c(dmil = "dmil_control", ogm = "ogm_control")
+method_controls <- c(dmil = "dmil_control", ogm = "ogm_control", umt = "umt_control")
 
 # The settings of `method` from `control` (NULL: the defaults), checked
 # again in case the object was edited after its constructor made it.

@@ -33,6 +33,9 @@
 #'   encoder of the view that fits the labels better on its own learns more
 #'   slowly, so that the weaker view is not left undertrained. Settings in
 #'   [ogm_control()].
+#' * `"umt"`: the `"joint"` network whose encoders also fit the features of
+#'   uni-modal teachers (networks trained as the members of `"ensemble"`,
+#'   then frozen): UMT. Settings in [umt_control()].
 #'
 #' Each encoder has `depth` layers of `hidden` units; unimodal and early
 #' networks end in a linear layer to the classes.
@@ -84,7 +87,8 @@
 #' @param which For `method = "unimodal"`, the name of the view whose network
 #'   [predict()][predict.dmil_fit] uses by default; defaults to the first.
 #' @param control The method's own settings: [dmil_control()] for `"dmil"`,
-#'   [ogm_control()] for `"ogm"`; `NULL` (default) uses their defaults.
+#'   [ogm_control()] for `"ogm"`, [umt_control()] for `"umt"`; `NULL`
+#'   (default) uses their defaults.
 #'   Other methods have none, and giving them `control` is an error.
 #' @param seed `NULL` or a whole number; see the reproducibility section.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()], 0 uses
@@ -126,7 +130,8 @@
 #'                 nthreads = 1)
 #' fit
 #' @export
-dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal", "ogm"),
+dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal", "ogm",
+                                       "umt"),
                      ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
                      batch_size = NULL, lr = 1e-3, weight_decay = 0,
                      validation = 0.1, patience = NULL, which = NULL, control = NULL,
@@ -205,8 +210,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
 fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epochs, batch_size,
                          patience, lr, weight_decay, validation, control, seed, nthreads,
                          progress) {
-  nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth)
-  if (method == "ogm") nets$ogm$modulation <- ogm_modulation(control, epochs)
+  nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth, control, epochs)
   cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
               lr = lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
               weight_decay = weight_decay, validation = validation)
@@ -216,6 +220,7 @@ fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epoc
                nthreads, progress)
   check_status(res$status)
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
+  aux <- vapply(nets, `[[`, logical(1), "aux")
   history <- do.call(rbind, lapply(seq_along(nets), function(j) {
     r <- res$nets[[j]]
     k <- seq_len(r$epochs_run)
@@ -224,8 +229,9 @@ fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epoc
   }))
   best_epoch <- vapply(res$nets, function(r) r$best_epoch, integer(1))
   names(best_epoch) <- names(nets)
-  list(n_val = length(res$val_rows), val_rows = res$val_rows, nets = nets,
-       history = history, best_epoch = best_epoch)
+  c(list(n_val = length(res$val_rows), val_rows = res$val_rows, nets = nets[!aux],
+         history = history, best_epoch = best_epoch[!aux]),
+    if (any(aux)) list(aux_nets = nets[aux]))
 }
 
 check_which <- function(which, method, view_names, arg = rlang::caller_arg(which),
@@ -248,22 +254,33 @@ check_which <- function(which, method, view_names, arg = rlang::caller_arg(which
 }
 
 # Network descriptions for the C core: which views feed each encoder
-# (0-based), encoder depth and width, head depth and width, and the
-# gradient modulation of training (NULL, or ogm_modulation()).
-baseline_nets <- function(method, view_names, hidden, depth, fusion_depth) {
+# (0-based), encoder depth and width, head depth and width, the gradient
+# modulation of training (NULL, or ogm_modulation()) and the teachers whose
+# encodings it distils (NULL, or list(from = 0-based indices of earlier
+# nets, weight)), from the method's `control` and the `epochs`. `aux` nets
+# are trained for another's sake and kept apart from those that predict
+# (fit$aux_nets).
+baseline_nets <- function(method, view_names, hidden, depth, fusion_depth, control = NULL,
+                          epochs = NULL) {
   M <- length(view_names)
   net <- function(enc_views, head_layers) {
     list(enc_views = lapply(enc_views, as.integer),
          enc_layers = rep(as.integer(depth), length(enc_views)),
          enc_width = rep(as.integer(hidden), length(enc_views)),
          head_layers = as.integer(head_layers), head_width = as.integer(hidden),
-         views = view_names[sort(unique(unlist(enc_views))) + 1L], modulation = NULL)
+         views = view_names[sort(unique(unlist(enc_views))) + 1L], modulation = NULL,
+         distill = NULL, aux = FALSE)
   }
+  teacher <- function(v) utils::modifyList(net(list(v), 1L), list(aux = TRUE))
   per_view <- as.list(seq_len(M) - 1L)
   switch(method,
     joint = list(joint = net(per_view, fusion_depth + 1L)),
     late = list(late = net(per_view, 1L)),
-    ogm = list(ogm = net(per_view, 1L)),
+    ogm = list(ogm = utils::modifyList(net(per_view, 1L),
+                                       list(modulation = ogm_modulation(control, epochs)))),
+    umt = c(stats::setNames(lapply(per_view, teacher), paste0("teacher_", view_names)),
+            list(umt = utils::modifyList(net(per_view, fusion_depth + 1L), list(
+              distill = list(from = seq_len(M) - 1L, weight = control$lambda))))),
     early = list(early = net(list(seq_len(M) - 1L), 1L)),
     ensemble = ,
     unimodal = stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)

@@ -113,12 +113,13 @@ predict_logits <- function(fit, data, nets, nthreads) {
   logits
 }
 
-# The encodings of new data under a baseline fit's network `net`: a list
+# The encodings of new data under a baseline fit's network `net` (one
+# that predicts, or an auxiliary one such as a UMT teacher): a list
 # with one matrix (samples x hidden) per encoder, named by its views; what a
 # probe of one view's representation reads (bench/probe.R).
 fit_encodings <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads) {
   data <- match_blueprint(new_x, fit$views, nthreads)
-  spec <- fit$nets[[net]]
+  spec <- c(fit$nets, fit$aux_nets)[[net]]
   res <- .Call(C_dm_net_encodings, unname(data$views), unname(data$cols), unname(data$center),
                unname(data$scale), spec, length(fit$levels))
   check_status(res$status)

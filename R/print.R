@@ -7,6 +7,7 @@ method_label <- function(method) {
     ensemble = "modality ensemble (unimodal networks, averaged log-probabilities)",
     unimodal = "unimodal networks (one per view)",
     ogm = "late fusion trained with gradient modulation (OGM-GE)",
+    umt = "joint fusion distilled from uni-modal teachers (UMT)",
     method
   )
 }
@@ -19,6 +20,8 @@ architecture_label <- function(fit) {
                    enc, s$control$latent),
     joint = sprintf("encoders %s per view; fusion head with %d hidden layer%s of %d",
                     enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
+    umt = sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); fusion head with %d hidden layer%s of %d",
+                  enc, s$control$lambda, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
     late = sprintf("encoders %s per view; linear head", enc),
     ogm = sprintf("encoders %s per view; linear head; modulation alpha %g, epochs %d-%d%s", enc,
                   s$control$alpha, s$control$start, ogm_end(s$control, s$epochs),

@@ -7,10 +7,10 @@
 # frozen encodings of one view on the training rows, and its accuracy is
 # measured on the held-out rows, overall and on the samples whose
 # information is unique to that view. Run from the repository root:
-#   Rscript bench/probe.R [methods=late,ogm,joint] [seeds=5] [nthreads=2]
+#   Rscript bench/probe.R [methods=late,ogm,joint,umt] [seeds=5] [nthreads=2]
 suppressPackageStartupMessages(library(dmil))
 source("bench/harness.R")
-methods <- strsplit(bench_opt("methods", "late,ogm,joint"), ",")[[1]]
+methods <- strsplit(bench_opt("methods", "late,ogm,joint,umt"), ",")[[1]]
 seeds <- seq_len(as.integer(bench_opt("seeds", "5")))
 nthreads <- as.integer(bench_opt("nthreads", "2"))
 

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include "dm_distill.h"
 #include "dm_net.h"
 #include "dm_rng.h"
 #include "dm_threads.h"
@@ -10,12 +11,49 @@
 enum { STREAM_SPLIT = 1, STREAM_NET = 100 };
 enum { STREAM_NET_INIT = 1, STREAM_NET_TRAIN = 2 };
 
+/* The encodings of every data row under the trained teacher nets `from`
+ * (earlier nets of the same call, parameters in r_nets), side by side:
+ * UMT's feature targets, `width` floats per row. */
+static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const int *from,
+                                 int n_from, const int *dims, int V, const dm_data *data,
+                                 int n, int width, float *target) {
+  int *rows = malloc(sizeof(int) * ((size_t)n + 1));
+  if (!rows) return DM_ERR_NOMEM;
+  for (int i = 0; i < n; i++) rows[i] = i;
+  dm_status st = DM_OK;
+  int col = 0;
+  for (int f = 0; f < n_from && st == DM_OK; f++) {
+    dm_net tn;
+    st = dm_net_create(&tn, &specs[from[f]], dims, V, DM_NET_EVAL_ROWS, 1);
+    if (st != DM_OK) break;
+    float *theta = malloc(sizeof(float) * (tn.n_params + 1));
+    if (!theta) {
+      st = DM_ERR_NOMEM;
+    } else {
+      const double *th = REAL(VECTOR_ELT(VECTOR_ELT(r_nets, from[f]), 0));
+      for (size_t k = 0; k < tn.n_params; k++) theta[k] = (float)th[k];
+      dm_net_encode(&tn, theta, data, rows, n, target + col, width);
+      col += tn.concat_dim;
+    }
+    free(theta);
+    dm_net_destroy(&tn);
+  }
+  free(rows);
+  return st;
+}
+
+static int spec_width(const dm_net_spec *spec) {
+  int w = 0;
+  for (int e = 0; e < spec->n_enc; e++) w += spec->enc_width[e];
+  return w;
+}
+
 /* Trains one or more baseline networks on the same data and validation
  * split (several for method "ensemble"/"unimodal").
  *   views, cols, center, scale: see glue_build_data();
  *   y: 0-based integer labels; K: number of classes;
  *   nets: list of network descriptions (glue_net_spec, and `modulation`
- *         for OGM-GE, see glue_modulation);
+ *         for OGM-GE, see glue_modulation, and `distill` for UMT);
  *   cfg: list(epochs, batch_size, patience, lr, beta1, beta2, eps,
  *             weight_decay, validation);
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
@@ -44,9 +82,29 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   size_t *n_params = (size_t *)R_alloc(n_nets, sizeof(size_t));
   dm_ogm_cfg *ogm = (dm_ogm_cfg *)R_alloc(n_nets, sizeof(dm_ogm_cfg));
   int *modulated = (int *)R_alloc(n_nets, sizeof(int));
+  /* UMT: element `distill` = NULL or list(from = earlier nets (0-based),
+   * weight); the teachers' encodings must be as wide as the student's. */
+  const int **from = (const int **)R_alloc(n_nets, sizeof(int *));
+  int *n_from = (int *)R_alloc(n_nets, sizeof(int));
+  float *distill_w = (float *)R_alloc(n_nets, sizeof(float));
   for (int j = 0; j < n_nets; j++) {
     glue_net_spec(VECTOR_ELT(nets, j), K, &specs[j]);
     modulated[j] = glue_modulation(VECTOR_ELT(nets, j), &ogm[j]);
+    SEXP dist = glue_elt(VECTOR_ELT(nets, j), "distill");
+    n_from[j] = 0;
+    if (!Rf_isNull(dist)) {
+      SEXP fr = glue_elt(dist, "from");
+      if (TYPEOF(fr) != INTSXP) Rf_error("internal error: distill$from must be integer");
+      n_from[j] = (int)Rf_xlength(fr);
+      from[j] = INTEGER(fr);
+      distill_w[j] = (float)glue_dbl(dist, "weight");
+      int w = 0;
+      for (int f = 0; f < n_from[j]; f++) {
+        if (from[j][f] < 0 || from[j][f] >= j) Rf_error("internal error: bad teacher index");
+        w += spec_width(&specs[from[j][f]]);
+      }
+      if (w != spec_width(&specs[j])) Rf_error("internal error: teacher encodings of the wrong width");
+    }
     n_params[j] = dm_net_param_count(&specs[j], dims, V);
     if (n_params[j] == 0) Rf_error("internal error: invalid network %d", j + 1);
   }
@@ -115,6 +173,16 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
       st = dm_ogm_init(&og, &net, &ogm[j]);
       model = dm_ogm_model(&og);
     }
+    float *target = NULL;
+    dm_distill dist;
+    if (n_from[j] > 0) {
+      target = malloc(sizeof(float) * ((size_t)n * net.concat_dim + 1));
+      st = target ? teacher_targets(r_nets, specs, from[j], n_from[j], dims, V, &data, n,
+                                    net.concat_dim, target)
+                  : DM_ERR_NOMEM;
+      dist = (dm_distill){&net, target, distill_w[j]};
+      model = dm_distill_model(&dist);
+    }
     if (st == DM_OK)
       st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
                   &cfg, dm_rng_derive(key, STREAM_NET_TRAIN), nthreads,
@@ -123,6 +191,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
     for (size_t k = 0; k < net.n_params; k++) th[k] = theta[k];
     INTEGER(VECTOR_ELT(r, 4))[0] = hist.epochs_run;
     INTEGER(VECTOR_ELT(r, 5))[0] = hist.best_epoch;
+    free(target);
     free(theta);
     dm_net_destroy(&net);
   }

@@ -102,7 +102,9 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   SEXP enc = Rf_allocMatrix(REALSXP, n, width);
   SET_VECTOR_ELT(out, 1, enc);
   double *E = REAL(enc);
-  int *rows = (int *)R_alloc(DM_NET_EVAL_ROWS, sizeof(int));
+  int *rows = (int *)R_alloc(n + 1, sizeof(int));
+  for (int i = 0; i < n; i++) rows[i] = i;
+  float *buf = (float *)R_alloc((size_t)n * width + 1, sizeof(float));
 
   int blas_prev = dm_blas_enter();
   dm_data data;
@@ -115,15 +117,10 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
   if (st == DM_OK) {
     for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)REAL(th)[k];
-    for (int s = 0; s < n; s += DM_NET_EVAL_ROWS) {
-      const int B = DM_MIN(DM_NET_EVAL_ROWS, n - s);
-      for (int i = 0; i < B; i++) rows[i] = s + i;
-      dm_net_forward(&net, theta, &data, rows, B, &net.ws[0]);
-      /* R's matrix is column-major. */
-      for (int i = 0; i < B; i++)
-        for (int j = 0; j < width; j++)
-          E[(size_t)j * n + s + i] = net.ws[0].concat[(size_t)i * width + j];
-    }
+    dm_net_encode(&net, theta, &data, rows, n, buf, width);
+    /* R's matrix is column-major. */
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < width; j++) E[(size_t)j * n + i] = buf[(size_t)i * width + j];
   }
   free(theta);
   if (net.ws) dm_net_destroy(&net);

@@ -1,5 +1,7 @@
 /* Internal entry points used by the test suite only. */
 #include <string.h>
+#include <math.h>
+#include "dm_distill.h"
 #include "dm_gradcheck.h"
 #include "dm_pid.h"
 #include "dm_rng.h"
@@ -90,7 +92,8 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
     st = dm_net_create(&net, &spec, dims, (int)Rf_xlength(views), nb, 1);
     if (st == DM_OK && (size_t)P != net.n_params) st = DM_ERR_ARG;
     if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
-    if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, score);
+    dm_net_extras ex = {score, NULL, 0.0f};
+    if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, &ex);
     if (st == DM_OK) {
       memcpy(g, g0, sizeof(float) * (size_t)P);
       og.epoch = Rf_asInteger(epoch);
@@ -109,6 +112,53 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
     REAL(VECTOR_ELT(out, 2))[e] = score[e];
     REAL(VECTOR_ELT(out, 3))[e] = og.coef[e];
   }
+  UNPROTECT(1);
+  return out;
+}
+
+/* The batch gradient of a baseline net with UMT's feature targets: `target`
+ * is an n x concat_dim R matrix, `weight` the term's weight; rows 0-based.
+ * Returns list(loss = summed per-row loss, grad). */
+SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+                       SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight) {
+  const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
+  int *dims = glue_check_views(views, cols, center, scale, n);
+  dm_net_spec spec;
+  glue_net_spec(net_, K, &spec);
+  const int width = Rf_ncols(target_);
+  if (!Rf_isMatrix(target_) || Rf_nrows(target_) != n) Rf_error("target must be an n-row matrix");
+  const char *names[] = {"loss", "grad", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  const R_xlen_t P = Rf_xlength(theta_);
+  SET_VECTOR_ELT(out, 1, Rf_allocVector(REALSXP, P));
+  float *theta = (float *)R_alloc(P + 1, sizeof(float));
+  float *g = (float *)R_alloc(P + 1, sizeof(float));
+  float *target = (float *)R_alloc((size_t)n * width + 1, sizeof(float));
+  for (R_xlen_t i = 0; i < P; i++) theta[i] = (float)REAL(theta_)[i];
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < width; j++) target[(size_t)i * width + j] = (float)REAL(target_)[(size_t)j * n + i];
+  int prev = dm_blas_enter();
+  dm_data data;
+  dm_net net;
+  memset(&net, 0, sizeof(net));
+  double loss = NAN;
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  if (st == DM_OK) {
+    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
+    st = dm_net_create(&net, &spec, dims, (int)Rf_xlength(views), nb, 1);
+    if (st == DM_OK && ((size_t)P != net.n_params || net.concat_dim != width)) st = DM_ERR_ARG;
+    dm_distill d = {&net, target, (float)Rf_asReal(weight)};
+    if (st == DM_OK) {
+      dm_model m = dm_distill_model(&d);
+      st = m.batch_grad(m.self, theta, &data, INTEGER(rows_), nb, g, &loss, 0, 1);
+    }
+    dm_net_destroy(&net);
+  }
+  dm_data_free(&data);
+  dm_blas_leave(prev);
+  if (st != DM_OK) Rf_error("dm_distill_grad failed with status %d", (int)st);
+  for (R_xlen_t i = 0; i < P; i++) REAL(VECTOR_ELT(out, 1))[i] = g[i];
+  SET_VECTOR_ELT(out, 0, Rf_ScalarReal(loss));
   UNPROTECT(1);
   return out;
 }

@@ -39,6 +39,8 @@ SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
 SEXP C_dm_broja_q(SEXP p, SEXP dims);
 SEXP C_dm_rng_normals(SEXP seed, SEXP n);
+SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+                       SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight);
 SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key);
 
@@ -64,6 +66,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},
     {"dm_rng_normals", (DL_FUNC)&C_dm_rng_normals, 2},
     {"dm_ogm_grad", (DL_FUNC)&C_dm_ogm_grad, 11},
+    {"dm_distill_grad", (DL_FUNC)&C_dm_distill_grad, 11},
     {NULL, NULL, 0}};
 
 #if !defined(_WIN32)

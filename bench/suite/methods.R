@@ -62,12 +62,16 @@ suite_methods <- c(suite_methods, ablations)
 # The field's baselines of issue 12, reported beside the comparison set
 # (`baselines` above, which defines "the best baseline") until all of them
 # exist. ogm_a<alpha>: OGM-GE with another modulation strength (the
+# default is 0.1); umt_l<lambda>: UMT with another distillation weight (the
 # default is 0.1).
 suite_methods <- c(suite_methods, list(
   ogm = fit_with("ogm"),
   ogm_a0.5 = fit_with("ogm", control = list(alpha = 0.5)),
   ogm_a0.8 = fit_with("ogm", control = list(alpha = 0.8)),
-  ogm_nonoise = fit_with("ogm", control = list(ge = FALSE))
+  ogm_nonoise = fit_with("ogm", control = list(ge = FALSE)),
+  umt = fit_with("umt"),
+  umt_l1 = fit_with("umt", control = list(lambda = 1)),
+  umt_l10 = fit_with("umt", control = list(lambda = 10))
 ))
 
 # A probe, not a package method: the log-linear pool of baseline fits

@@ -27,6 +27,8 @@ double dm_gradcheck_masked(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
  *   "net_joint", "net_late", "net_early", "net_unimodal"
  *                                  whole baseline networks through the
  *                                  sharded batch gradient used in training;
+ *   "net_distill"                  the joint net with UMT's feature-target
+ *                                  term (dm_distill.h);
  *   "knife"                        Gaussian-mixture density (all of mu, s,
  *                                  L, w) through its batch gradient;
  *   "dmil_<term>"                  the DMIL network (3 views) with one loss

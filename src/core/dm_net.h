@@ -84,6 +84,11 @@ void dm_net_init(const dm_net *net, float *theta, uint64_t key);
 void dm_net_forward(const dm_net *net, const float *theta,
                     const dm_data *data, const int *rows, int B,
                     dm_net_ws *ws);
+/* Encoder outputs (concat_dim per row) of rows[0..n-1] into out, row i at
+ * out + i * ldo, through the net's first workspace. */
+void dm_net_encode(dm_net *net, const float *theta, const dm_data *data,
+                   const int *rows, int n, float *out, int ldo);
+
 /* Backward pass from ws->dlogits; adds parameter gradients to grad. */
 void dm_net_backward(const dm_net *net, const float *theta, int B,
                      dm_net_ws *ws, float *grad);
@@ -91,19 +96,36 @@ void dm_net_backward(const dm_net *net, const float *theta, int B,
 /* Most encoders a net may have when encoder scores are asked for. */
 #define DM_NET_MAX_ENC 64
 
-/* The gradient of the mean cross-entropy over rows[0..nb-1] into grad and
- * the sum of per-row losses into *loss_sum (what the trainer's batch_grad
- * does). With enc_score (n_enc entries) and a linear head, also each
- * encoder's score on the batch: the sum over rows of softmax(o_e)[y] with
- * o_e = W_e h_e + b / n_enc, the logits of the encoder's share of the head
- * (OGM-GE's discrepancy scores, dm_ogm.h); DM_ERR_ARG if the head is not
- * linear. Shard sums are added in shard order, so the result does not
- * depend on nthreads. */
+/* What a batch gradient may do beyond the cross-entropy. */
+typedef struct {
+  /* Out (n_enc entries), with a linear head only: each encoder's score on
+   * the batch, the sum over rows of softmax(o_e)[y] with o_e = W_e h_e +
+   * b / n_enc, the logits of the encoder's share of the head (OGM-GE's
+   * discrepancy scores, dm_ogm.h). NULL: not computed. */
+  double *enc_score;
+  /* Feature targets (UMT's frozen teacher encodings): per data row,
+   * concat_dim floats. Each row's loss gains
+   * target_weight * sum_e mean_j (h_ej - t_ej)^2, the squared distance of
+   * encoder e's output to its target averaged over its units. NULL: none. */
+  const float *target;
+  float target_weight;
+} dm_net_extras;
+
+/* The gradient of the mean loss over rows[0..nb-1] into grad and the sum
+ * of per-row losses into *loss_sum (what the trainer's batch_grad does):
+ * the cross-entropy, plus what `extras` (may be NULL) asks for; DM_ERR_ARG
+ * for encoder scores without a linear head. Shard sums are added in shard
+ * order, so the result does not depend on nthreads. */
 dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data,
                             const int *rows, int nb, float *grad, double *loss_sum,
-                            int nthreads, double *enc_score);
+                            int nthreads, const dm_net_extras *extras);
 
 /* The dm_model view of a net, for dm_train/dm_evaluate. */
 dm_model dm_net_model(dm_net *net);
+
+/* The dm_model of a training variant of a net (dm_ogm, dm_distill): `self`
+ * points to a struct whose first member is the dm_net pointer; batch_grad
+ * is the variant's, logits and evaluation the net's. */
+dm_model dm_net_variant_model(void *self, dm_batch_grad_fn batch_grad);
 
 #endif

@@ -27,7 +27,7 @@ typedef struct {
 } dm_ogm_cfg;
 
 typedef struct {
-  dm_net *net;    /* not owned */
+  dm_net *net;    /* not owned; first, for dm_net_variant_model */
   dm_ogm_cfg cfg;
   int epoch;      /* current epoch (0-based), set by the trainer */
   double score[DM_NET_MAX_ENC]; /* of the last batch */

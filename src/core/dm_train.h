@@ -33,17 +33,19 @@ int dm_shard_cap(int max_rows);
 void dm_reduce_shards(float *out, float *const *parts, int n_parts, size_t n,
                       int nthreads);
 
+/* grad <- gradient of the mean loss over the batch rows[0..nb-1];
+ * *loss_sum <- sum of per-sample losses. `key` seeds any randomness of this
+ * batch. */
+typedef dm_status (*dm_batch_grad_fn)(void *self, const float *theta, const dm_data *data,
+                                      const int *rows, int nb, float *grad,
+                                      double *loss_sum, uint64_t key, int nthreads);
+
 /* What the trainer needs from a model. */
 typedef struct {
   void *self;
   size_t n_params;
   int K;
-  /* grad <- gradient of the mean loss over the batch rows[0..nb-1];
-   * *loss_sum <- sum of per-sample losses. `key` seeds any randomness of
-   * this batch. */
-  dm_status (*batch_grad)(void *self, const float *theta, const dm_data *data,
-                          const int *rows, int nb, float *grad,
-                          double *loss_sum, uint64_t key, int nthreads);
+  dm_batch_grad_fn batch_grad;
   /* Logits (n x K, row-major) of rows[0..n-1] at evaluation mode; NULL
    * for models that are not classifiers. */
   void (*logits)(void *self, const float *theta, const dm_data *data,

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "dm_calib.h"
 #include "dm_dmil.h"
+#include "dm_distill.h"
 #include "dm_gradcheck.h"
 #include "dm_knife.h"
 #include "dm_layer.h"
@@ -13,7 +14,7 @@
 
 const char *const dm_gradcheck_cases[] = {
     "dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted", "mlp",
-    "net_joint",    "net_late",   "net_early",  "net_unimodal",
+    "net_joint",    "net_late",   "net_early",  "net_unimodal", "net_distill",
     "knife",        "dmil_full",  "dmil_uni",   "dmil_red",
     "dmil_uni_sg",  "dmil_syn_sg", "dmil_align", "dmil_kl",
     "dmil_orth",    "dmil_anova", "dmil_all",   "dmil_deterministic",
@@ -225,7 +226,8 @@ static double check_net(uint64_t seed, const char *kind) {
   dm_net_spec spec;
   spec.K = K;
   spec.head_width = 6;
-  if (strcmp(kind, "joint") == 0 || strcmp(kind, "late") == 0) {
+  const int distill = strcmp(kind, "distill") == 0;
+  if (strcmp(kind, "joint") == 0 || strcmp(kind, "late") == 0 || distill) {
     spec.n_enc = 2;
     for (int e = 0; e < 2; e++) {
       enc_n_views[e] = 1;
@@ -233,7 +235,7 @@ static double check_net(uint64_t seed, const char *kind) {
       enc_layers[e] = 2;
       enc_width[e] = 5;
     }
-    spec.head_layers = strcmp(kind, "joint") == 0 ? 2 : 1;
+    spec.head_layers = strcmp(kind, "late") == 0 ? 1 : 2;
   } else if (strcmp(kind, "early") == 0) {
     spec.n_enc = 1;
     enc_n_views[0] = 2;
@@ -271,18 +273,24 @@ static double check_net(uint64_t seed, const char *kind) {
   for (int i = 0; i < N; i++) rows[i] = (i * 37) % N; /* a permutation */
   float *theta = malloc(sizeof(float) * net.n_params);
   float *grad = malloc(sizeof(float) * net.n_params);
-  if (theta && grad) {
+  float *target = malloc(sizeof(float) * (size_t)N * net.concat_dim);
+  if (theta && grad && target) {
     dm_net_init(&net, theta, dm_rng_derive(seed, 99));
     /* He initialisation sets biases to 0, so a sample whose hidden layer is
      * all zero sits exactly on a ReLU kink; jitter every parameter so the
      * check measures the backward pass, not the kink. */
     for (size_t k = 0; k < net.n_params; k++)
       theta[k] += (float)(0.1 * dm_rng_normal(&r));
-    net_ctx c = {dm_net_model(&net), &data, rows, N, grad};
+    /* distillation targets: nonnegative, like ReLU encodings */
+    for (size_t k = 0; k < (size_t)N * net.concat_dim; k++)
+      target[k] = (float)fabs(dm_rng_normal(&r));
+    dm_distill d = {&net, target, 0.7f};
+    net_ctx c = {distill ? dm_distill_model(&d) : dm_net_model(&net), &data, rows, N, grad};
     err = dm_gradcheck(net.n_params, theta, net_loss, net_grad, &c, 3e-4);
   }
   free(theta);
   free(grad);
+  free(target);
   dm_net_destroy(&net);
   dm_data_free(&data);
   return err;
@@ -497,6 +505,7 @@ dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   else if (strcmp(name, "net_late") == 0) *err = check_net(seed, "late");
   else if (strcmp(name, "net_early") == 0) *err = check_net(seed, "early");
   else if (strcmp(name, "net_unimodal") == 0) *err = check_net(seed, "unimodal");
+  else if (strcmp(name, "net_distill") == 0) *err = check_net(seed, "distill");
   else if (strcmp(name, "knife") == 0) *err = check_knife(seed);
   else if (strcmp(name, "calib_map") == 0) *err = check_calib(seed, 0);
   else if (strcmp(name, "calib_stack") == 0) *err = check_calib(seed, 1);

@@ -183,11 +183,29 @@ void dm_net_forward(const dm_net *net, const float *theta,
                  ws->head_acts, ws->logits, net->K);
 }
 
-void dm_net_backward(const dm_net *net, const float *theta, int B,
-                     dm_net_ws *ws, float *grad) {
+void dm_net_encode(dm_net *net, const float *theta, const dm_data *data,
+                   const int *rows, int n, float *out, int ldo) {
+  dm_net_ws *ws = &net->ws[0];
+  const int D = net->concat_dim;
+  for (int s = 0; s < n; s += DM_NET_EVAL_ROWS) {
+    const int B = DM_MIN(DM_NET_EVAL_ROWS, n - s);
+    dm_net_forward(net, theta, data, rows + s, B, ws);
+    for (int i = 0; i < B; i++)
+      memcpy(out + (size_t)(s + i) * ldo, ws->concat + (size_t)i * D, sizeof(float) * D);
+  }
+}
+
+/* Head backward: dlogits -> head parameters and ws->dconcat. */
+static void backward_head(const dm_net *net, const float *theta, int B, dm_net_ws *ws,
+                          float *grad) {
   dm_mlp_backward(&net->head, theta, B, ws->concat, net->concat_dim,
                   ws->head_acts, ws->logits, net->K, ws->dlogits, net->K,
                   grad, ws->dconcat, net->concat_dim, ws->scratch);
+}
+
+/* Encoders backward from ws->dconcat. */
+static void backward_encoders(const dm_net *net, const float *theta, int B, dm_net_ws *ws,
+                              float *grad) {
   int col = 0;
   for (int e = 0; e < net->n_enc; e++) {
     float *in = ws->in + net->in_off[e];
@@ -197,6 +215,37 @@ void dm_net_backward(const dm_net *net, const float *theta, int B,
                     NULL, 0, ws->scratch);
     col += dm_mlp_out(&net->enc[e]);
   }
+}
+
+void dm_net_backward(const dm_net *net, const float *theta, int B,
+                     dm_net_ws *ws, float *grad) {
+  backward_head(net, theta, B, ws, grad);
+  backward_encoders(net, theta, B, ws, grad);
+}
+
+/* The feature-target term of the shard's rows r[0..B-1]: its loss (summed
+ * over rows) and, scaled, its gradient added to ws->dconcat. */
+static double target_term(const dm_net *net, const float *target, float weight, const int *r,
+                          int B, float scale, dm_net_ws *ws) {
+  const int D = net->concat_dim;
+  double total = 0.0;
+  int col = 0;
+  for (int e = 0; e < net->n_enc; e++) {
+    const int w = dm_mlp_out(&net->enc[e]);
+    const float c = weight / (float)w;
+    for (int i = 0; i < B; i++) {
+      const float *h = ws->concat + (size_t)i * D + col;
+      const float *t = target + (size_t)r[i] * D + col;
+      float *dh = ws->dconcat + (size_t)i * D + col;
+      for (int j = 0; j < w; j++) {
+        const float d = h[j] - t[j];
+        total += (double)c * d * d;
+        dh[j] += 2.0f * c * scale * d;
+      }
+    }
+    col += w;
+  }
+  return total;
 }
 
 /* Each encoder's score on the shard: sum over rows of softmax(o_e)[y], with
@@ -223,7 +272,9 @@ static void encoder_scores(const dm_net *net, const float *theta, int B,
 
 dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data,
                             const int *rows, int nb, float *grad, double *loss_sum,
-                            int nthreads, double *enc_score) {
+                            int nthreads, const dm_net_extras *extras) {
+  double *enc_score = extras ? extras->enc_score : NULL;
+  const float *target = extras ? extras->target : NULL;
   int starts[DM_MAX_SHARDS + 1];
   int ns = dm_shard_plan(nb, starts);
   double shard_loss[DM_MAX_SHARDS];
@@ -246,7 +297,9 @@ dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data
     if (enc_score) encoder_scores(net, theta, B, ws, shard_score + (size_t)s * E);
     shard_loss[s] = dm_softmax_ce(B, net->K, ws->logits, net->K, lab, NULL,
                                   scale, ws->dlogits, net->K, 0);
-    dm_net_backward(net, theta, B, ws, ws->grad);
+    backward_head(net, theta, B, ws, ws->grad);
+    if (target) shard_loss[s] += target_term(net, target, extras->target_weight, r, B, scale, ws);
+    backward_encoders(net, theta, B, ws, ws->grad);
     parts[s] = ws->grad;
   }
   double total = 0.0;
@@ -287,6 +340,19 @@ static void net_logits(void *self, const float *theta, const dm_data *data,
     memcpy(out + (size_t)start * net->K, ws->logits,
            sizeof(float) * (size_t)B * net->K);
   }
+}
+
+static void variant_logits(void *self, const float *theta, const dm_data *data,
+                           const int *rows, int n, float *out, int nthreads) {
+  net_logits(*(dm_net **)self, theta, data, rows, n, out, nthreads);
+}
+
+dm_model dm_net_variant_model(void *self, dm_batch_grad_fn batch_grad) {
+  dm_model m = dm_net_model(*(dm_net **)self);
+  m.self = self;
+  m.batch_grad = batch_grad;
+  m.logits = variant_logits;
+  return m;
 }
 
 dm_model dm_net_model(dm_net *net) {

@@ -74,7 +74,8 @@ static dm_status ogm_batch_grad(void *self, const float *theta, const dm_data *d
                                 uint64_t key, int nthreads) {
   dm_ogm *o = self;
   double score[DM_NET_MAX_ENC];
-  dm_status st = dm_net_batch_grad(o->net, theta, data, rows, nb, grad, loss_sum, nthreads, score);
+  dm_net_extras ex = {score, NULL, 0.0f};
+  dm_status st = dm_net_batch_grad(o->net, theta, data, rows, nb, grad, loss_sum, nthreads, &ex);
   if (st != DM_OK) return st;
   dm_ogm_modulate(o, score, grad, key);
   return DM_OK;
@@ -84,17 +85,8 @@ static void ogm_epoch_begin(void *self, int epoch) {
   ((dm_ogm *)self)->epoch = epoch;
 }
 
-static void ogm_logits(void *self, const float *theta, const dm_data *data,
-                       const int *rows, int n, float *out, int nthreads) {
-  dm_model net = dm_net_model(((dm_ogm *)self)->net);
-  net.logits(net.self, theta, data, rows, n, out, nthreads);
-}
-
 dm_model dm_ogm_model(dm_ogm *o) {
-  dm_model m = dm_net_model(o->net);
-  m.self = o;
-  m.batch_grad = ogm_batch_grad;
-  m.logits = ogm_logits;
+  dm_model m = dm_net_variant_model(o, ogm_batch_grad);
   m.epoch_begin = ogm_epoch_begin;
   return m;
 }

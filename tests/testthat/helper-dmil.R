@@ -36,3 +36,17 @@ test_accuracy <- function(fit, data, ...) {
 quick_fit <- function(data, method = "joint", ...) {
   dmil_fit(data$x, data$y, method = method, hidden = 8, epochs = 3, progress = FALSE, ...)
 }
+
+# What every fitted method promises: the same fit for 1 and 2 threads, and
+# the same predictions of each `type` after saveRDS()/readRDS().
+# `fit_threads(n)` fits with n threads.
+expect_fit_contract <- function(fit_threads, x, types = c("class", "prob", "logit")) {
+  f1 <- fit_threads(1)
+  f2 <- fit_threads(2)
+  expect_identical(f1[c("nets", "aux_nets", "history")], f2[c("nets", "aux_nets", "history")])
+  path <- withr::local_tempfile(fileext = ".rds")
+  saveRDS(f2, path)
+  back <- readRDS(path)
+  for (type in types) expect_identical(predict(back, x, type = type), predict(f2, x, type = type))
+  invisible(f2)
+}

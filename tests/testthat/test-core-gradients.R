@@ -24,7 +24,8 @@ test_that("the gradient checker detects a wrong gradient", {
 
 test_that("every core layer and loss has a gradient check", {
   expect_setequal(cases, c("dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted",
-                           "mlp", "net_joint", "net_late", "net_early", "net_unimodal", "knife",
+                           "mlp", "net_joint", "net_late", "net_early", "net_unimodal",
+                           "net_distill", "knife",
                            paste0("dmil_", c("full", "uni", "red", "uni_sg", "syn_sg", "align", "kl",
                                              "orth", "anova", "all", "deterministic")),
                            "calib_map", "calib_stack"))

@@ -144,16 +144,7 @@ test_that("modulation changes training, and a tiny alpha changes it little", {
 
 test_that("an OGM fit predicts every type, survives saveRDS() and does not depend on threads", {
   skip_without_openmp()
-  f1 <- ogm_fit(nthreads = 1)
-  f2 <- ogm_fit(nthreads = 2)
-  expect_identical(f1$nets, f2$nets)
-  expect_identical(f1$history, f2$history)
-  path <- withr::local_tempfile(fileext = ".rds")
-  saveRDS(f2, path)
-  back <- readRDS(path)
-  for (type in c("class", "prob", "logit")) {
-    expect_identical(predict(back, ogm_sim$x, type = type), predict(f2, ogm_sim$x, type = type))
-  }
+  f2 <- expect_fit_contract(function(n) ogm_fit(nthreads = n), ogm_sim$x)
   expect_named(predict(f2, ogm_sim$x, type = "prob"), paste0(".pred_", levels(ogm_sim$y)))
   expect_error(predict(f2, ogm_sim$x, type = "components"), class = "dmil_error_arg")
 })
