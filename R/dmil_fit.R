@@ -102,9 +102,13 @@
 #'   centring and scaling), the networks' architecture and weights, the
 #'   training history (`history`: loss and validation accuracy per epoch, and
 #'   for DMIL per phase and stage), the best epoch, the validation rows and
-#'   the settings including the seed. DMIL fits also hold the phases' summary
+#'   the settings including the seed (and the method's settings as
+#'   `settings$control`). DMIL fits also hold the phases' summary
 #'   (`phases`) and the training samples' interaction scores
-#'   ([interactions()]).
+#'   ([interactions()]). UMT fits hold their teachers in `aux_nets`; their
+#'   epochs are in `history` too, and the student's training loss there
+#'   includes the distillation term while its validation loss is the
+#'   cross-entropy alone.
 #'
 #' @seealso [predict.dmil_fit()], [augment.dmil_fit()], [dmil_control()],
 #'   [dmil_threads()].
@@ -165,9 +169,10 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
   which <- check_which(which, method, names(views))
   control <- check_control(control, method)
-  if (method == "ogm" && control$start > epochs) {
-    dm_abort(c("{.code ogm_control(start)} must be at most {.arg epochs}.",
-               "x" = "{.arg start} is {control$start} and {.arg epochs} is {epochs}: no epoch would be modulated."),
+  if (method == "ogm" && control$start > min(ogm_end(control, epochs), epochs)) {
+    dm_abort(c("No epoch would be modulated: {.code ogm_control(start)} is {control$start}.",
+               "x" = "Training has {epochs} epoch{?s} and modulation ends at epoch {ogm_end(control, epochs)}{if (is.null(control$end)) ' (by default half of them)' else ''}.",
+               "i" = "Choose a smaller {.arg start}, or a larger {.arg end} or {.arg epochs}."),
              class = "dmil_error_arg")
   }
   if (method == "dmil" && control$finetune) {

@@ -38,7 +38,7 @@
 #' accurate after OGM-GE as after plain late fusion (0.741 against 0.747
 #' with two classes, 0.637 against 0.638 with three).
 #'
-#' @param alpha Modulation strength \eqn{\alpha > 0}.
+#' @param alpha Modulation strength \eqn{\alpha}, between 1e-6 and 1e6.
 #' @param start,end First and last epoch (counting from 1, inclusive) in
 #'   which gradients are modulated. `end = NULL`: half of `epochs`, rounded
 #'   up.
@@ -55,16 +55,16 @@
 #' fit
 #' @export
 ogm_control <- function(alpha = 0.1, start = 1, end = NULL, ge = TRUE) {
-  start <- check_count(start, min = 1)
+  start <- check_count(start, min = 1, max = 1e6)
   if (!is.null(end)) {
-    end <- check_count(end, min = 1)
+    end <- check_count(end, min = 1, max = 1e6)
     if (end < start) {
       dm_abort(c("{.arg end} must be at least {.arg start}.",
                  "x" = "{.arg start} is {start} and {.arg end} is {end}."),
                class = "dmil_error_arg")
     }
   }
-  out <- list(alpha = check_number(alpha, min = 0, min_open = TRUE), start = start,
+  out <- list(alpha = check_number(alpha, min = 1e-6, max = 1e6), start = start,
               end = end, ge = check_flag(ge))
   structure(out, class = c("ogm_control", "dmil_settings"))
 }

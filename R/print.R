@@ -183,9 +183,13 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   s <- x$settings
   cat(sprintf("\nSettings: hidden %d, depth %d%s, epochs %d, batch %d, lr %g, weight decay %g, validation %g%s, seed %.0f, threads %d\n",
               s$hidden, s$depth,
-              if (x$method == "joint") sprintf(", fusion depth %d", s$fusion_depth) else "",
+              if (x$method %in% c("joint", "umt")) sprintf(", fusion depth %d", s$fusion_depth) else "",
               s$epochs, s$batch_size, s$lr, s$weight_decay, s$validation,
               if (is.null(s$patience)) "" else sprintf(", patience %d", s$patience),
               s$seed, s$nthreads))
+  if (!is.null(s$control)) {
+    shown <- vapply(s$control, function(v) if (is.null(v)) "default" else paste(format(v), collapse = ", "), "")
+    cat("Method settings: ", paste(names(shown), shown, collapse = ", "), "\n", sep = "")
+  }
   invisible(x)
 }

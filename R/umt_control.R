@@ -36,8 +36,9 @@
 #' was as accurate after UMT as after plain joint training (0.743 against
 #' 0.740 with two classes, 0.652 against 0.649 with three).
 #'
-#' @param lambda Weight of the distillation term (\eqn{\ge 0}; 0 gives the
-#'   joint model trained after, and independently of, the teachers).
+#' @param lambda Weight of the distillation term, between 0 and 1e6 (0
+#'   gives the joint model trained after, and independently of, the
+#'   teachers).
 #' @return A list of class `umt_control`.
 #' @references Du, C., Teng, J., Li, T., Liu, Y., Yuan, T., Wang, Y., Yuan,
 #'   Y. and Zhao, H. (2023). On uni-modal feature learning in supervised
@@ -50,6 +51,6 @@
 #' fit
 #' @export
 umt_control <- function(lambda = 0.1) {
-  out <- list(lambda = check_number(lambda, min = 0))
+  out <- list(lambda = check_number(lambda, min = 0, max = 1e6))
   structure(out, class = c("umt_control", "dmil_settings"))
 }

@@ -169,9 +169,10 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                        REAL(VECTOR_ELT(r, 3)), 0, 0};
     dm_model model = dm_net_model(&net);
     dm_ogm og;
+    memset(&og, 0, sizeof(og));
     if (modulated[j]) {
       st = dm_ogm_init(&og, &net, &ogm[j]);
-      model = dm_ogm_model(&og);
+      if (st == DM_OK) model = dm_ogm_model(&og);
     }
     float *target = NULL;
     dm_distill dist;
@@ -192,6 +193,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
     INTEGER(VECTOR_ELT(r, 4))[0] = hist.epochs_run;
     INTEGER(VECTOR_ELT(r, 5))[0] = hist.best_epoch;
     free(target);
+    dm_ogm_free(&og);
     free(theta);
     dm_net_destroy(&net);
   }

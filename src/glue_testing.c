@@ -59,6 +59,17 @@ SEXP C_dm_rng_normals(SEXP seed, SEXP n) {
   return out;
 }
 
+/* Row indices (0-based) within 0..n-1 and labels within 0..K-1, else an
+ * R error before the core runs. */
+static void check_rows_labels(SEXP rows, SEXP y, int n, int K) {
+  if (TYPEOF(rows) != INTSXP || TYPEOF(y) != INTSXP || Rf_xlength(rows) < 1)
+    Rf_error("rows and y must be integer vectors");
+  for (R_xlen_t i = 0; i < Rf_xlength(rows); i++)
+    if (INTEGER(rows)[i] < 0 || INTEGER(rows)[i] >= n) Rf_error("row index out of range");
+  for (R_xlen_t i = 0; i < Rf_xlength(y); i++)
+    if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("label out of range");
+}
+
 /* One OGM-GE batch gradient of a late-fusion net: the plain gradient, the
  * modulated one (at 0-based `epoch`, noise from `key`), the encoders'
  * scores and coefficients. rows are 0-based. */
@@ -66,6 +77,7 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
   int *dims = glue_check_views(views, cols, center, scale, n);
+  check_rows_labels(rows_, y, n, K);
   dm_net_spec spec;
   dm_ogm_cfg cfg;
   glue_net_spec(net_, K, &spec);
@@ -85,7 +97,9 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
   dm_data data;
   dm_net net;
   dm_ogm og;
-  double score[DM_NET_MAX_ENC], loss;
+  memset(&og, 0, sizeof(og));
+  double *score = (double *)R_alloc(E, sizeof(double)), loss;
+  float *coef = (float *)R_alloc(E, sizeof(float));
   dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
   if (st == DM_OK) {
     memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
@@ -98,7 +112,9 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
       memcpy(g, g0, sizeof(float) * (size_t)P);
       og.epoch = Rf_asInteger(epoch);
       dm_ogm_modulate(&og, score, g, (uint64_t)Rf_asReal(key));
+      memcpy(coef, og.coef, sizeof(float) * E);
     }
+    dm_ogm_free(&og);
     dm_net_destroy(&net);
   }
   dm_data_free(&data);
@@ -110,7 +126,7 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
   }
   for (int e = 0; e < E; e++) {
     REAL(VECTOR_ELT(out, 2))[e] = score[e];
-    REAL(VECTOR_ELT(out, 3))[e] = og.coef[e];
+    REAL(VECTOR_ELT(out, 3))[e] = coef[e];
   }
   UNPROTECT(1);
   return out;
@@ -123,10 +139,12 @@ SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, S
                        SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
   int *dims = glue_check_views(views, cols, center, scale, n);
+  check_rows_labels(rows_, y, n, K);
   dm_net_spec spec;
   glue_net_spec(net_, K, &spec);
   const int width = Rf_ncols(target_);
-  if (!Rf_isMatrix(target_) || Rf_nrows(target_) != n) Rf_error("target must be an n-row matrix");
+  if (!Rf_isMatrix(target_) || TYPEOF(target_) != REALSXP || Rf_nrows(target_) != n)
+    Rf_error("target must be an n-row double matrix");
   const char *names[] = {"loss", "grad", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   const R_xlen_t P = Rf_xlength(theta_);

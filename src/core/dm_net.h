@@ -39,6 +39,7 @@ typedef struct {
   float *dconcat;
   float *scratch;
   float *grad;      /* n_params */
+  double *enc_score; /* n_enc: this shard's encoder scores (dm_net_extras) */
   int *labels;      /* cap */
   float *block;     /* the single allocation all float buffers live in */
 } dm_net_ws;
@@ -92,9 +93,6 @@ void dm_net_encode(dm_net *net, const float *theta, const dm_data *data,
 /* Backward pass from ws->dlogits; adds parameter gradients to grad. */
 void dm_net_backward(const dm_net *net, const float *theta, int B,
                      dm_net_ws *ws, float *grad);
-
-/* Most encoders a net may have when encoder scores are asked for. */
-#define DM_NET_MAX_ENC 64
 
 /* What a batch gradient may do beyond the cross-entropy. */
 typedef struct {

@@ -30,15 +30,18 @@ typedef struct {
   dm_net *net;    /* not owned; first, for dm_net_variant_model */
   dm_ogm_cfg cfg;
   int epoch;      /* current epoch (0-based), set by the trainer */
-  double score[DM_NET_MAX_ENC]; /* of the last batch */
-  float coef[DM_NET_MAX_ENC];   /* of the last batch (1 outside the window) */
+  double *score;  /* n_enc: of the last batch */
+  float *coef;    /* n_enc: of the last batch (1 outside the window) */
 } dm_ogm;
 
 /* Coefficients k[0..E-1] from scores s[0..E-1] (E >= 2). */
 void dm_ogm_coeffs(int E, const double *s, float alpha, float *k);
 
-/* DM_ERR_ARG unless net has 2..DM_NET_MAX_ENC encoders and a linear head. */
+/* DM_ERR_ARG unless net has at least 2 encoders and a linear head and
+ * alpha > 0; DM_ERR_NOMEM. Release with dm_ogm_free (also after a
+ * failure). */
 dm_status dm_ogm_init(dm_ogm *o, dm_net *net, const dm_ogm_cfg *cfg);
+void dm_ogm_free(dm_ogm *o);
 
 /* Modulates a gradient of the net in place (the step after
  * dm_net_batch_grad): coefficients from score, noise from key. Sets

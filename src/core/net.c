@@ -31,7 +31,8 @@ static dm_status ws_alloc(const dm_net *net, int cap, dm_net_ws *ws) {
   memset(ws, 0, sizeof(*ws));
   ws->block = dm_carve(slots, (int)(sizeof(slots) / sizeof(slots[0])));
   ws->labels = malloc(sizeof(int) * (c + 1));
-  if (!ws->block || !ws->labels) return DM_ERR_NOMEM;  /* freed by dm_net_destroy */
+  ws->enc_score = malloc(sizeof(double) * ((size_t)net->n_enc + 1));
+  if (!ws->block || !ws->labels || !ws->enc_score) return DM_ERR_NOMEM;  /* freed by dm_net_destroy */
   ws->cap = cap;
   return DM_OK;
 }
@@ -41,6 +42,7 @@ void dm_net_destroy(dm_net *net) {
     for (int w = 0; w < net->n_ws; w++) {
       free(net->ws[w].block);
       free(net->ws[w].labels);
+      free(net->ws[w].enc_score);
     }
   free(net->ws);
   free(net->enc);
@@ -278,11 +280,10 @@ dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data
   int starts[DM_MAX_SHARDS + 1];
   int ns = dm_shard_plan(nb, starts);
   double shard_loss[DM_MAX_SHARDS];
-  double shard_score[DM_MAX_SHARDS * DM_NET_MAX_ENC];
   float *parts[DM_MAX_SHARDS];
   const float scale = 1.0f / (float)nb;
   const int E = net->n_enc;
-  if (enc_score && (E > DM_NET_MAX_ENC || net->head.n_layers != 1)) return DM_ERR_ARG;
+  if (enc_score && net->head.n_layers != 1) return DM_ERR_ARG;
   int nt = DM_MIN(nthreads, ns);
   (void)nt;
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -294,7 +295,7 @@ dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data
     for (int i = 0; i < B; i++) lab[i] = data->y[r[i]];
     memset(ws->grad, 0, sizeof(float) * net->n_params);
     dm_net_forward(net, theta, data, r, B, ws);
-    if (enc_score) encoder_scores(net, theta, B, ws, shard_score + (size_t)s * E);
+    if (enc_score) encoder_scores(net, theta, B, ws, ws->enc_score);
     shard_loss[s] = dm_softmax_ce(B, net->K, ws->logits, net->K, lab, NULL,
                                   scale, ws->dlogits, net->K, 0);
     backward_head(net, theta, B, ws, ws->grad);
@@ -308,7 +309,7 @@ dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data
   if (enc_score)
     for (int e = 0; e < E; e++) {
       enc_score[e] = 0.0;
-      for (int s = 0; s < ns; s++) enc_score[e] += shard_score[(size_t)s * E + e];
+      for (int s = 0; s < ns; s++) enc_score[e] += net->ws[s].enc_score[e];
     }
   dm_reduce_shards(grad, parts, ns, net->n_params, nthreads);
   return DM_OK;

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dm_ogm.h"
 #include "dm_rng.h"
@@ -16,13 +17,21 @@ void dm_ogm_coeffs(int E, const double *s, float alpha, float *k) {
 
 dm_status dm_ogm_init(dm_ogm *o, dm_net *net, const dm_ogm_cfg *cfg) {
   memset(o, 0, sizeof(*o));
-  if (net->n_enc < 2 || net->n_enc > DM_NET_MAX_ENC || net->head.n_layers != 1 ||
-      !(cfg->alpha > 0.0f))
-    return DM_ERR_ARG;
+  if (net->n_enc < 2 || net->head.n_layers != 1 || !(cfg->alpha > 0.0f)) return DM_ERR_ARG;
   o->net = net;
   o->cfg = *cfg;
+  o->score = malloc(sizeof(double) * (size_t)net->n_enc);
+  o->coef = malloc(sizeof(float) * (size_t)net->n_enc);
+  if (!o->score || !o->coef) return DM_ERR_NOMEM;
   for (int e = 0; e < net->n_enc; e++) o->coef[e] = 1.0f;
   return DM_OK;
+}
+
+void dm_ogm_free(dm_ogm *o) {
+  free(o->score);
+  free(o->coef);
+  o->score = NULL;
+  o->coef = NULL;
 }
 
 /* Sample standard deviation (n - 1), as torch.std(). */
@@ -38,7 +47,7 @@ static double sd_of(const float *g, size_t n) {
 void dm_ogm_modulate(dm_ogm *o, const double *score, float *grad, uint64_t key) {
   const dm_net *net = o->net;
   const int E = net->n_enc;
-  memcpy(o->score, score, sizeof(double) * E);
+  if (o->score != score) memcpy(o->score, score, sizeof(double) * E);
   if (o->epoch < o->cfg.start || o->epoch > o->cfg.end) {
     for (int e = 0; e < E; e++) o->coef[e] = 1.0f;
     return;
@@ -73,11 +82,10 @@ static dm_status ogm_batch_grad(void *self, const float *theta, const dm_data *d
                                 const int *rows, int nb, float *grad, double *loss_sum,
                                 uint64_t key, int nthreads) {
   dm_ogm *o = self;
-  double score[DM_NET_MAX_ENC];
-  dm_net_extras ex = {score, NULL, 0.0f};
+  dm_net_extras ex = {o->score, NULL, 0.0f};
   dm_status st = dm_net_batch_grad(o->net, theta, data, rows, nb, grad, loss_sum, nthreads, &ex);
   if (st != DM_OK) return st;
-  dm_ogm_modulate(o, score, grad, key);
+  dm_ogm_modulate(o, o->score, grad, key);
   return DM_OK;
 }
 

@@ -153,7 +153,8 @@ test_that("settings belong to their method", {
   expect_error(ogm_fit(control = dmil_control()), "ogm_control", class = "dmil_error_arg")
   expect_error(dmil_fit(ogm_sim$x, ogm_sim$y, method = "joint", control = ogm_control()),
                "not used", class = "dmil_error_arg")
-  expect_error(ogm_fit(control = ogm_control(start = 5)), "at most", class = "dmil_error_arg")
+  expect_error(ogm_fit(control = ogm_control(start = 5, end = 6)), "No epoch would be modulated",
+               class = "dmil_error_arg")
   expect_error(ogm_control(start = 3, end = 2), "at least", class = "dmil_error_arg")
   expect_error(ogm_control(alpha = 0), class = "dmil_error_arg")
   edited <- ogm_control()
@@ -167,4 +168,13 @@ test_that("dmil_cv() gives a method's settings to that method only", {
   expect_setequal(unique(cv$method), c("joint", "ogm"))
   expect_error(dmil_cv(ogm_sim$x, ogm_sim$y, folds = 2, methods = "joint", epochs = 2,
                        control = ogm_control()), "not among", class = "dmil_error_arg")
+})
+
+test_that("a window without epochs and values C cannot hold are refused before training", {
+  # by default modulation ends at half the epochs: 2 of 4
+  expect_error(ogm_fit(control = ogm_control(start = 3)), "No epoch would be modulated",
+               class = "dmil_error_arg")
+  expect_error(ogm_control(alpha = 1e-50), class = "dmil_error_arg")
+  expect_error(ogm_control(end = 3e9), class = "dmil_error_arg")
+  expect_error(umt_control(lambda = 1e300), class = "dmil_error_arg")
 })
