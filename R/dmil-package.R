@@ -8,7 +8,8 @@
 #'
 #' Main entry points:
 #' * [dmil_fit()] fits DMIL (default) or a multimodal baseline (`"joint"`,
-#'   `"late"`, `"ensemble"`, `"early"`, `"unimodal"`, `"ogm"`, `"umt"`),
+#'   `"late"`, `"ensemble"`, `"early"`, `"unimodal"`, `"ogm"`, `"umt"`,
+#'   `"interaction_ensemble"`),
 #'   with method settings from [dmil_control()], [ogm_control()] or
 #'   [umt_control()];
 #'   [predict.dmil_fit()], [augment.dmil_fit()] and [interactions()] use it;

@@ -66,6 +66,28 @@ score_folds <- function(y) {
 }
 unscored_reason <- "a class had fewer than 3 training samples, too few to cross-fit the scores"
 
+# Cross-fitted interaction scores of the training rows, as a model keeps
+# them (DMIL's Phase B, the interaction-aware ensemble's synergy share):
+# one repeat unless `extra` says otherwise, the samples' ids (row names,
+# else their index) kept. NULL when a class is too small to cross-fit
+# (unscored_reason). The columns dropped by dmil_fit() would be reported
+# again for the training rows, and the reliability warnings concern tables
+# read sample by sample, not a model's use of them: both are muffled.
+score_training_rows <- function(views, y, train_rows, measure, folds, extra, seed, nthreads,
+                                progress) {
+  folds <- folds %||% score_folds(y[train_rows])
+  if (is.na(folds)) return(NULL)
+  ids <- view_ids(views)[train_rows]
+  sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
+  args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = measure, folds = folds,
+                 seed = seed, nthreads = nthreads, progress = progress),
+            utils::modifyList(list(repeats = 1L), extra))
+  args <- args[!vapply(args, is.null, logical(1))]
+  withCallingHandlers(do.call(dmil_interactions, args),
+                      dmil_message_dropped = function(m) invokeRestart("muffleMessage"),
+                      dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
+}
+
 
 fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
   n <- length(y)
@@ -99,25 +121,10 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
   scores <- NULL
 
   if (ctl$finetune && length(ctl$stages)) {
-    # Phase B: cross-fitted interaction scores of the training rows.
-    # keep the samples' ids (row names, else their index) in the scores
-    ids <- view_ids(views)[train_rows]
-    sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
-    args <- utils::modifyList(list(repeats = 1L), ctl$scores)
-    folds <- ctl$folds %||% score_folds(y[train_rows])
-    args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = ctl$measure,
-                   folds = folds, seed = (seed + 104729) %% 2^31, nthreads = nthreads,
-                   progress = progress), args)
-    args <- args[!vapply(args, is.null, logical(1))]
-    # the columns dropped (with a message) by dmil_fit() would be reported
-    # again for the training rows; the scores only weight the stages, so
-    # their reliability warnings are not the user's concern here.
-    # Without a class large enough to cross-fit, the stages run unweighted.
-    if (!is.na(folds)) {
-      scores <- withCallingHandlers(do.call(dmil_interactions, args),
-                                    dmil_message_dropped = function(m) invokeRestart("muffleMessage"),
-                                    dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
-    }
+    # Phase B: cross-fitted interaction scores of the training rows;
+    # without a class large enough to cross-fit, the stages run unweighted.
+    scores <- score_training_rows(views, y, train_rows, ctl$measure, ctl$folds, ctl$scores,
+                                  (seed + 104729) %% 2^31, nthreads, progress)
     row_w <- function(col) {
       w <- rep(1, n)
       if (!is.null(scores)) w[train_rows] <- stage_weights(scores[[col]], ctl$gamma)

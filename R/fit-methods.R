@@ -71,13 +71,15 @@ augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
   out
 }
 
-#' Interaction scores of a fitted DMIL model
+#' Interaction scores of a fitted model
 #'
-#' The per-sample interaction table of the training samples that Phase B
-#' computed and Phase C used to weight the fine-tuning stages.
+#' The per-sample interaction table of the training samples that a model
+#' computed while fitting: for DMIL, the scores Phase B computed and Phase
+#' C used to weight the fine-tuning stages; for the interaction-aware
+#' ensemble, the interaction model whose predictions mix its parts.
 #'
 #' @param object A [dmil_fit()] model fitted with `method = "dmil"` and
-#'   fine-tuning.
+#'   fine-tuning, or with `method = "interaction_ensemble"`.
 #' @param ... Unused.
 #' @return A [dmil_interactions()] table (training rows only: the samples
 #'   held out for validation are not scored).
@@ -99,7 +101,7 @@ interactions.dmil_fit <- function(object, ...) {
     dm_abort(
       c("This model has no interaction scores.",
         "i" = if (object$method != "dmil") {
-          "Only DMIL fits score their training samples; use {.fn dmil_interactions}."
+          "Only DMIL and interaction-ensemble fits score their training samples; use {.fn dmil_interactions}."
         } else if (!isTRUE(object$settings$control$finetune)) {
           "It was fitted with {.code finetune = FALSE}."
         } else {

@@ -78,9 +78,43 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "
     nets <- names(object$nets)
     bp <- object$views
   }
+  res <- baseline_logits(object, new_x, nets, bp, nthreads)
+  format_predictions(res$logits, object$levels, type, res$rownames)
+}
+
+# Logits of a baseline fit's networks `nets` on new views (blueprint `bp`):
+# their averaged log-probabilities, or for a fit with a `mixture` the
+# per-sample mixture of its joint and ensemble parts.
+baseline_logits <- function(fit, new_x, nets, bp, nthreads) {
   data <- match_blueprint(new_x, bp, nthreads)
-  logits <- predict_logits(object, data, nets, nthreads)
-  format_predictions(logits, object$levels, type, data$rownames)
+  logits <- if (is.null(fit$mixture)) {
+    predict_logits(fit, data, nets, nthreads)
+  } else {
+    mixture_logits(fit, new_x, data, nthreads)
+  }
+  list(logits = logits, rownames = data$rownames)
+}
+
+# The interaction-aware ensemble: log(alpha p_joint + (1 - alpha) p_ens),
+# alpha = synergy_share() of each sample.
+mixture_logits <- function(fit, new_x, data, nthreads) {
+  lj <- log_softmax(predict_logits(fit, data, fit$mixture$joint, nthreads))
+  le <- log_softmax(predict_logits(fit, data, fit$mixture$ensemble, nthreads))
+  a <- synergy_share(fit$interactions, new_x, nthreads)
+  m <- pmax(lj, le)
+  out <- m + log(a * exp(lj - m) + (1 - a) * exp(le - m))
+  colnames(out) <- fit$levels
+  out
+}
+
+# Each sample's expected share of synergy, without labels: the positive
+# part of its synergy atom over the sum of the positive parts of all its
+# atoms (0 when they are all 0), from predict() of an interaction model.
+synergy_share <- function(it, new_x, nthreads) {
+  ex <- as.data.frame(predict(it, new_x, nthreads = nthreads))
+  atoms <- pmax(as.matrix(ex[atom_columns(interaction_info(it)$views)]), 0)
+  total <- rowSums(atoms)
+  ifelse(total > 0, atoms[, "s"] / total, 0)
 }
 
 views_used <- function(present, view_names, n) {

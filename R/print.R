@@ -5,6 +5,7 @@ method_label <- function(method) {
     late = "late fusion (per-view encoders, linear head)",
     early = "early fusion (one network on the concatenated views)",
     ensemble = "modality ensemble (unimodal networks, averaged log-probabilities)",
+    interaction_ensemble = "interaction-aware ensemble (joint and ensemble mixed by expected synergy)",
     unimodal = "unimodal networks (one per view)",
     ogm = "late fusion trained with gradient modulation (OGM-GE)",
     umt = "joint fusion distilled from uni-modal teachers (UMT)",
@@ -23,6 +24,8 @@ architecture_label <- function(fit) {
     umt = sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); fusion head with %d hidden layer%s of %d",
                   enc, s$control$lambda, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
     late = sprintf("encoders %s per view; linear head", enc),
+    interaction_ensemble = sprintf("joint: encoders %s per view, fusion head with %d hidden layer%s of %d; ensemble: networks %s per view",
+                                   enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden, enc),
     ogm = sprintf("encoders %s per view; linear head; modulation alpha %g, epochs %d-%d%s", enc,
                   s$control$alpha, s$control$start, ogm_end(s$control, s$epochs),
                   if (s$control$ge) ", with noise (GE)" else ""),
@@ -51,7 +54,7 @@ print.dmil_fit <- function(x, ...) {
   vm <- x$val_metrics
   if (is.null(vm)) {
     cat("  no validation data: the last epoch is kept\n")
-  } else if (x$method %in% c("ensemble", "unimodal")) {
+  } else if (nrow(vm) > 1) {
     shown <- vm
     if (x$method == "unimodal") shown$net[shown$net == x$which] <- paste0(x$which, "*")
     cat("  validation accuracy: ",
@@ -144,8 +147,8 @@ summary.dmil_fit <- function(object, ...) {
     views = views,
     classes = object$class_counts,
     networks = networks,
-    ensemble = if (object$method == "ensemble" && !is.null(object$val_metrics)) {
-      object$val_metrics[object$val_metrics$net == "ensemble", c("val_acc", "val_loss")]
+    ensemble = if (!is.null(object$val_metrics) && object$method %in% object$val_metrics$net) {
+      object$val_metrics[object$val_metrics$net == object$method, c("val_acc", "val_loss")]
     },
     which = object$which,
     settings = object$settings
@@ -176,8 +179,9 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   cat("\nNetworks (losses and accuracy at the best epoch):\n")
   print(x$networks, row.names = FALSE, digits = digits)
   if (!is.null(x$ensemble)) {
-    cat(sprintf("\nEnsemble of the %d networks: validation accuracy %.*f, loss %.*f\n",
-                nrow(x$networks), digits, x$ensemble$val_acc, digits, x$ensemble$val_loss))
+    cat(sprintf("\nThe %s of the %d networks: validation accuracy %.*f, loss %.*f\n",
+                if (x$method == "ensemble") "ensemble" else "mixture", nrow(x$networks), digits,
+                x$ensemble$val_acc, digits, x$ensemble$val_loss))
   }
   if (!is.null(x$which)) cat(sprintf("\npredict() uses the network of view '%s'\n", x$which))
   s <- x$settings

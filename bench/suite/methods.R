@@ -71,7 +71,8 @@ suite_methods <- c(suite_methods, list(
   ogm_nonoise = fit_with("ogm", control = list(ge = FALSE)),
   umt = fit_with("umt"),
   umt_l1 = fit_with("umt", control = list(lambda = 1)),
-  umt_l10 = fit_with("umt", control = list(lambda = 10))
+  umt_l10 = fit_with("umt", control = list(lambda = 10)),
+  interaction_ensemble = fit_with("interaction_ensemble")
 ))
 
 # A probe, not a package method: the log-linear pool of baseline fits
