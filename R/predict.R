@@ -78,15 +78,15 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "
     nets <- names(object$nets)
     bp <- object$views
   }
-  res <- baseline_logits(object, new_x, nets, bp, nthreads)
+  res <- baseline_logits(object, new_x, nets, bp, nthreads, call = rlang::current_env())
   format_predictions(res$logits, object$levels, type, res$rownames)
 }
 
 # Logits of a baseline fit's networks `nets` on new views (blueprint `bp`):
 # their averaged log-probabilities, or for a fit with a `mixture` the
 # per-sample mixture of its joint and ensemble parts.
-baseline_logits <- function(fit, new_x, nets, bp, nthreads) {
-  data <- match_blueprint(new_x, bp, nthreads)
+baseline_logits <- function(fit, new_x, nets, bp, nthreads, call = rlang::caller_env()) {
+  data <- match_blueprint(new_x, bp, nthreads, call = call)
   logits <- if (is.null(fit$mixture)) {
     predict_logits(fit, data, nets, nthreads)
   } else {

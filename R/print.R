@@ -179,8 +179,8 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   cat("\nNetworks (losses and accuracy at the best epoch):\n")
   print(x$networks, row.names = FALSE, digits = digits)
   if (!is.null(x$ensemble)) {
-    cat(sprintf("\nThe %s of the %d networks: validation accuracy %.*f, loss %.*f\n",
-                if (x$method == "ensemble") "ensemble" else "mixture", nrow(x$networks), digits,
+    cat(sprintf("\n%s of the %d networks: validation accuracy %.*f, loss %.*f\n",
+                if (x$method == "ensemble") "Ensemble" else "Mixture", nrow(x$networks), digits,
                 x$ensemble$val_acc, digits, x$ensemble$val_loss))
   }
   if (!is.null(x$which)) cat(sprintf("\npredict() uses the network of view '%s'\n", x$which))
