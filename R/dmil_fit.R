@@ -328,6 +328,11 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth, contr
   )
 }
 
+# Whether the model predict() uses combines several networks (the ensemble
+# and the interaction-aware ensemble; not the unimodal networks, of which
+# predict() uses one): validation_metrics() then adds a row for it.
+combines_nets <- function(fit) fit$method != "unimodal" && length(fit$nets) > 1
+
 # OGM-GE's settings as the C core reads them (epochs counted from 0).
 ogm_modulation <- function(control, epochs) {
   list(alpha = control$alpha, start = control$start - 1L, end = ogm_end(control, epochs) - 1L,
@@ -350,8 +355,7 @@ validation_metrics <- function(fit, views, y) {
     b <- fit$best_epoch[[net]]
     data.frame(net = net, val_acc = h$val_acc[b], val_loss = h$val_loss[b])
   }))
-  if (fit$method != "unimodal" && length(fit$nets) > 1) {
-    # the model predict() uses combines the networks
+  if (combines_nets(fit)) {
     rows <- fit$val_rows
     sub <- lapply(views, function(v) v[rows, , drop = FALSE])
     lp <- baseline_logits(fit, sub, names(fit$nets), fit$views, fit$settings$nthreads)$logits

@@ -16,7 +16,8 @@
 #'   columns are matched by position and their number must agree.
 #' @param type `"class"` for the predicted class, `"prob"` for class
 #'   probabilities, `"logit"` for the logits (for `"ensemble"`, the averaged
-#'   log-probabilities of the members), `"components"` (DMIL only) for the
+#'   log-probabilities of the members; for `"interaction_ensemble"`, the
+#'   logarithms of the mixture's probabilities), `"components"` (DMIL only) for the
 #'   contributions of the redundant head, each unique head, the synergy head
 #'   and the bias to the logit of the predicted class (they sum to it).
 #' @param which For `method = "unimodal"`, the view whose network predicts;
@@ -100,11 +101,18 @@ baseline_logits <- function(fit, new_x, nets, bp, nthreads, call = rlang::caller
 mixture_logits <- function(fit, new_x, data, nthreads) {
   lj <- log_softmax(predict_logits(fit, data, fit$mixture$joint, nthreads))
   le <- log_softmax(predict_logits(fit, data, fit$mixture$ensemble, nthreads))
-  a <- synergy_share(fit$interactions, new_x, nthreads)
-  m <- pmax(lj, le)
-  out <- m + log(a * exp(lj - m) + (1 - a) * exp(le - m))
+  out <- log_mixture(lj, le, synergy_share(fit$interactions, new_x, nthreads))
   colnames(out) <- fit$levels
   out
+}
+
+# log(a exp(lj) + (1 - a) exp(le)) row by row, exact at a = 0 and 1 and
+# whatever the gap between lj and le.
+log_mixture <- function(lj, le, a) {
+  t1 <- log(a) + lj
+  t2 <- log1p(-a) + le
+  m <- pmax(t1, t2)
+  m + log(exp(t1 - m) + exp(t2 - m))
 }
 
 # Each sample's expected share of synergy, without labels: the positive
@@ -114,7 +122,9 @@ synergy_share <- function(it, new_x, nthreads) {
   ex <- as.data.frame(predict(it, new_x, nthreads = nthreads))
   atoms <- pmax(as.matrix(ex[atom_columns(interaction_info(it)$views)]), 0)
   total <- rowSums(atoms)
-  ifelse(total > 0, atoms[, "s"] / total, 0)
+  share <- ifelse(total > 0, atoms[, "s"] / total, 0)
+  share[!is.finite(share)] <- 0
+  share
 }
 
 views_used <- function(present, view_names, n) {

@@ -147,7 +147,7 @@ summary.dmil_fit <- function(object, ...) {
     views = views,
     classes = object$class_counts,
     networks = networks,
-    ensemble = if (!is.null(object$val_metrics) && object$method %in% object$val_metrics$net) {
+    ensemble = if (!is.null(object$val_metrics) && combines_nets(object)) {
       object$val_metrics[object$val_metrics$net == object$method, c("val_acc", "val_loss")]
     },
     which = object$which,
@@ -187,7 +187,7 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   s <- x$settings
   cat(sprintf("\nSettings: hidden %d, depth %d%s, epochs %d, batch %d, lr %g, weight decay %g, validation %g%s, seed %.0f, threads %d\n",
               s$hidden, s$depth,
-              if (x$method %in% c("joint", "umt")) sprintf(", fusion depth %d", s$fusion_depth) else "",
+              if (x$method %in% c("joint", "umt", "interaction_ensemble")) sprintf(", fusion depth %d", s$fusion_depth) else "",
               s$epochs, s$batch_size, s$lr, s$weight_decay, s$validation,
               if (is.null(s$patience)) "" else sprintf(", patience %d", s$patience),
               s$seed, s$nthreads))

@@ -15,9 +15,26 @@ test_that("predictions are the synergy-weighted mixture of the joint model and t
   ex <- as.data.frame(predict(interactions(fit_ie), ie_sim$x))
   pos <- pmax(as.matrix(ex[c("r", "u_x1", "u_x2", "s")]), 0)
   alpha <- ifelse(rowSums(pos) > 0, pos[, "s"] / rowSums(pos), 0)
-  expect_true(all(alpha >= 0 & alpha <= 1))
   expect_equal(unname(as.matrix(predict(fit_ie, ie_sim$x, type = "prob"))),
                unname(alpha * pj + (1 - alpha) * pe), tolerance = 1e-6)
+})
+
+test_that("the log-mixture is exact at the ends and survives any logit gap", {
+  lj <- rbind(c(0, -800), c(-2, -1))
+  le <- rbind(c(-800, 0), c(-1, -3))
+  expect_identical(dmil:::log_mixture(lj, le, c(0, 0)), le)
+  expect_identical(dmil:::log_mixture(lj, le, c(1, 1)), lj)
+  mid <- dmil:::log_mixture(lj, le, c(0.5, 0.25))
+  expect_true(all(is.finite(mid)))
+  expect_equal(mid[2, ], log(0.25 * exp(lj[2, ]) + 0.75 * exp(le[2, ])))
+  expect_equal(mid[1, ], log(0.5) + c(0, 0))
+})
+
+test_that("summary() reports the combined model only where networks are combined", {
+  expect_output(print(summary(fit_ie)), "Mixture of the 3 networks")
+  joint <- ie_fit(method = "joint", epochs = 2)
+  out <- capture.output(print(summary(joint)))
+  expect_false(any(grepl("of the 1 networks", out)))
 })
 
 test_that("the synergy share is high on synergistic samples and low elsewhere", {
