@@ -1,5 +1,5 @@
 # Method settings objects. A method with settings of its own has a
-# constructor (dmil_control(), ogm_control()) whose result carries the
+# constructor (dmil_control(), ogm_control(), umt_control()) whose result carries the
 # classes c("<constructor>", "dmil_settings"); this table is the one place
 # that says which method uses which. dmil_fit(control = NULL) takes the
 # constructor's defaults.

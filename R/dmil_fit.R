@@ -234,8 +234,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   if (method == "interaction_ensemble") {
     fit$mixture <- list(joint = "joint", ensemble = names(views))
     fit$interactions <- score_training_rows(views, y, setdiff(seq_len(n), fit$val_rows), "pmmi",
-                                            NULL, list(), (seed + 104729) %% 2^31, nthreads,
-                                            progress)
+                                            NULL, list(), seed, nthreads, progress)
   }
   if (!is.null(control)) settings$control <- unclass(control)
   fit$settings <- settings

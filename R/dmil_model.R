@@ -73,8 +73,10 @@ unscored_reason <- "a class had fewer than 3 training samples, too few to cross-
 # (unscored_reason). The columns dropped by dmil_fit() would be reported
 # again for the training rows, and the reliability warnings concern tables
 # read sample by sample, not a model's use of them: both are muffled.
+# `seed` is the fit's; the scores draw from a stream of their own.
 score_training_rows <- function(views, y, train_rows, measure, folds, extra, seed, nthreads,
                                 progress) {
+  seed <- (seed + 104729) %% 2^31
   folds <- folds %||% score_folds(y[train_rows])
   if (is.na(folds)) return(NULL)
   ids <- view_ids(views)[train_rows]
@@ -124,7 +126,7 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
     # Phase B: cross-fitted interaction scores of the training rows;
     # without a class large enough to cross-fit, the stages run unweighted.
     scores <- score_training_rows(views, y, train_rows, ctl$measure, ctl$folds, ctl$scores,
-                                  (seed + 104729) %% 2^31, nthreads, progress)
+                                  seed, nthreads, progress)
     row_w <- function(col) {
       w <- rep(1, n)
       if (!is.null(scores)) w[train_rows] <- stage_weights(scores[[col]], ctl$gamma)
