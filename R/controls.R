@@ -31,11 +31,17 @@ check_control <- function(control, method, arg = rlang::caller_arg(control),
 #' @export
 print.dmil_settings <- function(x, ...) {
   cat("<", class(x)[1], ">\n", sep = "")
-  shown <- vapply(unclass(x), function(v) {
-    if (is.list(v)) paste0("list(", paste(names(v), collapse = ", "), ")") else paste(format(v), collapse = ", ")
-  }, character(1))
+  shown <- format_settings(x)
   cat(paste0("  ", format(names(shown)), " ", shown), sep = "\n")
   invisible(x)
+}
+
+# Each setting as one string: lists by their names, NULL as "default".
+format_settings <- function(x) {
+  vapply(unclass(x), function(v) {
+    if (is.null(v)) "default" else if (is.list(v)) paste0("list(", paste(names(v), collapse = ", "), ")")
+    else paste(format(v), collapse = ", ")
+  }, character(1))
 }
 
 # For resampling over several methods: the settings object `control` (or

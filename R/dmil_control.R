@@ -176,7 +176,6 @@ dmil_control <- function(latent = 16, lambda_uni = 0, lambda_red = 0.5, lambda_a
   structure(out, class = c("dmil_control", "dmil_settings"))
 }
 
-
 check_stages <- function(stages, arg = rlang::caller_arg(stages), call = rlang::caller_env()) {
   if (!is.character(stages) || anyNA(stages) || !all(stages %in% c("R", "U", "S")) ||
       anyDuplicated(stages)) {

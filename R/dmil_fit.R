@@ -309,21 +309,22 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth, contr
          views = view_names[sort(unique(unlist(enc_views))) + 1L], modulation = NULL,
          distill = NULL, aux = FALSE)
   }
-  teacher <- function(v) utils::modifyList(net(list(v), 1L), list(aux = TRUE))
   per_view <- as.list(seq_len(M) - 1L)
+  joint <- function() net(per_view, fusion_depth + 1L)
+  members <- function() stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)
   switch(method,
-    joint = list(joint = net(per_view, fusion_depth + 1L)),
+    joint = list(joint = joint()),
     late = list(late = net(per_view, 1L)),
     ogm = list(ogm = utils::modifyList(net(per_view, 1L),
                                        list(modulation = ogm_modulation(control, epochs)))),
-    interaction_ensemble = c(stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names),
-                             list(joint = net(per_view, fusion_depth + 1L))),
-    umt = c(stats::setNames(lapply(per_view, teacher), paste0("teacher_", view_names)),
-            list(umt = utils::modifyList(net(per_view, fusion_depth + 1L), list(
+    interaction_ensemble = c(members(), list(joint = joint())),
+    umt = c(stats::setNames(lapply(members(), utils::modifyList, list(aux = TRUE)),
+                            paste0("teacher_", view_names)),
+            list(umt = utils::modifyList(joint(), list(
               distill = list(from = seq_len(M) - 1L, weight = control$lambda))))),
     early = list(early = net(list(seq_len(M) - 1L), 1L)),
     ensemble = ,
-    unimodal = stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)
+    unimodal = members()
   )
 }
 

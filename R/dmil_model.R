@@ -90,7 +90,6 @@ score_training_rows <- function(views, y, train_rows, measure, folds, extra, see
                       dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
 }
 
-
 fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
   n <- length(y)
   vn <- names(views)

@@ -16,16 +16,17 @@ method_label <- function(method) {
 architecture_label <- function(fit) {
   s <- fit$settings
   enc <- sprintf("%d x %d", s$depth, s$hidden)
+  fusion <- sprintf("fusion head with %d hidden layer%s of %d", s$fusion_depth,
+                    if (s$fusion_depth == 1) "" else "s", s$hidden)
   switch(fit$method,
     dmil = sprintf("encoders %s per view; codes of %d (redundant, unique per view, synergy)",
                    enc, s$control$latent),
-    joint = sprintf("encoders %s per view; fusion head with %d hidden layer%s of %d",
-                    enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
-    umt = sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); fusion head with %d hidden layer%s of %d",
-                  enc, s$control$lambda, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden),
+    joint = sprintf("encoders %s per view; %s", enc, fusion),
+    umt = sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); %s",
+                  enc, s$control$lambda, fusion),
     late = sprintf("encoders %s per view; linear head", enc),
-    interaction_ensemble = sprintf("joint: encoders %s per view, fusion head with %d hidden layer%s of %d; ensemble: networks %s per view",
-                                   enc, s$fusion_depth, if (s$fusion_depth == 1) "" else "s", s$hidden, enc),
+    interaction_ensemble = sprintf("joint: encoders %s per view, %s; ensemble: networks %s per view",
+                                   enc, fusion, enc),
     ogm = sprintf("encoders %s per view; linear head; modulation alpha %g, epochs %d-%d%s", enc,
                   s$control$alpha, s$control$start, ogm_end(s$control, s$epochs),
                   if (s$control$ge) ", with noise (GE)" else ""),
@@ -151,6 +152,7 @@ summary.dmil_fit <- function(object, ...) {
       object$val_metrics[object$val_metrics$net == object$method, c("val_acc", "val_loss")]
     },
     which = object$which,
+    fusion = any(vapply(object$nets, function(net) net$head_layers > 1, logical(1))),
     settings = object$settings
   ), class = "summary.dmil_fit")
 }
@@ -187,12 +189,12 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   s <- x$settings
   cat(sprintf("\nSettings: hidden %d, depth %d%s, epochs %d, batch %d, lr %g, weight decay %g, validation %g%s, seed %.0f, threads %d\n",
               s$hidden, s$depth,
-              if (x$method %in% c("joint", "umt", "interaction_ensemble")) sprintf(", fusion depth %d", s$fusion_depth) else "",
+              if (isTRUE(x$fusion)) sprintf(", fusion depth %d", s$fusion_depth) else "",
               s$epochs, s$batch_size, s$lr, s$weight_decay, s$validation,
               if (is.null(s$patience)) "" else sprintf(", patience %d", s$patience),
               s$seed, s$nthreads))
   if (!is.null(s$control)) {
-    shown <- vapply(s$control, function(v) if (is.null(v)) "default" else paste(format(v), collapse = ", "), "")
+    shown <- format_settings(s$control)
     cat("Method settings: ", paste(names(shown), shown, collapse = ", "), "\n", sep = "")
   }
   invisible(x)

@@ -42,12 +42,6 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
   return st;
 }
 
-static int spec_width(const dm_net_spec *spec) {
-  int w = 0;
-  for (int e = 0; e < spec->n_enc; e++) w += spec->enc_width[e];
-  return w;
-}
-
 /* Trains one or more baseline networks on the same data and validation
  * split (several for method "ensemble"/"unimodal").
  *   views, cols, center, scale: see glue_build_data();
@@ -101,9 +95,9 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
       int w = 0;
       for (int f = 0; f < n_from[j]; f++) {
         if (from[j][f] < 0 || from[j][f] >= j) Rf_error("internal error: bad teacher index");
-        w += spec_width(&specs[from[j][f]]);
+        w += dm_net_spec_width(&specs[from[j][f]]);
       }
-      if (w != spec_width(&specs[j])) Rf_error("internal error: teacher encodings of the wrong width");
+      if (w != dm_net_spec_width(&specs[j])) Rf_error("internal error: teacher encodings of the wrong width");
     }
     n_params[j] = dm_net_param_count(&specs[j], dims, V);
     if (n_params[j] == 0) Rf_error("internal error: invalid network %d", j + 1);

@@ -95,8 +95,7 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   SEXP th = glue_elt(net_, "theta");
   if (TYPEOF(th) != REALSXP || (size_t)Rf_xlength(th) != dm_net_param_count(&spec, dims, V))
     Rf_error("internal error: the network has the wrong number of weights");
-  int width = 0;
-  for (int e = 0; e < spec.n_enc; e++) width += spec.enc_width[e];
+  const int width = dm_net_spec_width(&spec);
   const char *names[] = {"status", "encodings", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   SEXP enc = Rf_allocMatrix(REALSXP, n, width);
@@ -113,7 +112,6 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   float *theta = NULL;
   dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
   if (st == DM_OK) st = dm_net_create(&net, &spec, dims, V, DM_NET_EVAL_ROWS, 1);
-  if (st == DM_OK && net.concat_dim != width) st = DM_ERR_ARG;
   if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
   if (st == DM_OK) {
     for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)REAL(th)[k];
@@ -123,7 +121,7 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
       for (int j = 0; j < width; j++) E[(size_t)j * n + i] = buf[(size_t)i * width + j];
   }
   free(theta);
-  if (net.ws) dm_net_destroy(&net);
+  dm_net_destroy(&net);
   dm_data_free(&data);
   dm_blas_leave(blas_prev);
   SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));

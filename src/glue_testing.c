@@ -70,6 +70,33 @@ static void check_rows_labels(SEXP rows, SEXP y, int n, int K) {
     if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("label out of range");
 }
 
+/* The labelled data and a net of `spec` for batches of nb rows, with theta
+ * of the net's length; the caller releases both with test_net_close (also
+ * after a failure). */
+static dm_status test_net_open(SEXP views, SEXP cols, SEXP center, SEXP scale, const int *dims,
+                               SEXP y, int K, const dm_net_spec *spec, int nb, size_t n_params,
+                               dm_data *data, dm_net *net) {
+  memset(net, 0, sizeof(*net));
+  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, data);
+  if (st != DM_OK) return st;
+  memcpy(data->y, INTEGER(y), sizeof(int) * (size_t)Rf_xlength(y));
+  st = dm_net_create(net, spec, dims, (int)Rf_xlength(views), nb, 1);
+  if (st == DM_OK && n_params != net->n_params) st = DM_ERR_ARG;
+  return st;
+}
+
+static void test_net_close(dm_data *data, dm_net *net) {
+  dm_net_destroy(net);
+  dm_data_free(data);
+}
+
+/* theta as floats (R_alloc'ed). */
+static float *test_theta(SEXP theta) {
+  float *out = (float *)R_alloc(Rf_xlength(theta) + 1, sizeof(float));
+  for (R_xlen_t i = 0; i < Rf_xlength(theta); i++) out[i] = (float)REAL(theta)[i];
+  return out;
+}
+
 /* One OGM-GE batch gradient of a late-fusion net: the plain gradient, the
  * modulated one (at 0-based `epoch`, noise from `key`), the encoders'
  * scores and coefficients. rows are 0-based. */
@@ -89,35 +116,29 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
   for (int k = 0; k < 2; k++) SET_VECTOR_ELT(out, k, Rf_allocVector(REALSXP, P));
   SET_VECTOR_ELT(out, 2, Rf_allocVector(REALSXP, E));
   SET_VECTOR_ELT(out, 3, Rf_allocVector(REALSXP, E));
-  float *theta = (float *)R_alloc(P + 1, sizeof(float));
+  float *theta = test_theta(theta_);
   float *g = (float *)R_alloc(P + 1, sizeof(float));
   float *g0 = (float *)R_alloc(P + 1, sizeof(float));
-  for (R_xlen_t i = 0; i < P; i++) theta[i] = (float)REAL(theta_)[i];
+  double *score = (double *)R_alloc(E, sizeof(double)), loss;
+  float *coef = (float *)R_alloc(E, sizeof(float));
   int prev = dm_blas_enter();
   dm_data data;
   dm_net net;
   dm_ogm og;
   memset(&og, 0, sizeof(og));
-  double *score = (double *)R_alloc(E, sizeof(double)), loss;
-  float *coef = (float *)R_alloc(E, sizeof(float));
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  dm_status st = test_net_open(views, cols, center, scale, dims, y, K, &spec, nb, (size_t)P,
+                               &data, &net);
+  if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
+  dm_net_extras ex = {score, NULL, 0.0f};
+  if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, &ex);
   if (st == DM_OK) {
-    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
-    st = dm_net_create(&net, &spec, dims, (int)Rf_xlength(views), nb, 1);
-    if (st == DM_OK && (size_t)P != net.n_params) st = DM_ERR_ARG;
-    if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
-    dm_net_extras ex = {score, NULL, 0.0f};
-    if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, &ex);
-    if (st == DM_OK) {
-      memcpy(g, g0, sizeof(float) * (size_t)P);
-      og.epoch = Rf_asInteger(epoch);
-      dm_ogm_modulate(&og, score, g, (uint64_t)Rf_asReal(key));
-      memcpy(coef, og.coef, sizeof(float) * E);
-    }
-    dm_ogm_free(&og);
-    dm_net_destroy(&net);
+    memcpy(g, g0, sizeof(float) * (size_t)P);
+    og.epoch = Rf_asInteger(epoch);
+    dm_ogm_modulate(&og, score, g, (uint64_t)Rf_asReal(key));
+    memcpy(coef, og.coef, sizeof(float) * E);
   }
-  dm_data_free(&data);
+  dm_ogm_free(&og);
+  test_net_close(&data, &net);
   dm_blas_leave(prev);
   if (st != DM_OK) Rf_error("dm_ogm_grad failed with status %d", (int)st);
   for (R_xlen_t i = 0; i < P; i++) {
@@ -149,30 +170,24 @@ SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, S
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   const R_xlen_t P = Rf_xlength(theta_);
   SET_VECTOR_ELT(out, 1, Rf_allocVector(REALSXP, P));
-  float *theta = (float *)R_alloc(P + 1, sizeof(float));
+  if (width != dm_net_spec_width(&spec)) Rf_error("target must have a column per encoding unit");
+  float *theta = test_theta(theta_);
   float *g = (float *)R_alloc(P + 1, sizeof(float));
   float *target = (float *)R_alloc((size_t)n * width + 1, sizeof(float));
-  for (R_xlen_t i = 0; i < P; i++) theta[i] = (float)REAL(theta_)[i];
   for (int i = 0; i < n; i++)
     for (int j = 0; j < width; j++) target[(size_t)i * width + j] = (float)REAL(target_)[(size_t)j * n + i];
   int prev = dm_blas_enter();
   dm_data data;
   dm_net net;
-  memset(&net, 0, sizeof(net));
   double loss = NAN;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  dm_status st = test_net_open(views, cols, center, scale, dims, y, K, &spec, nb, (size_t)P,
+                               &data, &net);
+  dm_distill d = {&net, target, (float)Rf_asReal(weight)};
   if (st == DM_OK) {
-    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
-    st = dm_net_create(&net, &spec, dims, (int)Rf_xlength(views), nb, 1);
-    if (st == DM_OK && ((size_t)P != net.n_params || net.concat_dim != width)) st = DM_ERR_ARG;
-    dm_distill d = {&net, target, (float)Rf_asReal(weight)};
-    if (st == DM_OK) {
-      dm_model m = dm_distill_model(&d);
-      st = m.batch_grad(m.self, theta, &data, INTEGER(rows_), nb, g, &loss, 0, 1);
-    }
-    dm_net_destroy(&net);
+    dm_model m = dm_distill_model(&d);
+    st = m.batch_grad(m.self, theta, &data, INTEGER(rows_), nb, g, &loss, 0, 1);
   }
-  dm_data_free(&data);
+  test_net_close(&data, &net);
   dm_blas_leave(prev);
   if (st != DM_OK) Rf_error("dm_distill_grad failed with status %d", (int)st);
   for (R_xlen_t i = 0; i < P; i++) REAL(VECTOR_ELT(out, 1))[i] = g[i];

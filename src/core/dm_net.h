@@ -73,6 +73,10 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
                         int nthreads);
 void dm_net_destroy(dm_net *net);
 
+/* Width of the concatenated encodings (concat_dim) of the net a spec
+ * describes: the sum of its encoders' widths. */
+int dm_net_spec_width(const dm_net_spec *spec);
+
 /* Number of parameters of the net a spec describes, without allocating;
  * 0 if the spec is invalid. */
 size_t dm_net_param_count(const dm_net_spec *spec, const int *view_dims,

@@ -30,7 +30,7 @@ typedef struct {
   dm_net *net;    /* not owned; first, for dm_net_variant_model */
   dm_ogm_cfg cfg;
   int epoch;      /* current epoch (0-based), set by the trainer */
-  double *score;  /* n_enc: of the last batch */
+  double *score;  /* n_enc: the batch's scores (buffer of ogm's batch_grad) */
   float *coef;    /* n_enc: of the last batch (1 outside the window) */
 } dm_ogm;
 

@@ -77,7 +77,7 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
   }
   size_t off = 0;
   int k = 0;
-  net->concat_dim = 0;
+  net->concat_dim = dm_net_spec_width(spec);
   for (int e = 0; e < E; e++) {
     net->view_start[e] = k;
     int width = 0;
@@ -98,7 +98,6 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
       return DM_ERR_ARG;
     }
     off += net->enc[e].n_params;
-    net->concat_dim += spec->enc_width[e];
   }
   net->view_start[E] = k;
   if (dm_mlp_setup(&net->head, net->concat_dim, spec->head_width,
@@ -133,11 +132,17 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
   return DM_OK;
 }
 
+int dm_net_spec_width(const dm_net_spec *spec) {
+  int w = 0;
+  for (int e = 0; e < spec->n_enc; e++) w += spec->enc_width[e];
+  return w;
+}
+
 size_t dm_net_param_count(const dm_net_spec *spec, const int *view_dims,
                           int n_views) {
   dm_mlp m;
   size_t total = 0;
-  int k = 0, concat = 0;
+  int k = 0;
   for (int e = 0; e < spec->n_enc; e++) {
     int width = 0;
     for (int j = 0; j < spec->enc_n_views[e]; j++, k++) {
@@ -149,9 +154,8 @@ size_t dm_net_param_count(const dm_net_spec *spec, const int *view_dims,
                      spec->enc_width[e], DM_ACT_RELU, 0) != DM_OK)
       return 0;
     total += m.n_params;
-    concat += spec->enc_width[e];
   }
-  if (dm_mlp_setup(&m, concat, spec->head_width, spec->head_layers, spec->K,
+  if (dm_mlp_setup(&m, dm_net_spec_width(spec), spec->head_width, spec->head_layers, spec->K,
                    DM_ACT_NONE, 0) != DM_OK)
     return 0;
   return total + m.n_params;

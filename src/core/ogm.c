@@ -47,7 +47,6 @@ static double sd_of(const float *g, size_t n) {
 void dm_ogm_modulate(dm_ogm *o, const double *score, float *grad, uint64_t key) {
   const dm_net *net = o->net;
   const int E = net->n_enc;
-  if (o->score != score) memcpy(o->score, score, sizeof(double) * E);
   if (o->epoch < o->cfg.start || o->epoch > o->cfg.end) {
     for (int e = 0; e < E; e++) o->coef[e] = 1.0f;
     return;
