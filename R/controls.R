@@ -1,9 +1,10 @@
 # Method settings objects. A method with settings of its own has a
-# constructor (dmil_control(), ogm_control(), umt_control()) whose result carries the
+# constructor (dmil_control(), ogm_control(), ...) whose result carries the
 # classes c("<constructor>", "dmil_settings"); this table is the one place
 # that says which method uses which. dmil_fit(control = NULL) takes the
 # constructor's defaults.
-method_controls <- c(dmil = "dmil_control", ogm = "ogm_control", umt = "umt_control")
+method_controls <- c(dmil = "dmil_control", ogm = "ogm_control", umt = "umt_control",
+                     i2moe = "i2moe_control")
 
 # The settings of `method` from `control` (NULL: the defaults), checked
 # again in case the object was edited after its constructor made it.

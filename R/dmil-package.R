@@ -9,9 +9,9 @@
 #' Main entry points:
 #' * [dmil_fit()] fits DMIL (default) or a multimodal baseline (`"joint"`,
 #'   `"late"`, `"ensemble"`, `"early"`, `"unimodal"`, `"ogm"`, `"umt"`,
-#'   `"interaction_ensemble"`),
-#'   with method settings from [dmil_control()], [ogm_control()] or
-#'   [umt_control()];
+#'   `"i2moe"`, `"interaction_ensemble"`),
+#'   with method settings from [dmil_control()], [ogm_control()],
+#'   [umt_control()] or [i2moe_control()];
 #'   [predict.dmil_fit()], [augment.dmil_fit()] and [interactions()] use it;
 #' * [dmil_interactions()] estimates per-sample redundancy, uniqueness and
 #'   synergy; [pid_discrete()] computes exact decompositions of discrete

@@ -4,7 +4,8 @@
 #' predicted class and probabilities and, for DMIL, the contribution of each
 #' component head to the predicted class's logit and the posterior-expected
 #' interactions of the sample (from the Phase B estimator, see
-#' [predict.dmil_interactions()]; `NA` for samples with a missing view).
+#' [predict.dmil_interactions()]; `NA` for samples with a missing view),
+#' and for I2MoE the weights its gate gives each interaction expert.
 #' `tidy()` summarises the components of a DMIL model (one row per
 #' interaction component: the mean training interaction score and the size
 #' of its head) or the networks of a baseline. `glance()` gives one row of
@@ -16,7 +17,9 @@
 #' @param ... Unused.
 #' @return Data frames. `augment()`: `sample`, `.pred_class`,
 #'   `.pred_<level>`, and for DMIL `.comp_R`, `.comp_U_<view>`, `.comp_S`,
-#'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views`.
+#'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views`; for
+#'   I2MoE the gate's weights `.weight_r`, `.weight_u_<view>`, `.weight_s`
+#'   and the `.dominant` expert (see [interactions()]).
 #'   `tidy()` for DMIL: `component`, `estimate` (mean score of the training
 #'   samples, in the unit of [interactions()]), `std.error`, `head_norm`
 #'   (Frobenius norm of the component's head). `glance()`: `method`, `n`,
@@ -46,6 +49,11 @@ augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
     # predict() names the rows after the samples
     out <- data.frame(sample = rownames(prob), .pred_class = cls, prob, row.names = NULL,
                       check.names = FALSE)
+    if (x$method == "i2moe") {
+      g <- gate_weights(x, new_x, nthreads)
+      out[paste0(".weight_", colnames(g$weights))] <- as.data.frame(g$weights)
+      out$.dominant <- g$dominant
+    }
     return(out)
   }
   data <- match_blueprint(new_x, x$views, nthreads, allow_missing = TRUE)
@@ -76,19 +84,36 @@ augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
 #' The per-sample interaction table of the training samples that a model
 #' computed while fitting: for DMIL, the scores Phase B computed and Phase
 #' C used to weight the fine-tuning stages; for the interaction-aware
-#' ensemble, the interaction model whose predictions mix its parts.
+#' ensemble, the interaction model whose predictions mix its parts; for
+#' I2MoE, the weights its gate gives each interaction expert.
 #'
 #' @param object A [dmil_fit()] model fitted with `method = "dmil"` and
-#'   fine-tuning, or with `method = "interaction_ensemble"`.
+#'   fine-tuning, or with `method = "interaction_ensemble"` or `"i2moe"`.
 #' @param ... Unused.
-#' @return A [dmil_interactions()] table (training rows only: the samples
-#'   held out for validation are not scored).
+#' @return For DMIL and the interaction-aware ensemble, a
+#'   [dmil_interactions()] table (training rows only: the samples held out
+#'   for validation are not scored). For I2MoE, a data frame of class
+#'   `dmil_expert_weights` with one row per sample passed to [dmil_fit()]
+#'   (validation rows included, as the weights need no labels): `sample`
+#'   (the row names of the views, else row numbers, as in
+#'   [dmil_interactions()]), `label`, `validation` (whether the row was held out),
+#'   one column per expert (`r` redundancy, `u_<view>` uniqueness of each
+#'   view, `s` synergy) holding its weight, which sum to one per sample, and
+#'   `dominant`, the expert of largest weight labelled like
+#'   [dmil_interactions()]'s dominant atoms.
 #' @examples
 #' sim <- simulate_interactions(800, "mix4", seed = 6)
 #' fit <- dmil_fit(sim$x, sim$y, epochs = 5,
 #'                 control = dmil_control(finetune_epochs = 2, scores = list(epochs = 5)),
 #'                 nthreads = 1)
 #' head(interactions(fit))
+#'
+#' # I2MoE's expert weights beside DMIL's interactions of the same samples
+#' moe <- dmil_fit(sim$x, sim$y, method = "i2moe", epochs = 10, nthreads = 1)
+#' w <- interactions(moe)
+#' both <- merge(as.data.frame(interactions(fit)), w, by = "sample",
+#'               suffixes = c("_dmil", "_i2moe"))
+#' table(dmil = both$dominant_dmil, i2moe = both$dominant_i2moe)
 #' @export
 interactions <- function(object, ...) {
   UseMethod("interactions")
@@ -101,7 +126,7 @@ interactions.dmil_fit <- function(object, ...) {
     dm_abort(
       c("This model has no interaction scores.",
         "i" = if (object$method != "dmil") {
-          "Only DMIL and interaction-ensemble fits score their training samples; use {.fn dmil_interactions}."
+          "Only DMIL, I2MoE and interaction-ensemble fits score their training samples; use {.fn dmil_interactions}."
         } else if (!isTRUE(object$settings$control$finetune)) {
           "It was fitted with {.code finetune = FALSE}."
         } else {
@@ -110,6 +135,36 @@ interactions.dmil_fit <- function(object, ...) {
       class = "dmil_error_arg")
   }
   object$interactions
+}
+
+# I2MoE's gate weights of the fitted samples as a table (see ?interactions).
+expert_weights <- function(fit, views, y, nthreads) {
+  g <- gate_weights(fit, views, nthreads)
+  out <- data.frame(sample = view_ids(views), label = y,
+                    validation = seq_len(nrow(g$weights)) %in% fit$val_rows)
+  out[colnames(g$weights)] <- as.data.frame(g$weights)
+  out$dominant <- g$dominant
+  structure(out, class = c("dmil_expert_weights", "data.frame"))
+}
+
+# The weights I2MoE's gate gives each expert on new views: a matrix with
+# columns named by the atoms (r, u_<view>, s; the C core orders the experts
+# uniqueness per view, synergy, redundancy), and the dominant expert as a
+# factor labelled like the dominant atoms.
+gate_weights <- function(fit, new_x, nthreads = fit$settings$nthreads, call = rlang::caller_env()) {
+  vn <- names(fit$views)
+  w <- net_internals(fit, new_x, "i2moe", nthreads, call = call)$weights
+  colnames(w) <- c(paste0("u_", vn), "s", "r")
+  cols <- c("r", paste0("u_", vn), "s")
+  w <- w[, cols, drop = FALSE]
+  labels <- paste0(toupper(substr(cols, 1, 1)), substr(cols, 2, nchar(cols)))
+  list(weights = w, dominant = factor(labels[max.col(w, ties.method = "first")], levels = labels))
+}
+
+#' @export
+print.dmil_expert_weights <- function(x, n = 6, ...) {
+  cat(sprintf("<dmil_expert_weights> I2MoE gate weights of %d samples\n", nrow(x)))
+  print_per_sample(x, names(x)[vapply(x, is.double, logical(1))], n)
 }
 
 #' @rdname fit-methods

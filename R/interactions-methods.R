@@ -44,8 +44,20 @@ print.dmil_interactions <- function(x, n = 6, ...) {
                 nrow(x), length(info$views), paste(info$views, collapse = ", "),
                 info$measure, info$unit, info$folds, info$repeats %||% 1L,
                 if ((info$repeats %||% 1L) == 1) "" else "s"))
-    m <- colMeans(as.data.frame(x)[atom_columns(info$views)])
+  }
+  print_per_sample(x, if (!is.null(info)) atom_columns(info$views), n)
+}
+
+# A per-sample table: the means of its columns `cols` and the shares of
+# its dominant types (when cols are given), then its first n rows with
+# numbers to 3 decimals and how many rows are not shown; returns x
+# invisibly.
+print_per_sample <- function(x, cols, n) {
+  if (length(cols)) {
+    m <- colMeans(as.data.frame(x)[cols])
     cat("  mean ", paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
+  }
+  if (length(cols) && !is.null(x$dominant)) {
     dom <- table(x$dominant)
     cat("  dominant ", paste0(names(dom), " ", sprintf("%.0f%%", 100 * dom / sum(dom)), collapse = ", "),
         "\n", sep = "")

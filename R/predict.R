@@ -162,17 +162,26 @@ predict_logits <- function(fit, data, nets, nthreads) {
 # with one matrix (samples x hidden) per encoder, named by its views; what a
 # probe of one view's representation reads (bench/probe.R).
 fit_encodings <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads) {
-  data <- match_blueprint(new_x, fit$views, nthreads)
+  net_internals(fit, new_x, net, nthreads)$encodings
+}
+
+# What one network of a fit computes on new views besides its logits: the
+# encodings (a list with one n x width matrix per encoder, named by its
+# views) and, for a mixture of heads, the heads' weights (n x heads; NULL
+# otherwise).
+net_internals <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads,
+                          call = rlang::caller_env()) {
+  data <- match_blueprint(new_x, fit$views, nthreads, call = call)
   spec <- c(fit$nets, fit$aux_nets)[[net]]
-  res <- .Call(C_dm_net_encodings, unname(data$views), unname(data$cols), unname(data$center),
+  res <- .Call(C_dm_net_internals, unname(data$views), unname(data$cols), unname(data$center),
                unname(data$scale), spec, length(fit$levels))
   check_status(res$status)
   width <- cumsum(c(0, spec$enc_width))
-  out <- lapply(seq_along(spec$enc_views), function(e) {
+  enc <- lapply(seq_along(spec$enc_views), function(e) {
     res$encodings[, (width[e] + 1):width[e + 1], drop = FALSE]
   })
-  names(out) <- vapply(spec$enc_views, function(v) paste(names(fit$views)[v + 1L], collapse = "+"), "")
-  out
+  names(enc) <- vapply(spec$enc_views, function(v) paste(names(fit$views)[v + 1L], collapse = "+"), "")
+  list(encodings = enc, weights = res$weights, rownames = data$rownames)
 }
 
 # Logits (n x K) of network descriptions (with `theta`) on matched data;

@@ -9,6 +9,7 @@ method_label <- function(method) {
     unimodal = "unimodal networks (one per view)",
     ogm = "late fusion trained with gradient modulation (OGM-GE)",
     umt = "joint fusion distilled from uni-modal teachers (UMT)",
+    i2moe = "interaction experts mixed by a gate (I2MoE)",
     method
   )
 }
@@ -24,6 +25,9 @@ architecture_label <- function(fit) {
     joint = sprintf("encoders %s per view; %s", enc, fusion),
     umt = sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); %s",
                   enc, s$control$lambda, fusion),
+    i2moe = sprintf("encoders %s per view; %d experts, each a %s; gate of %d layer%s, temperature %g, interaction losses weighted %g",
+                    enc, length(fit$views) + 2L, fusion, s$control$gate_depth,
+                    if (s$control$gate_depth == 1) "" else "s", s$control$temperature, s$control$lambda),
     late = sprintf("encoders %s per view; linear head", enc),
     interaction_ensemble = sprintf("joint: encoders %s per view, %s; ensemble: networks %s per view",
                                    enc, fusion, enc),

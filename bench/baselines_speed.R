@@ -3,11 +3,11 @@
 # bench/harness.R: n = 4000, two views of 16 features, hidden 64, batch 64,
 # 20 epochs, no validation part. Medians of 3 fits per method and thread
 # count, methods alternating. Run from the repository root:
-#   Rscript bench/baselines_speed.R [methods=joint,late,ogm,umt,interaction_ensemble]
+#   Rscript bench/baselines_speed.R [methods=joint,late,ogm,umt,i2moe,interaction_ensemble]
 #                                   [reps=3]
 suppressPackageStartupMessages(library(dmil))
 source("bench/harness.R")
-methods <- strsplit(bench_opt("methods", "joint,late,ogm,umt,interaction_ensemble"), ",")[[1]]
+methods <- strsplit(bench_opt("methods", "joint,late,ogm,umt,i2moe,interaction_ensemble"), ",")[[1]]
 reps <- as.integer(bench_opt("reps", "3"))
 n <- 4000L
 epochs <- 20L

@@ -42,3 +42,13 @@ run_dmil <- function(model, cf, threads, lib = NULL) {
     peak = json_field(line, "peak_mb"), input = json_field(line, "input_mb"),
     checksum = json_field(line, "checksum"))
 }
+
+# MIX4 with K classes and a weaker second view (kappa = c(1, 0.6)), n =
+# 3000 from `seed`: the simulation, training rows 1..2400, held-out rows
+# 2401..3000 and xs(rows), the views' rows (bench/probe.R,
+# bench/i2moe_weights.R).
+weak_view_split <- function(K, seed) {
+  sim <- simulate_interactions(3000, "mix4", K = K, kappa = c(1, 0.6), seed = seed)
+  list(sim = sim, tr = 1:2400, te = 2401:3000,
+       xs = function(r) lapply(sim$x, function(v) v[r, , drop = FALSE]))
+}

@@ -22,10 +22,11 @@ probe <- function(enc_train, y_train, enc_test) {
 
 rows <- list()
 for (K in 2:3) for (seed in seeds) {
-  sim <- simulate_interactions(3000, "mix4", K = K, kappa = c(1, 0.6), seed = seed)
-  tr <- 1:2400
-  te <- 2401:3000
-  xs <- function(r) lapply(sim$x, function(v) v[r, , drop = FALSE])
+  d <- weak_view_split(K, seed)
+  sim <- d$sim
+  tr <- d$tr
+  te <- d$te
+  xs <- d$xs
   for (m in methods) {
     fit <- dmil_fit(xs(tr), sim$y[tr], method = m, seed = seed, nthreads = nthreads,
                     progress = FALSE)

@@ -19,6 +19,8 @@
 
 /* Named element of a list; an R error if absent (argument parsing only). */
 SEXP glue_elt(SEXP list, const char *name);
+/* The element, or R_NilValue when the list has none of that name. */
+SEXP glue_elt_or_null(SEXP list, const char *name);
 int glue_int(SEXP list, const char *name);
 double glue_dbl(SEXP list, const char *name);
 
@@ -28,8 +30,8 @@ double glue_dbl(SEXP list, const char *name);
 dm_train_cfg glue_train_cfg(SEXP list, const char *prefix, dm_select select);
 
 /* Architecture of one network from its R description (a list with
- * enc_views, enc_layers, enc_width, head_layers, head_width). Arrays are
- * R_alloc'ed. */
+ * enc_views, enc_layers, enc_width, head_layers, head_width, and for a
+ * mixture of heads `heads` and `gate`). Arrays are R_alloc'ed. */
 void glue_net_spec(SEXP net, int K, dm_net_spec *spec);
 
 /* The gradient modulation of a network description (element `modulation`:

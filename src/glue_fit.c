@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dm_distill.h"
+#include "dm_i2moe.h"
 #include "dm_net.h"
 #include "dm_rng.h"
 #include "dm_threads.h"
@@ -32,7 +33,7 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
     } else {
       const double *th = REAL(VECTOR_ELT(VECTOR_ELT(r_nets, from[f]), 0));
       for (size_t k = 0; k < tn.n_params; k++) theta[k] = (float)th[k];
-      dm_net_encode(&tn, theta, data, rows, n, target + col, width);
+      dm_net_encode(&tn, theta, data, rows, n, target + col, width, NULL);
       col += tn.concat_dim;
     }
     free(theta);
@@ -47,7 +48,8 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
  *   views, cols, center, scale: see glue_build_data();
  *   y: 0-based integer labels; K: number of classes;
  *   nets: list of network descriptions (glue_net_spec, and `modulation`
- *         for OGM-GE, see glue_modulation, and `distill` for UMT);
+ *         for OGM-GE, see glue_modulation, `distill` for UMT, and
+ *         `interaction`, NULL or I2MoE's loss weight);
  *   cfg: list(epochs, batch_size, patience, lr, beta1, beta2, eps,
  *             weight_decay, validation);
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
@@ -81,8 +83,12 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   const int **from = (const int **)R_alloc(n_nets, sizeof(int *));
   int *n_from = (int *)R_alloc(n_nets, sizeof(int));
   float *distill_w = (float *)R_alloc(n_nets, sizeof(float));
+  /* I2MoE: the interaction losses' weight, or -1 for none. */
+  float *interaction_w = (float *)R_alloc(n_nets, sizeof(float));
   for (int j = 0; j < n_nets; j++) {
     glue_net_spec(VECTOR_ELT(nets, j), K, &specs[j]);
+    SEXP iw = glue_elt_or_null(VECTOR_ELT(nets, j), "interaction");
+    interaction_w[j] = Rf_isNull(iw) ? -1.0f : (float)Rf_asReal(iw);
     modulated[j] = glue_modulation(VECTOR_ELT(nets, j), &ogm[j]);
     SEXP dist = glue_elt(VECTOR_ELT(nets, j), "distill");
     n_from[j] = 0;
@@ -178,6 +184,12 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
       dist = (dm_distill){&net, target, distill_w[j]};
       model = dm_distill_model(&dist);
     }
+    dm_i2moe im;
+    memset(&im, 0, sizeof(im));
+    if (interaction_w[j] >= 0.0f && st == DM_OK) {
+      st = dm_i2moe_init(&im, &net, interaction_w[j]);
+      model = dm_i2moe_model(&im);
+    }
     if (st == DM_OK)
       st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
                   &cfg, dm_rng_derive(key, STREAM_NET_TRAIN), nthreads,
@@ -187,6 +199,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
     INTEGER(VECTOR_ELT(r, 4))[0] = hist.epochs_run;
     INTEGER(VECTOR_ELT(r, 5))[0] = hist.best_epoch;
     free(target);
+    dm_i2moe_free(&im);
     dm_ogm_free(&og);
     free(theta);
     dm_net_destroy(&net);

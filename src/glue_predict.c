@@ -81,10 +81,11 @@ SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
 }
 
 /* The encoder outputs (concatenated, n x concat_dim) of new data under one
- * trained baseline network: what a probe of a view's representation reads.
+ * trained baseline network, what a probe of a view's representation reads,
+ * and for a mixture of heads their weights (n x n_heads; NULL otherwise).
  * Arguments as for C_dm_predict_baseline with a single network.
- * Returns list(status, encodings). */
-SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
+ * Returns list(status, encodings, weights). */
+SEXP C_dm_net_internals(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
                         SEXP K_) {
   const int K = Rf_asInteger(K_);
   const int V = (int)Rf_xlength(views);
@@ -96,14 +97,16 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   if (TYPEOF(th) != REALSXP || (size_t)Rf_xlength(th) != dm_net_param_count(&spec, dims, V))
     Rf_error("internal error: the network has the wrong number of weights");
   const int width = dm_net_spec_width(&spec);
-  const char *names[] = {"status", "encodings", ""};
+  const int H = spec.n_heads > 1 ? spec.n_heads : 0;
+  const char *names[] = {"status", "encodings", "weights", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   SEXP enc = Rf_allocMatrix(REALSXP, n, width);
   SET_VECTOR_ELT(out, 1, enc);
-  double *E = REAL(enc);
+  if (H) SET_VECTOR_ELT(out, 2, Rf_allocMatrix(REALSXP, n, H));
   int *rows = (int *)R_alloc(n + 1, sizeof(int));
   for (int i = 0; i < n; i++) rows[i] = i;
   float *buf = (float *)R_alloc((size_t)n * width + 1, sizeof(float));
+  float *wbuf = H ? (float *)R_alloc((size_t)n * H + 1, sizeof(float)) : NULL;
 
   int blas_prev = dm_blas_enter();
   dm_data data;
@@ -115,10 +118,16 @@ SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
   if (st == DM_OK) {
     for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)REAL(th)[k];
-    dm_net_encode(&net, theta, &data, rows, n, buf, width);
-    /* R's matrix is column-major. */
+    dm_net_encode(&net, theta, &data, rows, n, buf, width, wbuf);
+    /* R's matrices are column-major. */
+    double *E = REAL(enc);
     for (int i = 0; i < n; i++)
       for (int j = 0; j < width; j++) E[(size_t)j * n + i] = buf[(size_t)i * width + j];
+    if (H) {
+      double *W = REAL(VECTOR_ELT(out, 2));
+      for (int i = 0; i < n; i++)
+        for (int b = 0; b < H; b++) W[(size_t)b * n + i] = wbuf[(size_t)i * H + b];
+    }
   }
   free(theta);
   dm_net_destroy(&net);

@@ -3,13 +3,23 @@
 #include "dm_standardize.h"
 #include "glue.h"
 
-SEXP glue_elt(SEXP list, const char *name) {
+static R_xlen_t elt_index(SEXP list, const char *name) {
   SEXP names = Rf_getAttrib(list, R_NamesSymbol);
+  if (TYPEOF(names) != STRSXP) return -1;
   for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
-    if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0)
-      return VECTOR_ELT(list, i);
-  Rf_error("internal error: element '%s' missing", name);
-  return R_NilValue;
+    if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0) return i;
+  return -1;
+}
+
+SEXP glue_elt_or_null(SEXP list, const char *name) {
+  R_xlen_t i = elt_index(list, name);
+  return i < 0 ? R_NilValue : VECTOR_ELT(list, i);
+}
+
+SEXP glue_elt(SEXP list, const char *name) {
+  R_xlen_t i = elt_index(list, name);
+  if (i < 0) Rf_error("internal error: element '%s' missing", name);
+  return VECTOR_ELT(list, i);
 }
 
 int glue_int(SEXP list, const char *name) {
@@ -60,6 +70,18 @@ void glue_net_spec(SEXP net, int K, dm_net_spec *spec) {
   spec->head_layers = glue_int(net, "head_layers");
   spec->head_width = glue_int(net, "head_width");
   spec->K = K;
+  /* A mixture of heads: `heads` >= 2 and `gate = list(layers, width,
+   * temperature)`; absent (fits saved before mixtures) means one head. */
+  SEXP heads = glue_elt_or_null(net, "heads");
+  spec->n_heads = Rf_isNull(heads) ? 1 : Rf_asInteger(heads);
+  spec->gate_layers = spec->gate_width = 0;
+  spec->gate_temperature = 0.0f;
+  if (spec->n_heads > 1) {
+    SEXP gate = glue_elt(net, "gate");
+    spec->gate_layers = glue_int(gate, "layers");
+    spec->gate_width = glue_int(gate, "width");
+    spec->gate_temperature = (float)glue_dbl(gate, "temperature");
+  }
 }
 
 int *glue_check_views(SEXP views, SEXP cols, SEXP center, SEXP scale, int n) {

@@ -15,7 +15,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                        SEXP nthreads, SEXP progress);
 SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
-SEXP C_dm_net_encodings(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
+SEXP C_dm_net_internals(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
                         SEXP K_);
 SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol);
 SEXP C_dm_pid_pointwise(SEXP p, SEXP dims, SEXP measure);
@@ -50,7 +50,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_colstats", (DL_FUNC)&C_dm_colstats, 2},
     {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 11},
     {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 8},
-    {"dm_net_encodings", (DL_FUNC)&C_dm_net_encodings, 6},
+    {"dm_net_internals", (DL_FUNC)&C_dm_net_internals, 6},
     {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 4},
     {"dm_pid_pointwise", (DL_FUNC)&C_dm_pid_pointwise, 3},
     {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 11},

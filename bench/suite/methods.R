@@ -63,7 +63,8 @@ suite_methods <- c(suite_methods, ablations)
 # (`baselines` above, which defines "the best baseline") until all of them
 # exist. ogm_a<alpha>: OGM-GE with another modulation strength (the
 # default is 0.1); umt_l<lambda>: UMT with another distillation weight (the
-# default is 0.1).
+# default is 0.1); i2moe_l<lambda>: I2MoE with another interaction-loss
+# weight (the default is 0.1).
 suite_methods <- c(suite_methods, list(
   ogm = fit_with("ogm"),
   ogm_a0.5 = fit_with("ogm", control = list(alpha = 0.5)),
@@ -72,6 +73,9 @@ suite_methods <- c(suite_methods, list(
   umt = fit_with("umt"),
   umt_l1 = fit_with("umt", control = list(lambda = 1)),
   umt_l10 = fit_with("umt", control = list(lambda = 10)),
+  i2moe = fit_with("i2moe"),
+  i2moe_l0 = fit_with("i2moe", control = list(lambda = 0)),
+  i2moe_l0.5 = fit_with("i2moe", control = list(lambda = 0.5)),
   interaction_ensemble = fit_with("interaction_ensemble")
 ))
 

@@ -29,6 +29,9 @@ double dm_gradcheck_masked(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
  *                                  sharded batch gradient used in training;
  *   "net_distill"                  the joint net with UMT's feature-target
  *                                  term (dm_distill.h);
+ *   "net_i2moe"                    the joint net with four heads mixed by a
+ *                                  gate and I2MoE's interaction losses
+ *                                  (dm_i2moe.h);
  *   "knife"                        Gaussian-mixture density (all of mu, s,
  *                                  L, w) through its batch gradient;
  *   "dmil_<term>"                  the DMIL network (3 views) with one loss

@@ -7,7 +7,11 @@
  *   late     = one encoder per view, linear head;
  *   early    = one encoder on all views, linear head;
  *   unimodal = one encoder on one view, linear head (ensemble = several).
- * Parameters (flat): encoders in order, then the head. */
+ * A net may instead have a mixture of heads (I2MoE's experts, dm_i2moe.h):
+ * n_heads >= 2 heads of the same shape read the same encodings, and a gate
+ * MLP on the encodings gives per-row weights w = softmax(g / temperature);
+ * the logits are sum_b w_b * (head b's logits).
+ * Parameters (flat): encoders in order, then the head(s), then the gate. */
 #ifndef DM_NET_H
 #define DM_NET_H
 
@@ -25,6 +29,10 @@ typedef struct {
   int head_layers;        /* >= 1; 1 = linear head */
   int head_width;         /* width of hidden head layers */
   int K;                  /* classes */
+  int n_heads;            /* 0 or 1: one head; >= 2: a mixture of heads */
+  int gate_layers;        /* mixture only: layers of the gate (>= 1) */
+  int gate_width;         /* mixture only: width of its hidden layers */
+  float gate_temperature; /* mixture only: > 0 */
 } dm_net_spec;
 
 /* Per-shard working memory, sized for `cap` rows. */
@@ -33,8 +41,14 @@ typedef struct {
   float *in;        /* encoder inputs, encoder after encoder */
   float *enc_acts;  /* hidden activations of the encoders */
   float *concat;    /* encoder outputs side by side (cap x concat_dim) */
-  float *head_acts;
+  float *head_acts; /* head after head */
   float *logits;    /* cap x K */
+  /* A mixture of heads: each head's logits and their gradients (head after
+   * head, cap x K each), the gate's activations, outputs (cap x n_heads)
+   * and weights, one head's input gradient before it is added (cap x
+   * concat_dim) and a loss term's gradient of the encodings (the same).
+   * Empty for one head. */
+  float *head_logits, *dhead, *gate_acts, *gate_out, *gate_w, *dtmp, *dextra;
   float *dlogits;
   float *dconcat;
   float *scratch;
@@ -53,7 +67,11 @@ typedef struct {
   size_t *in_off;  /* offset of each encoder's input in dm_net_ws.in */
   size_t *act_off; /* offset of each encoder's activations */
   int concat_dim;
-  dm_mlp head;
+  dm_mlp head;      /* the first head; head b is dm_net_head(net, b) */
+  int n_heads;      /* >= 1 */
+  dm_mlp gate;      /* with n_heads >= 2 */
+  float gate_temperature;
+  size_t head_act_floats; /* per head, in dm_net_ws.head_acts */
   int K;
   size_t n_params;
   /* Training and evaluation buffers (created by dm_net_create). */
@@ -64,6 +82,9 @@ typedef struct {
 /* Rows per evaluation chunk (dm_net_model's logits); at least this many
  * rows fit in every workspace. */
 #define DM_NET_EVAL_ROWS 256
+
+/* Most heads of a mixture. */
+#define DM_NET_MAX_HEADS 64
 
 /* view_dims: features per view of the data the net will see. max_rows: the
  * largest training batch that will be passed; nthreads: the most threads
@@ -90,13 +111,32 @@ void dm_net_forward(const dm_net *net, const float *theta,
                     const dm_data *data, const int *rows, int B,
                     dm_net_ws *ws);
 /* Encoder outputs (concat_dim per row) of rows[0..n-1] into out, row i at
- * out + i * ldo, through the net's first workspace. */
+ * out + i * ldo, and, if `weights` is not NULL (a mixture of heads only),
+ * the heads' weights (n x n_heads), through the net's first workspace. */
 void dm_net_encode(dm_net *net, const float *theta, const dm_data *data,
-                   const int *rows, int n, float *out, int ldo);
+                   const int *rows, int n, float *out, int ldo, float *weights);
 
-/* Backward pass from ws->dlogits; adds parameter gradients to grad. */
-void dm_net_backward(const dm_net *net, const float *theta, int B,
-                     dm_net_ws *ws, float *grad);
+/* Head b (0 <= b < n_heads): the first head's shape at its own offset. */
+dm_mlp dm_net_head(const dm_net *net, int b);
+
+/* Head b's backward pass from dY (B x K, consumed) for input X (B x
+ * concat_dim) and its forward pass's acts and output Y; parameter gradients
+ * are added to grad and dL/dX is written to ws->dtmp. */
+void dm_net_head_backward(const dm_net *net, const float *theta, int b, int B,
+                          const float *X, const float *acts, const float *Y,
+                          float *dY, dm_net_ws *ws, float *grad);
+
+/* A loss term on a shard's forward pass beyond the cross-entropy, for a
+ * mixture of heads (I2MoE's interaction losses, dm_i2moe.h; DM_ERR_ARG for
+ * a net with one head). Called after the forward pass
+ * with the shard's index, rows and the batch's key; returns the term summed
+ * over the rows, and adds `scale` times its gradient to ws->dhead (each
+ * head's logits; a mixture of heads only) and ws->dextra (the encodings),
+ * both zero on entry, and to grad (the shard's parameter gradient) for
+ * parameters it reaches otherwise, such as heads run on other inputs. */
+typedef double (*dm_net_term_fn)(void *ctx, const dm_net *net, const float *theta, int shard,
+                                 const int *rows, int B, float scale, uint64_t key,
+                                 dm_net_ws *ws, float *grad);
 
 /* What a batch gradient may do beyond the cross-entropy. */
 typedef struct {
@@ -111,12 +151,17 @@ typedef struct {
    * encoder e's output to its target averaged over its units. NULL: none. */
   const float *target;
   float target_weight;
+  /* A further loss term (NULL: none), its context and the batch's key. */
+  dm_net_term_fn term;
+  void *term_ctx;
+  uint64_t key;
 } dm_net_extras;
 
 /* The gradient of the mean loss over rows[0..nb-1] into grad and the sum
  * of per-row losses into *loss_sum (what the trainer's batch_grad does):
  * the cross-entropy, plus what `extras` (may be NULL) asks for; DM_ERR_ARG
- * for encoder scores without a linear head. Shard sums are added in shard
+ * for encoder scores without a single linear head, or a term without a
+ * mixture of heads. Shard sums are added in shard
  * order, so the result does not depend on nthreads. */
 dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data,
                             const int *rows, int nb, float *grad, double *loss_sum,

@@ -4,6 +4,7 @@
 #include "dm_calib.h"
 #include "dm_dmil.h"
 #include "dm_distill.h"
+#include "dm_i2moe.h"
 #include "dm_gradcheck.h"
 #include "dm_knife.h"
 #include "dm_layer.h"
@@ -14,7 +15,7 @@
 
 const char *const dm_gradcheck_cases[] = {
     "dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted", "mlp",
-    "net_joint",    "net_late",   "net_early",  "net_unimodal", "net_distill",
+    "net_joint",    "net_late",   "net_early",  "net_unimodal", "net_distill", "net_i2moe",
     "knife",        "dmil_full",  "dmil_uni",   "dmil_red",
     "dmil_uni_sg",  "dmil_syn_sg", "dmil_align", "dmil_kl",
     "dmil_orth",    "dmil_anova", "dmil_all",   "dmil_deterministic",
@@ -224,10 +225,17 @@ static double check_net(uint64_t seed, const char *kind) {
   const int dims[V] = {4, 3};
   int enc_n_views[2], enc_views[2], enc_layers[2], enc_width[2];
   dm_net_spec spec;
+  memset(&spec, 0, sizeof(spec));
   spec.K = K;
   spec.head_width = 6;
-  const int distill = strcmp(kind, "distill") == 0;
-  if (strcmp(kind, "joint") == 0 || strcmp(kind, "late") == 0 || distill) {
+  const int distill = strcmp(kind, "distill") == 0, i2moe = strcmp(kind, "i2moe") == 0;
+  if (i2moe) {
+    spec.n_heads = 4;
+    spec.gate_layers = 2;
+    spec.gate_width = 5;
+    spec.gate_temperature = 2.0f;
+  }
+  if (strcmp(kind, "joint") == 0 || strcmp(kind, "late") == 0 || distill || i2moe) {
     spec.n_enc = 2;
     for (int e = 0; e < 2; e++) {
       enc_n_views[e] = 1;
@@ -285,8 +293,18 @@ static double check_net(uint64_t seed, const char *kind) {
     for (size_t k = 0; k < (size_t)N * net.concat_dim; k++)
       target[k] = (float)fabs(dm_rng_normal(&r));
     dm_distill d = {&net, target, 0.7f};
+    dm_i2moe im;
     net_ctx c = {distill ? dm_distill_model(&d) : dm_net_model(&net), &data, rows, N, grad};
-    err = dm_gradcheck(net.n_params, theta, net_loss, net_grad, &c, 3e-4);
+    if (i2moe) {
+      /* a large weight, so the interaction losses dominate the check */
+      if (dm_i2moe_init(&im, &net, 3.0f) == DM_OK) {
+        c.model = dm_i2moe_model(&im);
+        err = dm_gradcheck(net.n_params, theta, net_loss, net_grad, &c, 3e-4);
+      }
+      dm_i2moe_free(&im);
+    } else {
+      err = dm_gradcheck(net.n_params, theta, net_loss, net_grad, &c, 3e-4);
+    }
   }
   free(theta);
   free(grad);
@@ -506,6 +524,7 @@ dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   else if (strcmp(name, "net_early") == 0) *err = check_net(seed, "early");
   else if (strcmp(name, "net_unimodal") == 0) *err = check_net(seed, "unimodal");
   else if (strcmp(name, "net_distill") == 0) *err = check_net(seed, "distill");
+  else if (strcmp(name, "net_i2moe") == 0) *err = check_net(seed, "i2moe");
   else if (strcmp(name, "knife") == 0) *err = check_knife(seed);
   else if (strcmp(name, "calib_map") == 0) *err = check_calib(seed, 0);
   else if (strcmp(name, "calib_stack") == 0) *err = check_calib(seed, 1);

@@ -10,8 +10,10 @@
 
 static dm_status ws_alloc(const dm_net *net, int cap, dm_net_ws *ws) {
   const size_t c = cap;
+  const size_t mix = net->n_heads > 1 ? (size_t)net->n_heads : 0;
   size_t in = 0, acts = 0;
   int maxdim = dm_mlp_max_dim(&net->head);
+  if (mix) maxdim = DM_MAX(maxdim, dm_mlp_max_dim(&net->gate));
   for (int e = 0; e < net->n_enc; e++) {
     in += c * net->enc_in[e];
     acts += dm_mlp_act_floats(&net->enc[e], cap);
@@ -21,10 +23,17 @@ static dm_status ws_alloc(const dm_net *net, int cap, dm_net_ws *ws) {
       {&ws->in, in},
       {&ws->enc_acts, acts},
       {&ws->concat, c * net->concat_dim},
-      {&ws->head_acts, dm_mlp_act_floats(&net->head, cap)},
+      {&ws->head_acts, (size_t)net->n_heads * net->head_act_floats},
       {&ws->logits, c * net->K},
       {&ws->dlogits, c * net->K},
       {&ws->dconcat, c * net->concat_dim},
+      {&ws->head_logits, mix * c * net->K},
+      {&ws->dhead, mix * c * net->K},
+      {&ws->gate_acts, mix ? dm_mlp_act_floats(&net->gate, cap) : 0},
+      {&ws->gate_out, mix * c},
+      {&ws->gate_w, mix * c},
+      {&ws->dtmp, mix ? c * net->concat_dim : 0},
+      {&ws->dextra, mix ? c * net->concat_dim : 0},
       {&ws->scratch, 2 * c * maxdim},
       {&ws->grad, net->n_params},
   };
@@ -52,6 +61,27 @@ void dm_net_destroy(dm_net *net) {
   free(net->in_off);
   free(net->act_off);
   memset(net, 0, sizeof(*net));
+}
+
+/* The head(s) and the gate of a mixture, from parameter offset `off`;
+ * sets n_params. */
+static dm_status setup_heads(dm_net *net, const dm_net_spec *spec, size_t off) {
+  net->n_heads = spec->n_heads > 1 ? spec->n_heads : 1;
+  if (net->n_heads > DM_NET_MAX_HEADS) return DM_ERR_ARG;
+  if (dm_mlp_setup(&net->head, net->concat_dim, spec->head_width, spec->head_layers,
+                   spec->K, DM_ACT_NONE, off) != DM_OK)
+    return DM_ERR_ARG;
+  off += (size_t)net->n_heads * net->head.n_params;
+  if (net->n_heads > 1) {
+    if (!(spec->gate_temperature > 0.0f) ||
+        dm_mlp_setup(&net->gate, net->concat_dim, spec->gate_width, spec->gate_layers,
+                     net->n_heads, DM_ACT_NONE, off) != DM_OK)
+      return DM_ERR_ARG;
+    net->gate_temperature = spec->gate_temperature;
+    off += net->gate.n_params;
+  }
+  net->n_params = off;
+  return DM_OK;
 }
 
 dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
@@ -100,17 +130,16 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
     off += net->enc[e].n_params;
   }
   net->view_start[E] = k;
-  if (dm_mlp_setup(&net->head, net->concat_dim, spec->head_width,
-                   spec->head_layers, spec->K, DM_ACT_NONE, off) != DM_OK) {
+  if (setup_heads(net, spec, off) != DM_OK) {
     dm_net_destroy(net);
     return DM_ERR_ARG;
   }
-  net->n_params = off + net->head.n_params;
 
   /* Workspaces: one per shard of the largest batch, and at least one per
    * thread for evaluation. */
   size_t in = 0, acts = 0;
   int cap = DM_MAX(dm_shard_cap(max_rows), DM_NET_EVAL_ROWS);
+  net->head_act_floats = dm_mlp_act_floats(&net->head, cap);
   for (int e = 0; e < E; e++) {
     net->in_off[e] = in;
     net->act_off[e] = acts;
@@ -155,10 +184,10 @@ size_t dm_net_param_count(const dm_net_spec *spec, const int *view_dims,
       return 0;
     total += m.n_params;
   }
-  if (dm_mlp_setup(&m, dm_net_spec_width(spec), spec->head_width, spec->head_layers, spec->K,
-                   DM_ACT_NONE, 0) != DM_OK)
-    return 0;
-  return total + m.n_params;
+  dm_net heads;
+  memset(&heads, 0, sizeof(heads));
+  heads.concat_dim = dm_net_spec_width(spec);
+  return setup_heads(&heads, spec, total) == DM_OK ? heads.n_params : 0;
 }
 
 void dm_net_init(const dm_net *net, float *theta, uint64_t key) {
@@ -167,8 +196,38 @@ void dm_net_init(const dm_net *net, float *theta, uint64_t key) {
     dm_rng_init(&r, dm_rng_derive(key, (uint64_t)e));
     dm_mlp_init(&net->enc[e], theta, &r);
   }
-  dm_rng_init(&r, dm_rng_derive(key, (uint64_t)net->n_enc));
-  dm_mlp_init(&net->head, theta, &r);
+  /* Heads after the encoders' streams, the gate after the heads': a
+   * single-head net initialises as before mixtures existed. */
+  for (int b = 0; b < net->n_heads; b++) {
+    dm_mlp h = dm_net_head(net, b);
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)(net->n_enc + b)));
+    dm_mlp_init(&h, theta, &r);
+  }
+  if (net->n_heads > 1) {
+    dm_rng_init(&r, dm_rng_derive(key, (uint64_t)(net->n_enc + net->n_heads)));
+    dm_mlp_init(&net->gate, theta, &r);
+  }
+}
+
+dm_mlp dm_net_head(const dm_net *net, int b) {
+  dm_mlp h = net->head;
+  h.offset += (size_t)b * h.n_params;
+  return h;
+}
+
+/* Mixture weights: row-wise softmax of the gate's outputs / temperature. */
+static void gate_weights(const dm_net *net, int B, dm_net_ws *ws) {
+  const int H = net->n_heads;
+  const float t = net->gate_temperature;
+  for (int i = 0; i < B; i++) {
+    const float *g = ws->gate_out + (size_t)i * H;
+    float *w = ws->gate_w + (size_t)i * H;
+    float mx = g[0];
+    for (int b = 1; b < H; b++) mx = DM_MAX(mx, g[b]);
+    float sum = 0.0f;
+    for (int b = 0; b < H; b++) sum += (w[b] = expf((g[b] - mx) / t));
+    for (int b = 0; b < H; b++) w[b] /= sum;
+  }
 }
 
 void dm_net_forward(const dm_net *net, const float *theta,
@@ -185,12 +244,34 @@ void dm_net_forward(const dm_net *net, const float *theta,
                    net->concat_dim);
     col += dm_mlp_out(&net->enc[e]);
   }
-  dm_mlp_forward(&net->head, theta, B, ws->concat, net->concat_dim,
-                 ws->head_acts, ws->logits, net->K);
+  if (net->n_heads == 1) {
+    dm_mlp_forward(&net->head, theta, B, ws->concat, net->concat_dim,
+                   ws->head_acts, ws->logits, net->K);
+    return;
+  }
+  const int H = net->n_heads, K = net->K;
+  const size_t stride = (size_t)ws->cap * K;
+  for (int b = 0; b < H; b++) {
+    dm_mlp h = dm_net_head(net, b);
+    dm_mlp_forward(&h, theta, B, ws->concat, net->concat_dim,
+                   ws->head_acts + b * net->head_act_floats, ws->head_logits + b * stride, K);
+  }
+  dm_mlp_forward(&net->gate, theta, B, ws->concat, net->concat_dim, ws->gate_acts,
+                 ws->gate_out, H);
+  gate_weights(net, B, ws);
+  for (int i = 0; i < B; i++) {
+    float *z = ws->logits + (size_t)i * K;
+    const float *w = ws->gate_w + (size_t)i * H;
+    for (int k = 0; k < K; k++) z[k] = 0.0f;
+    for (int b = 0; b < H; b++) {
+      const float *zb = ws->head_logits + b * stride + (size_t)i * K;
+      for (int k = 0; k < K; k++) z[k] += w[b] * zb[k];
+    }
+  }
 }
 
 void dm_net_encode(dm_net *net, const float *theta, const dm_data *data,
-                   const int *rows, int n, float *out, int ldo) {
+                   const int *rows, int n, float *out, int ldo, float *weights) {
   dm_net_ws *ws = &net->ws[0];
   const int D = net->concat_dim;
   for (int s = 0; s < n; s += DM_NET_EVAL_ROWS) {
@@ -198,15 +279,69 @@ void dm_net_encode(dm_net *net, const float *theta, const dm_data *data,
     dm_net_forward(net, theta, data, rows + s, B, ws);
     for (int i = 0; i < B; i++)
       memcpy(out + (size_t)(s + i) * ldo, ws->concat + (size_t)i * D, sizeof(float) * D);
+    if (weights && net->n_heads > 1)
+      memcpy(weights + (size_t)s * net->n_heads, ws->gate_w,
+             sizeof(float) * (size_t)B * net->n_heads);
   }
 }
 
-/* Head backward: dlogits -> head parameters and ws->dconcat. */
+/* dconcat += dtmp over B rows. */
+static void add_dtmp(const dm_net *net, int B, dm_net_ws *ws) {
+  const size_t n = (size_t)B * net->concat_dim;
+  for (size_t k = 0; k < n; k++) ws->dconcat[k] += ws->dtmp[k];
+}
+
+void dm_net_head_backward(const dm_net *net, const float *theta, int b, int B,
+                          const float *X, const float *acts, const float *Y,
+                          float *dY, dm_net_ws *ws, float *grad) {
+  dm_mlp h = dm_net_head(net, b);
+  dm_mlp_backward(&h, theta, B, X, net->concat_dim, acts, Y, net->K, dY, net->K, grad,
+                  ws->dtmp, net->concat_dim, ws->scratch);
+}
+
+/* Head backward: dlogits (and, for a mixture, the heads' own logit
+ * gradients already in ws->dhead) -> head and gate parameters and
+ * ws->dconcat. */
 static void backward_head(const dm_net *net, const float *theta, int B, dm_net_ws *ws,
                           float *grad) {
-  dm_mlp_backward(&net->head, theta, B, ws->concat, net->concat_dim,
-                  ws->head_acts, ws->logits, net->K, ws->dlogits, net->K,
-                  grad, ws->dconcat, net->concat_dim, ws->scratch);
+  if (net->n_heads == 1) {
+    dm_mlp_backward(&net->head, theta, B, ws->concat, net->concat_dim,
+                    ws->head_acts, ws->logits, net->K, ws->dlogits, net->K,
+                    grad, ws->dconcat, net->concat_dim, ws->scratch);
+    return;
+  }
+  const int H = net->n_heads, K = net->K;
+  const size_t stride = (size_t)ws->cap * K;
+  /* The gate: dL/dw_b = <dlogits, logits_b>, through the tempered softmax. */
+  for (int i = 0; i < B; i++) {
+    const float *dz = ws->dlogits + (size_t)i * K;
+    const float *w = ws->gate_w + (size_t)i * H;
+    float *dg = ws->gate_out + (size_t)i * H; /* the outputs are not needed again */
+    float dw[DM_NET_MAX_HEADS], mean = 0.0f;
+    for (int b = 0; b < H; b++) {
+      const float *zb = ws->head_logits + b * stride + (size_t)i * K;
+      float d = 0.0f;
+      for (int k = 0; k < K; k++) d += dz[k] * zb[k];
+      dw[b] = d;
+      mean += w[b] * d;
+    }
+    for (int b = 0; b < H; b++) dg[b] = w[b] * (dw[b] - mean) / net->gate_temperature;
+  }
+  memset(ws->dconcat, 0, sizeof(float) * (size_t)B * net->concat_dim);
+  dm_mlp_backward(&net->gate, theta, B, ws->concat, net->concat_dim, ws->gate_acts,
+                  ws->gate_out, H, ws->gate_out, H, grad, ws->dtmp, net->concat_dim,
+                  ws->scratch);
+  add_dtmp(net, B, ws);
+  for (int b = 0; b < H; b++) {
+    float *dzb = ws->dhead + b * stride;
+    for (int i = 0; i < B; i++) {
+      const float wb = ws->gate_w[(size_t)i * H + b];
+      for (int k = 0; k < K; k++) dzb[(size_t)i * K + k] += wb * ws->dlogits[(size_t)i * K + k];
+    }
+    dm_net_head_backward(net, theta, b, B, ws->concat, ws->head_acts + b * net->head_act_floats,
+                         ws->head_logits + b * stride, dzb, ws, grad);
+    add_dtmp(net, B, ws);
+  }
 }
 
 /* Encoders backward from ws->dconcat. */
@@ -221,12 +356,6 @@ static void backward_encoders(const dm_net *net, const float *theta, int B, dm_n
                     NULL, 0, ws->scratch);
     col += dm_mlp_out(&net->enc[e]);
   }
-}
-
-void dm_net_backward(const dm_net *net, const float *theta, int B,
-                     dm_net_ws *ws, float *grad) {
-  backward_head(net, theta, B, ws, grad);
-  backward_encoders(net, theta, B, ws, grad);
 }
 
 /* The feature-target term of the shard's rows r[0..B-1]: its loss (summed
@@ -281,13 +410,15 @@ dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data
                             int nthreads, const dm_net_extras *extras) {
   double *enc_score = extras ? extras->enc_score : NULL;
   const float *target = extras ? extras->target : NULL;
+  const dm_net_term_fn term = extras ? extras->term : NULL;
   int starts[DM_MAX_SHARDS + 1];
   int ns = dm_shard_plan(nb, starts);
   double shard_loss[DM_MAX_SHARDS];
   float *parts[DM_MAX_SHARDS];
   const float scale = 1.0f / (float)nb;
   const int E = net->n_enc;
-  if (enc_score && net->head.n_layers != 1) return DM_ERR_ARG;
+  if (enc_score && (net->head.n_layers != 1 || net->n_heads != 1)) return DM_ERR_ARG;
+  if (term && net->n_heads == 1) return DM_ERR_ARG;
   int nt = DM_MIN(nthreads, ns);
   (void)nt;
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -302,7 +433,16 @@ dm_status dm_net_batch_grad(dm_net *net, const float *theta, const dm_data *data
     if (enc_score) encoder_scores(net, theta, B, ws, ws->enc_score);
     shard_loss[s] = dm_softmax_ce(B, net->K, ws->logits, net->K, lab, NULL,
                                   scale, ws->dlogits, net->K, 0);
+    if (net->n_heads > 1)
+      memset(ws->dhead, 0, sizeof(float) * (size_t)net->n_heads * ws->cap * net->K);
+    if (term) {
+      memset(ws->dextra, 0, sizeof(float) * (size_t)B * net->concat_dim);
+      shard_loss[s] += term(extras->term_ctx, net, theta, s, r, B, scale, extras->key, ws,
+                            ws->grad);
+    }
     backward_head(net, theta, B, ws, ws->grad);
+    if (term)
+      for (size_t k = 0; k < (size_t)B * net->concat_dim; k++) ws->dconcat[k] += ws->dextra[k];
     if (target) shard_loss[s] += target_term(net, target, extras->target_weight, r, B, scale, ws);
     backward_encoders(net, theta, B, ws, ws->grad);
     parts[s] = ws->grad;

@@ -17,7 +17,8 @@ void dm_ogm_coeffs(int E, const double *s, float alpha, float *k) {
 
 dm_status dm_ogm_init(dm_ogm *o, dm_net *net, const dm_ogm_cfg *cfg) {
   memset(o, 0, sizeof(*o));
-  if (net->n_enc < 2 || net->head.n_layers != 1 || !(cfg->alpha > 0.0f)) return DM_ERR_ARG;
+  if (net->n_enc < 2 || net->head.n_layers != 1 || net->n_heads != 1 || !(cfg->alpha > 0.0f))
+    return DM_ERR_ARG;
   o->net = net;
   o->cfg = *cfg;
   o->score = malloc(sizeof(double) * (size_t)net->n_enc);

@@ -1,7 +1,8 @@
 # Finite-difference checks of every hand-written backward pass in the core:
 # dense layers (linear and ReLU, including the input gradient), softmax
 # cross-entropy (plain and weighted), a 3-layer stack, and whole baseline
-# networks through the sharded batch gradient used in training, and the
+# networks through the sharded batch gradient used in training (I2MoE's
+# mixture of heads and interaction losses included), and the
 # Gaussian-mixture density of the LSMI estimator, and the calibration maps
 # and stacks behind per-sample interactions.
 
@@ -25,7 +26,7 @@ test_that("the gradient checker detects a wrong gradient", {
 test_that("every core layer and loss has a gradient check", {
   expect_setequal(cases, c("dense_linear", "dense_relu", "softmax_ce", "softmax_ce_weighted",
                            "mlp", "net_joint", "net_late", "net_early", "net_unimodal",
-                           "net_distill", "knife",
+                           "net_distill", "net_i2moe", "knife",
                            paste0("dmil_", c("full", "uni", "red", "uni_sg", "syn_sg", "align", "kl",
                                              "orth", "anova", "all", "deterministic")),
                            "calib_map", "calib_stack"))
