@@ -322,3 +322,15 @@ check_foldid <- function(foldid, n, folds, y, arg = rlang::caller_arg(foldid),
   }
   as.integer(foldid)
 }
+
+# One or more of `choices`, without repeats.
+check_choices <- function(x, choices, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (!is.character(x) || length(x) < 1 || anyNA(x) || !all(x %in% choices)) {
+    bad <- if (is.character(x)) setdiff(x, choices) else character()
+    dm_abort(
+      c("{.arg {arg}} must be one or more of {.val {choices}}.",
+        "x" = if (length(bad)) "Unknown: {.val {bad}}." else "It is {obj_type(x)}."),
+      class = "dmil_error_arg", call = call)
+  }
+  unique(x)
+}

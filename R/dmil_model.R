@@ -8,9 +8,17 @@
 component_labels <- function(vn) c("R", paste0("U_", vn), "S")
 component_columns <- function(vn) c("r", paste0("u_", vn), "s")
 
-# Parameter groups of the C core (src/core/dm_dmil.h).
-dmil_groups <- c(enc = 1L, rpost = 2L, upost = 4L, fuse = 8L, spost = 16L, ar = 32L,
-                 au = 64L, as = 128L, bias = 256L)
+# Seeds of a fit's parts that run as calls of their own, derived from the
+# fit's seed by fixed offsets (arbitrary primes; changing one changes every
+# fit): the training rows' interaction scores (DMIL's Phase B, the
+# interaction-aware ensemble) and DMIL's Phase C. The C core's own streams
+# are listed in src/core/dm_streams.h.
+seed_offsets <- c(scores = 104729, finetune = 7919)
+derived_seed <- function(seed, part) (seed + seed_offsets[[part]]) %% 2^31
+
+# Names of the network's parameter groups, which a stage trains (the C
+# core's table, src/core/dm_dmil.h).
+dmil_groups <- function() .Call(C_dm_dmil_groups)
 
 dmil_stage <- function(epochs, lr, batch_size, patience, weight_decay, groups, enc_mult = 1,
                        tolerance = NA_real_, partners = 8L, variational = TRUE, warmup = 0L,
@@ -19,7 +27,7 @@ dmil_stage <- function(epochs, lr, batch_size, patience, weight_decay, groups, e
                        w_full = NULL, w_red = NULL, w_syn = NULL, w_uni = NULL) {
   list(epochs = as.integer(epochs), lr = lr, batch_size = as.integer(batch_size),
        patience = as.integer(patience), weight_decay = weight_decay,
-       groups = as.integer(sum(dmil_groups[groups])), enc_mult = enc_mult,
+       groups = groups, enc_mult = enc_mult,
        tolerance = as.double(tolerance), partners = as.integer(partners),
        variational = as.integer(variational), warmup = as.integer(warmup),
        c_full = c_full, c_uni = c_uni, c_red = c_red, c_uni_sg = c_uni_sg, c_syn_sg = c_syn_sg,
@@ -76,7 +84,7 @@ unscored_reason <- "a class had fewer than 3 training samples, too few to cross-
 # `seed` is the fit's; the scores draw from a stream of their own.
 score_training_rows <- function(views, y, train_rows, measure, folds, extra, seed, nthreads,
                                 progress) {
-  seed <- (seed + 104729) %% 2^31
+  seed <- derived_seed(seed, "scores")
   folds <- folds %||% score_folds(y[train_rows])
   if (is.na(folds)) return(NULL)
   ids <- view_ids(views)[train_rows]
@@ -112,7 +120,7 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
 
   # Phase A: everything trains on the full decomposition loss.
   phase_a <- do.call(dmil_stage, c(common, list(
-    epochs = s$epochs, lr = s$lr, patience = s$patience, groups = names(dmil_groups),
+    epochs = s$epochs, lr = s$lr, patience = s$patience, groups = dmil_groups(),
     warmup = ctl$warmup, c_full = 1, c_uni = ctl$lambda_uni, c_red = ctl$lambda_red,
     c_align = ctl$lambda_align, beta_R = beta[1], beta_U = beta[2], beta_S = beta[3],
     c_orth = ctl$lambda_orth, c_anova = ctl$lambda_anova)))
@@ -149,7 +157,7 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
         groups = c("fuse", "spost", "as"), c_syn_sg = 1, w_syn = row_w("s"),
         beta_S = beta[3], c_anova = ctl$lambda_anova)))
     )[ctl$stages]
-    res_c <- run(theta, unname(stage_list), (seed + 7919) %% 2^31)
+    res_c <- run(theta, unname(stage_list), derived_seed(seed, "finetune"))
     names(res_c$stages) <- ctl$stages
     stage_results <- c(stage_results, res_c$stages)
     theta <- res_c$theta

@@ -11,17 +11,18 @@ dm_inform <- function(message, class = NULL, .envir = parent.frame()) {
   cli::cli_inform(message, class = c(class, "dmil_message"), .envir = .envir)
 }
 
-# Status codes of the C core (src/core/dm_common.h) turned into R conditions.
-# An interrupt is re-signalled as an interrupt, so Ctrl-C behaves as usual.
+# The C core's status names (dm_status_name(), src/core/dm_common.h) turned
+# into R conditions. An interrupt is re-signalled as an interrupt, so Ctrl-C
+# behaves as usual.
 check_status <- function(status, call = rlang::caller_env()) {
-  switch(as.character(status),
-    "0" = invisible(),
-    "1" = dm_abort(
+  switch(status,
+    ok = invisible(),
+    nomem = dm_abort(
       c("dmil ran out of memory.",
         "i" = "Reduce {.arg batch_size} or the width of the networks, or use fewer samples."),
       class = "dmil_error_memory", call = call),
-    "3" = rlang::interrupt(),
-    "4" = dm_abort(
+    interrupt = rlang::interrupt(),
+    nonfinite = dm_abort(
       c("Training diverged: the loss became NaN or infinite.",
         "i" = "Try a smaller {.arg lr}."),
       class = "dmil_error_diverged", call = call),

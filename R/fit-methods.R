@@ -211,25 +211,16 @@ glance.dmil_fit <- function(x, ...) {
   out
 }
 
-# Indices (1-based) of each head's weights in a DMIL parameter vector,
-# mirroring the layout of src/core/dmil.c.
+# Indices (1-based) of each head's weights in a DMIL parameter vector
+# (named R, U_<view>, S, bias), from the C core's parameter table.
 dmil_layout <- function(fit) {
   a <- fit$nets$dmil$arch
-  H <- a$hidden
-  D <- a$latent
-  K <- length(fit$levels)
   dims <- vapply(fit$views, function(b) length(b$columns), integer(1))
-  M <- length(dims)
-  enc <- sum(vapply(dims, function(d) (d + 1) * H + (a$depth - 1) * (H + 1) * H, numeric(1)))
-  off <- enc + M * 4 * D * (H + 1) + H * (M * H + 1) + 2 * D * (H + 1)
-  out <- list(R = off + seq_len(K * D))
-  off <- off + K * D
-  for (m in seq_len(M)) {
-    out[[paste0("U_", names(dims)[m])]] <- off + seq_len(K * D)
-    off <- off + K * D
-  }
-  out$S <- off + seq_len(K * D)
-  out$bias <- off + K * D + seq_len(K)
-  stopifnot(off + K * D + K == length(fit$nets$dmil$theta))
+  tab <- .Call(C_dm_dmil_layout, unname(dims), length(fit$levels), a)
+  idx <- function(j) seq(tab$start[j], length.out = tab$length[j])
+  heads <- which(tab$group %in% c("ar", "au", "as", "bias"))
+  out <- lapply(heads, idx)
+  names(out) <- ifelse(tab$group[heads] == "au", paste0("U_", names(dims)[tab$view[heads]]),
+                       c(ar = "R", as = "S", bias = "bias")[tab$group[heads]])
   out
 }

@@ -85,7 +85,7 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
   p <- check_distribution(p)
   dims <- dim(p)
   res <- .Call(C_dm_pid_discrete, as.vector(p), as.integer(dims), measure, 1e-15)
-  if (res$status == 2L) {
+  if (res$status == "arg") {
     dm_abort(
       c("The alphabets of {.arg p} are too large for the exact BROJA solver.",
         "i" = "It handles up to 4000 free coordinates (about 20 values per variable)."),
@@ -166,17 +166,6 @@ check_distribution <- function(p, arg = rlang::caller_arg(p), call = rlang::call
   for (j in 1:3) if (is.null(dn[[j]])) dn[[j]] <- as.character(seq_len(dims[j]) - 1L)
   names(dn) <- c("x1", "x2", "y")
   array(as.double(p) / total, dim = dims, dimnames = dn)
-}
-
-check_choices <- function(x, choices, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
-  if (!is.character(x) || length(x) < 1 || anyNA(x) || !all(x %in% choices)) {
-    bad <- if (is.character(x)) setdiff(x, choices) else character()
-    dm_abort(
-      c("{.arg {arg}} must be one or more of {.val {choices}}.",
-        "x" = if (length(bad)) "Unknown: {.val {bad}}." else "It is {obj_type(x)}."),
-      class = "dmil_error_arg", call = call)
-  }
-  unique(x)
 }
 
 #' Classic discrete distributions for partial information decomposition

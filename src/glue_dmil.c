@@ -2,11 +2,10 @@
 #include <string.h>
 #include "dm_dmil.h"
 #include "dm_rng.h"
+#include "dm_streams.h"
 #include "dm_threads.h"
 #include "dm_train.h"
 #include "glue.h"
-
-enum { STREAM_SPLIT = 1, STREAM_DMIL = 300 };
 
 /* The validation split dmil_fit() uses for every method: list(status,
  * val_rows) with 1-based rows. */
@@ -15,7 +14,7 @@ SEXP C_dm_split(SEXP y, SEXP K_, SEXP frac_, SEXP seed_) {
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
   int *val = (int *)R_alloc(n + 1, sizeof(int)), *tr = (int *)R_alloc(n + 1, sizeof(int));
   int nv = dm_split_validation(INTEGER(y), n, K, Rf_asReal(frac_),
-                               dm_rng_derive((uint64_t)Rf_asReal(seed_), STREAM_SPLIT), val, tr);
+                               dm_rng_derive((uint64_t)Rf_asReal(seed_), DM_STREAM_SPLIT), val, tr);
   if (nv < 0) Rf_error("dmil: out of memory");
   SEXP out = PROTECT(Rf_allocVector(INTSXP, nv));
   for (int i = 0; i < nv; i++) INTEGER(out)[i] = val[i] + 1;
@@ -30,6 +29,56 @@ static void arch_from(SEXP arch, const int *dims, int M, int K, dm_dmil_arch *a)
   a->D = glue_int(arch, "latent");
   a->depth = glue_int(arch, "depth");
   a->dims = dims;
+}
+
+/* The group bits of parameter group names (dm_dmil_group_names). */
+static unsigned group_bits(SEXP names) {
+  if (TYPEOF(names) != STRSXP) Rf_error("internal error: parameter groups must be names");
+  unsigned bits = 0;
+  for (R_xlen_t i = 0; i < Rf_xlength(names); i++) {
+    int b = 0;
+    while (b < DM_DMIL_N_GROUPS && strcmp(CHAR(STRING_ELT(names, i)), dm_dmil_group_names[b]) != 0)
+      b++;
+    if (b == DM_DMIL_N_GROUPS)
+      Rf_error("internal error: unknown parameter group '%s'", CHAR(STRING_ELT(names, i)));
+    bits |= 1u << b;
+  }
+  return bits;
+}
+
+/* The names of the parameter groups, in bit order. */
+SEXP C_dm_dmil_groups(void) {
+  SEXP out = PROTECT(Rf_allocVector(STRSXP, DM_DMIL_N_GROUPS));
+  for (int b = 0; b < DM_DMIL_N_GROUPS; b++) SET_STRING_ELT(out, b, Rf_mkChar(dm_dmil_group_names[b]));
+  UNPROTECT(1);
+  return out;
+}
+
+/* The parameter table of a DMIL network with views of `dims` features
+ * (dm_dmil_layout): list(group, view (1-based; NA for shared blocks),
+ * start (1-based), length). */
+SEXP C_dm_dmil_layout(SEXP dims_, SEXP K_, SEXP arch_) {
+  if (TYPEOF(dims_) != INTSXP) Rf_error("internal error: dims must be integer");
+  const int M = (int)Rf_xlength(dims_), n = DM_DMIL_N_BLOCKS(M);
+  dm_dmil_arch arch;
+  arch_from(arch_, INTEGER(dims_), M, Rf_asInteger(K_), &arch);
+  dm_dmil_block *blocks = (dm_dmil_block *)R_alloc(n, sizeof(dm_dmil_block));
+  if (M < 2 || dm_dmil_layout(&arch, blocks) == 0) Rf_error("internal error: invalid DMIL architecture");
+  const char *names[] = {"group", "view", "start", "length", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP group = Rf_allocVector(STRSXP, n);
+  SET_VECTOR_ELT(out, 0, group);
+  for (int k = 1; k <= 3; k++) SET_VECTOR_ELT(out, k, Rf_allocVector(REALSXP, n));
+  for (int j = 0; j < n; j++) {
+    int b = 0;
+    while (!(blocks[j].group & (1u << b))) b++;
+    SET_STRING_ELT(group, j, Rf_mkChar(dm_dmil_group_names[b]));
+    REAL(VECTOR_ELT(out, 1))[j] = blocks[j].view < 0 ? NA_REAL : blocks[j].view + 1;
+    REAL(VECTOR_ELT(out, 2))[j] = (double)blocks[j].offset + 1;
+    REAL(VECTOR_ELT(out, 3))[j] = (double)blocks[j].length;
+  }
+  UNPROTECT(1);
+  return out;
 }
 
 /* Per data row weights from R (numeric, or NULL), as float. */
@@ -109,7 +158,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
     c->loss.w_syn = weights(sg, "w_syn", n);
     c->loss.w_uni = weights(sg, "w_uni", (R_xlen_t)n * M);
     c->train = glue_train_cfg(sg, "", DM_SELECT_ACCURACY);
-    c->groups = (unsigned)glue_int(sg, "groups");
+    c->groups = group_bits(glue_elt(sg, "groups"));
     c->enc_mult = (float)glue_dbl(sg, "enc_mult");
     c->tolerance = glue_dbl(sg, "tolerance");
     batch = DM_MAX(batch, c->train.batch_size);
@@ -158,8 +207,8 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
     if (!theta || !before || !mult) status = DM_ERR_NOMEM;
   }
   if (status == DM_OK) {
-    const uint64_t key = dm_rng_derive(master, STREAM_DMIL);
-    if (Rf_isNull(theta_)) dm_dmil_init(&net, theta, dm_rng_derive(key, 0));
+    const uint64_t key = dm_rng_derive(master, DM_STREAM_DMIL);
+    if (Rf_isNull(theta_)) dm_dmil_init(&net, theta, dm_rng_derive(key, DM_STREAM_DMIL_INIT));
     else
       for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
     double done = 0.0;
@@ -180,7 +229,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
       c->train.lr_mult = mult;
       dm_history h = {REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)), REAL(VECTOR_ELT(r, 3)), 0, 0};
       status = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val, &c->train,
-                        dm_rng_derive(key, 1 + (uint64_t)s), nthreads, glue_progress_tick, &prog,
+                        dm_rng_derive(key, DM_STREAM_STAGES + (uint64_t)s), nthreads, glue_progress_tick, &prog,
                         &done, total, &h);
       if (status != DM_OK) break;
       /* dm_train left the best epoch's parameters, whose accuracy it recorded */
@@ -209,7 +258,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
   dm_data_free(&data);
   dm_blas_leave(blas_prev);
   glue_progress_done(&prog);
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)status));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(status)));
   UNPROTECT(nprotect);
   return out;
 }
@@ -276,7 +325,7 @@ SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
   if (have_net) dm_dmil_destroy(&net);
   dm_data_free(&data);
   dm_blas_leave(blas_prev);
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;
 }

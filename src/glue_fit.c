@@ -4,13 +4,10 @@
 #include "dm_i2moe.h"
 #include "dm_net.h"
 #include "dm_rng.h"
+#include "dm_streams.h"
 #include "dm_threads.h"
 #include "dm_train.h"
 #include "glue.h"
-
-/* Stream ids under the master seed. */
-enum { STREAM_SPLIT = 1, STREAM_NET = 100 };
-enum { STREAM_NET_INIT = 1, STREAM_NET_TRAIN = 2 };
 
 /* The encodings of every data row under the trained teacher nets `from`
  * (earlier nets of the same call, parameters in r_nets), side by side:
@@ -113,7 +110,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   int *val_rows = (int *)R_alloc(n + 1, sizeof(int));
   int *train_rows = (int *)R_alloc(n + 1, sizeof(int));
   int n_val = dm_split_validation(INTEGER(y), n, K, validation,
-                                  dm_rng_derive(master, STREAM_SPLIT),
+                                  dm_rng_derive(master, DM_STREAM_SPLIT),
                                   val_rows, train_rows);
   if (n_val < 0) Rf_error("dmil: out of memory");
   const int n_train = n - n_val;
@@ -163,8 +160,8 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
       st = DM_ERR_NOMEM;
       break;
     }
-    const uint64_t key = dm_rng_derive(master, STREAM_NET + (uint64_t)j);
-    dm_net_init(&net, theta, dm_rng_derive(key, STREAM_NET_INIT));
+    const uint64_t key = dm_rng_derive(master, DM_STREAM_NETS + (uint64_t)j);
+    dm_net_init(&net, theta, dm_rng_derive(key, DM_STREAM_INIT));
     dm_history hist = {REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)),
                        REAL(VECTOR_ELT(r, 3)), 0, 0};
     dm_model model = dm_net_model(&net);
@@ -192,7 +189,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
     }
     if (st == DM_OK)
       st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
-                  &cfg, dm_rng_derive(key, STREAM_NET_TRAIN), nthreads,
+                  &cfg, dm_rng_derive(key, DM_STREAM_TRAIN), nthreads,
                   glue_progress_tick, &prog, &done, total, &hist);
     double *th = REAL(VECTOR_ELT(r, 0));
     for (size_t k = 0; k < net.n_params; k++) th[k] = theta[k];
@@ -208,7 +205,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   dm_blas_leave(blas_prev);
   glue_progress_done(&prog);
 
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(nprotect);
   return out;
 }

@@ -174,7 +174,7 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
                              avg, lpy, maps, stacks, lp_all);
   dm_blas_leave(blas_prev);
   for (size_t q = 0; q < (size_t)n * R; q++) INTEGER(r_fold)[q] += 1;
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(nprotect);
   return out;
 }
@@ -214,7 +214,7 @@ SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M_) {
   for (int i = 0; i < n; i++) rows[i] = i;
   dm_status st = dm_calib_apply(M, K, n, src, rows, n, REAL(lp), bins, REAL(maps),
                                 REAL(stacks), dst);
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;
 }
@@ -254,7 +254,7 @@ SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
   free(th);
   dm_data_free(&data);
   dm_blas_leave(blas_prev);
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;
 }

@@ -34,7 +34,7 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol) {
     else Rf_error("internal error: unknown measure '%s'", m);
     for (int j = 0; j < 4; j++) REAL(atoms)[k + (size_t)M * j] = a[j];
   }
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;
 }

@@ -75,7 +75,7 @@ SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   free(z);
   dm_data_free(&data);
   dm_blas_leave(blas_prev);
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(nprotect);
   return out;
 }
@@ -133,7 +133,7 @@ SEXP C_dm_net_internals(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   dm_net_destroy(&net);
   dm_data_free(&data);
   dm_blas_leave(blas_prev);
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;
 }

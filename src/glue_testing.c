@@ -40,7 +40,7 @@ SEXP C_dm_broja_q(SEXP p, SEXP dims) {
   SEXP gap = Rf_allocVector(REALSXP, 1);
   SET_VECTOR_ELT(out, 3, gap);
   dm_status st = dm_pid_broja(n1, n2, ny, REAL(p), REAL(atoms), REAL(q), REAL(gap));
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger((int)st));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;
 }

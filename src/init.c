@@ -28,6 +28,8 @@ SEXP C_dm_decompose(SEXP i, SEXP h, SEXP measure, SEXP adjust, SEXP shift);
 SEXP C_dm_lattice(SEXP M);
 SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M);
 SEXP C_dm_split(SEXP y, SEXP K, SEXP frac, SEXP seed);
+SEXP C_dm_dmil_groups(void);
+SEXP C_dm_dmil_layout(SEXP dims, SEXP K, SEXP arch);
 SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
                      SEXP K, SEXP arch, SEXP theta, SEXP train_rows,
                      SEXP val_rows, SEXP stages, SEXP seed, SEXP nthreads,
@@ -59,6 +61,8 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_lattice", (DL_FUNC)&C_dm_lattice, 1},
     {"dm_calib_apply", (DL_FUNC)&C_dm_calib_apply, 3},
     {"dm_split", (DL_FUNC)&C_dm_split, 4},
+    {"dm_dmil_groups", (DL_FUNC)&C_dm_dmil_groups, 0},
+    {"dm_dmil_layout", (DL_FUNC)&C_dm_dmil_layout, 3},
     {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 14},
     {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 9},
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},

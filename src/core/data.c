@@ -54,9 +54,3 @@ void dm_data_gather(const dm_data *d, int n_v, const int *views,
     col += p;
   }
 }
-
-int dm_data_width(const dm_data *d, int n_v, const int *views) {
-  int w = 0;
-  for (int k = 0; k < n_v; k++) w += d->dims[views[k]];
-  return w;
-}

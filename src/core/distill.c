@@ -5,7 +5,7 @@ static dm_status distill_batch_grad(void *self, const float *theta, const dm_dat
                                     uint64_t key, int nthreads) {
   dm_distill *d = self;
   (void)key; /* no randomness per batch */
-  dm_net_extras ex = {NULL, d->target, d->weight};
+  const dm_net_extras ex = {.target = d->target, .target_weight = d->weight};
   return dm_net_batch_grad(d->net, theta, data, rows, nb, grad, loss_sum, nthreads, &ex);
 }
 

@@ -26,9 +26,10 @@ typedef enum {
   DM_ERR_UNKNOWN = 5
 } dm_status;
 
-/* Short English description of a status, for the stand-alone tests. The R
- * package maps codes to messages itself (R/errors.R). */
-const char *dm_status_string(dm_status s);
+/* The status's name ("ok", "nomem", "arg", "interrupt", "nonfinite",
+ * "unknown"): what the glue returns to R, which turns names into messages
+ * in one place (R/errors.R). */
+const char *dm_status_name(dm_status s);
 
 #define DM_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DM_MAX(a, b) ((a) > (b) ? (a) : (b))

@@ -26,7 +26,4 @@ void dm_data_free(dm_data *d);
 void dm_data_gather(const dm_data *d, int n_v, const int *views,
                     const int *rows, int B, float *out, int ldo);
 
-/* Sum of dims over the listed views. */
-int dm_data_width(const dm_data *d, int n_v, const int *views);
-
 #endif

@@ -52,7 +52,8 @@ typedef struct {
   const float *w_uni;                  /* data row x M, or NULL */
 } dm_dmil_loss;
 
-/* Parameter groups, for trainable subsets (dm_dmil_lr_mult). */
+/* Parameter groups, for trainable subsets (dm_dmil_lr_mult); named by
+ * dm_dmil_group_names, bit b by entry b. */
 enum {
   DM_DMIL_ENC = 1 << 0,   /* encoders */
   DM_DMIL_RPOST = 1 << 1, /* redundant posterior layers */
@@ -64,12 +65,36 @@ enum {
   DM_DMIL_AS = 1 << 7,    /* head a_S */
   DM_DMIL_BIAS = 1 << 8   /* bias b */
 };
+#define DM_DMIL_N_GROUPS 9
+extern const char *const dm_dmil_group_names[DM_DMIL_N_GROUPS];
+
+/* One block of the flat parameter vector: its group (one DM_DMIL_* bit),
+ * the view it belongs to (-1 for shared blocks), offset and length. In
+ * order: the encoders, then per view its redundant and unique posterior
+ * layers, the fusion layer, the synergy posterior layer, a_R, the a_Um,
+ * a_S and b. Counting, initialisation, learning-rate groups and R's view
+ * of the weights all read this table. */
+typedef struct {
+  unsigned group;
+  int view;
+  size_t offset, length;
+} dm_dmil_block;
+
+/* Blocks of a network with M views. */
+#define DM_DMIL_N_BLOCKS(M) (4 * (M) + 5)
+
+/* Fills blocks[0 .. DM_DMIL_N_BLOCKS(a->M) - 1]; returns the number of
+ * parameters, 0 for an invalid architecture. */
+size_t dm_dmil_layout(const dm_dmil_arch *a, dm_dmil_block *blocks);
 
 struct dmil_ws;
 
 typedef struct {
   dm_dmil_arch a;  /* a.dims points to the net's own copy */
   int *dims;
+  dm_dmil_block *blocks; /* DM_DMIL_N_BLOCKS(M) */
+  /* views of the table for the passes: encoder and fusion layers, and
+   * the offsets of the other blocks */
   dm_mlp *enc;
   size_t *off_rpost, *off_upost, *off_au;
   dm_mlp fuse;
@@ -88,6 +113,8 @@ typedef struct {
   int bcap;
 } dm_dmil;
 
+/* The number of parameters (dm_dmil_layout's), 0 for an invalid
+ * architecture. */
 size_t dm_dmil_param_count(const dm_dmil_arch *a);
 /* max_rows: largest training batch; partners: most ANOVA partners that
  * will be used; nthreads: most threads used. */

@@ -6,10 +6,7 @@
 #include "dm_knife.h"
 #include "dm_loss.h"
 #include "dm_rng.h"
-
-enum { STREAM_FOLDS = 1, STREAM_FOLD = 10, STREAM_REPEAT = 1000 };
-enum { STREAM_INNER = 1, STREAM_NET = 100, STREAM_KNIFE = 200 };
-enum { STREAM_INIT = 1, STREAM_TRAIN = 2 };
+#include "dm_streams.h"
 
 void dm_assign_folds(const int *y, int n, int K, int F, uint64_t key,
                      int *fold) {
@@ -70,7 +67,7 @@ static dm_status split_fold(const dm_data *data, const int *fold, int f, int F,
   /* Inner split of the training rows (positions mapped back to rows);
    * none when inner_val is 0, and then the last epoch is kept. */
   r->n_iv = dm_split_validation(r->ytrain, n_train, K, inner_val,
-                                dm_rng_derive(key, STREAM_INNER), r->inner_va, r->inner_tr);
+                                dm_rng_derive(key, DM_STREAM_INNER), r->inner_va, r->inner_tr);
   if (r->n_iv < 0) return DM_ERR_NOMEM;
   r->n_it = n_train - r->n_iv;
   for (int t = 0; t < r->n_it; t++) r->inner_tr[t] = r->train[r->inner_tr[t]];
@@ -95,10 +92,10 @@ static dm_status score_net(const dm_data *data, const dm_interact_cfg *cfg,
     dm_net_destroy(&net);
     return DM_ERR_NOMEM;
   }
-  dm_net_init(&net, theta, dm_rng_derive(key, STREAM_INIT));
+  dm_net_init(&net, theta, dm_rng_derive(key, DM_STREAM_INIT));
   dm_model model = dm_net_model(&net);
   st = dm_train(&model, theta, data, r->inner_tr, r->n_it, r->inner_va, r->n_iv,
-                &cfg->net_train, dm_rng_derive(key, STREAM_TRAIN), nthreads, pg->tick,
+                &cfg->net_train, dm_rng_derive(key, DM_STREAM_TRAIN), nthreads, pg->tick,
                 pg->ctx, &pg->done, pg->total, NULL);
   if (st == DM_OK) {
     model.logits(model.self, theta, data, r->test, r->n_test, z, nthreads);
@@ -126,10 +123,10 @@ static dm_status score_density(const dm_data *data, const dm_interact_cfg *cfg, 
     dm_knife_destroy(&kn);
     return DM_ERR_NOMEM;
   }
-  dm_knife_init(&kn, theta, data, r->inner_tr, r->n_it, dm_rng_derive(key, STREAM_INIT));
+  dm_knife_init(&kn, theta, data, r->inner_tr, r->n_it, dm_rng_derive(key, DM_STREAM_INIT));
   dm_model model = dm_knife_model(&kn);
   st = dm_train(&model, theta, data, r->inner_tr, r->n_it, r->inner_va, r->n_iv,
-                &cfg->knife_train, dm_rng_derive(key, STREAM_TRAIN), nthreads, pg->tick,
+                &cfg->knife_train, dm_rng_derive(key, DM_STREAM_TRAIN), nthreads, pg->tick,
                 pg->ctx, &pg->done, pg->total, NULL);
   if (st == DM_OK) {
     dm_knife_logdens(&kn, theta, data, r->test, r->n_test, ld, nthreads);
@@ -164,20 +161,20 @@ dm_status dm_interact_fit(const dm_data *data, const dm_interact_cfg *cfg,
     st = DM_ERR_NOMEM;
 
   for (int rep = 0; rep < cfg->repeats && st == DM_OK; rep++) {
-    const uint64_t rkey = dm_rng_derive(key, STREAM_REPEAT + (uint64_t)rep);
+    const uint64_t rkey = dm_rng_derive(key, DM_STREAM_REPEAT + (uint64_t)rep);
     int *rfold = fold + (size_t)rep * n;
     if (fold_given) memcpy(rfold, fold_given, sizeof(int) * (size_t)n);
-    else dm_assign_folds(data->y, n, K, F, dm_rng_derive(rkey, STREAM_FOLDS), rfold);
+    else dm_assign_folds(data->y, n, K, F, dm_rng_derive(rkey, DM_STREAM_FOLDS), rfold);
     for (int f = 0; f < F && st == DM_OK; f++) {
-      const uint64_t fkey = dm_rng_derive(rkey, STREAM_FOLD + (uint64_t)f);
+      const uint64_t fkey = dm_rng_derive(rkey, DM_STREAM_FOLD + (uint64_t)f);
       st = split_fold(data, rfold, f, F, cfg->inner_val, fkey, prior + (size_t)rep * F * K, &r);
       /* parameters are kept for the first repeat only */
       for (int j = 0; j < n_nets && st == DM_OK; j++)
-        st = score_net(data, cfg, &specs[j], &r, dm_rng_derive(fkey, STREAM_NET + (uint64_t)j),
+        st = score_net(data, cfg, &specs[j], &r, dm_rng_derive(fkey, DM_STREAM_SCORE_NETS + (uint64_t)j),
                        nthreads, &pg, z, logp[(size_t)rep * n_nets + j],
                        rep == 0 ? theta_net[(size_t)f * n_nets + j] : NULL);
       for (int m = 0; m < M && cfg->density && st == DM_OK; m++)
-        st = score_density(data, cfg, m, &r, dm_rng_derive(fkey, STREAM_KNIFE + (uint64_t)m),
+        st = score_density(data, cfg, m, &r, dm_rng_derive(fkey, DM_STREAM_KNIFE + (uint64_t)m),
                            nthreads, &pg, ld, logdens + ((size_t)rep * M + m) * n,
                            rep == 0 ? theta_knife[(size_t)f * M + m] : NULL);
     }

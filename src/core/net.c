@@ -63,6 +63,20 @@ void dm_net_destroy(dm_net *net) {
   memset(net, 0, sizeof(*net));
 }
 
+/* Encoder e of a spec, whose views are spec->enc_views[first ...], at
+ * parameter offset off; DM_ERR_ARG for a view out of range or a bad size. */
+static dm_status setup_encoder(const dm_net_spec *spec, int e, int first, const int *view_dims,
+                               int n_views, size_t off, dm_mlp *m) {
+  int width = 0;
+  for (int j = 0; j < spec->enc_n_views[e]; j++) {
+    const int v = spec->enc_views[first + j];
+    if (v < 0 || v >= n_views) return DM_ERR_ARG;
+    width += view_dims[v];
+  }
+  return dm_mlp_setup(m, width, spec->enc_width[e], spec->enc_layers[e], spec->enc_width[e],
+                      DM_ACT_RELU, off);
+}
+
 /* The head(s) and the gate of a mixture, from parameter offset `off`;
  * sets n_params. */
 static dm_status setup_heads(dm_net *net, const dm_net_spec *spec, size_t off) {
@@ -110,23 +124,13 @@ dm_status dm_net_create(dm_net *net, const dm_net_spec *spec,
   net->concat_dim = dm_net_spec_width(spec);
   for (int e = 0; e < E; e++) {
     net->view_start[e] = k;
-    int width = 0;
-    for (int j = 0; j < spec->enc_n_views[e]; j++, k++) {
-      int v = spec->enc_views[k];
-      if (v < 0 || v >= n_views) {
-        dm_net_destroy(net);
-        return DM_ERR_ARG;
-      }
-      net->view_idx[k] = v;
-      width += view_dims[v];
-    }
-    net->enc_in[e] = width;
-    if (dm_mlp_setup(&net->enc[e], width, spec->enc_width[e],
-                     spec->enc_layers[e], spec->enc_width[e], DM_ACT_RELU,
-                     off) != DM_OK) {
+    for (int j = 0; j < spec->enc_n_views[e]; j++) net->view_idx[k + j] = spec->enc_views[k + j];
+    if (setup_encoder(spec, e, k, view_dims, n_views, off, &net->enc[e]) != DM_OK) {
       dm_net_destroy(net);
       return DM_ERR_ARG;
     }
+    net->enc_in[e] = dm_mlp_in(&net->enc[e]);
+    k += spec->enc_n_views[e];
     off += net->enc[e].n_params;
   }
   net->view_start[E] = k;
@@ -171,17 +175,8 @@ size_t dm_net_param_count(const dm_net_spec *spec, const int *view_dims,
                           int n_views) {
   dm_mlp m;
   size_t total = 0;
-  int k = 0;
-  for (int e = 0; e < spec->n_enc; e++) {
-    int width = 0;
-    for (int j = 0; j < spec->enc_n_views[e]; j++, k++) {
-      int v = spec->enc_views[k];
-      if (v < 0 || v >= n_views) return 0;
-      width += view_dims[v];
-    }
-    if (dm_mlp_setup(&m, width, spec->enc_width[e], spec->enc_layers[e],
-                     spec->enc_width[e], DM_ACT_RELU, 0) != DM_OK)
-      return 0;
+  for (int e = 0, k = 0; e < spec->n_enc; k += spec->enc_n_views[e], e++) {
+    if (setup_encoder(spec, e, k, view_dims, n_views, 0, &m) != DM_OK) return 0;
     total += m.n_params;
   }
   dm_net heads;

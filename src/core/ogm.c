@@ -82,7 +82,7 @@ static dm_status ogm_batch_grad(void *self, const float *theta, const dm_data *d
                                 const int *rows, int nb, float *grad, double *loss_sum,
                                 uint64_t key, int nthreads) {
   dm_ogm *o = self;
-  dm_net_extras ex = {o->score, NULL, 0.0f};
+  const dm_net_extras ex = {.enc_score = o->score};
   dm_status st = dm_net_batch_grad(o->net, theta, data, rows, nb, grad, loss_sum, nthreads, &ex);
   if (st != DM_OK) return st;
   dm_ogm_modulate(o, o->score, grad, key);

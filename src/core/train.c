@@ -4,10 +4,10 @@
 #include "dm_loss.h"
 #include "dm_omp.h"
 #include "dm_rng.h"
+#include "dm_streams.h"
 #include "dm_train.h"
 
 /* Stream ids under the training key. */
-enum { STREAM_SHUFFLE = 1, STREAM_BATCH = 2 };
 
 int dm_shard_plan(int nb, int *starts) {
   int n = DM_MIN(2, nb / DM_SHARD_MIN_ROWS);
@@ -166,8 +166,8 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
   }
   memcpy(order, train_rows, sizeof(int) * (size_t)n_train);
 
-  const uint64_t shuffle_key = dm_rng_derive(key, STREAM_SHUFFLE);
-  const uint64_t batch_key = dm_rng_derive(key, STREAM_BATCH);
+  const uint64_t shuffle_key = dm_rng_derive(key, DM_STREAM_SHUFFLE);
+  const uint64_t batch_key = dm_rng_derive(key, DM_STREAM_BATCH);
   double best_acc = -1.0, best_loss = INFINITY;
   long step = 0;
   dm_history untracked = {NULL, NULL, NULL, 0, 0};

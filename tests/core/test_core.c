@@ -122,7 +122,9 @@ static void test_train_xor(void) {
   }
   int enc_n_views[2] = {1, 1}, enc_views[2] = {0, 1}, layers[2] = {2, 2},
       width[2] = {16, 16};
-  dm_net_spec spec = {2, enc_n_views, enc_views, layers, width, 2, 16, 2};
+  dm_net_spec spec = {.n_enc = 2, .enc_n_views = enc_n_views, .enc_views = enc_views,
+                      .enc_layers = layers, .enc_width = width, .head_layers = 2,
+                      .head_width = 16, .K = 2};
   float *theta[2];
   double acc[2];
   for (int t = 0; t < 2; t++) {

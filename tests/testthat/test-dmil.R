@@ -157,17 +157,25 @@ test_that("ablation switches change what they say", {
   expect_false(identical(anova$nets, fit$nets))
 })
 
+test_that("the parameter table covers every weight once, in blocks of known groups", {
+  dims <- vapply(fit$views, function(b) length(b$columns), integer(1))
+  tab <- .Call(dmil:::C_dm_dmil_layout, unname(dims), length(fit$levels), fit$nets$dmil$arch)
+  expect_identical(tab$start, cumsum(c(1, utils::head(tab$length, -1))))
+  expect_identical(sum(tab$length), as.double(length(fit$nets$dmil$theta)))
+  expect_setequal(tab$group, dmil:::dmil_groups())
+  # a block per view for encoders, posteriors and unique heads; one of the rest
+  per_view <- c("enc", "rpost", "upost", "au")
+  expect_true(all(table(tab$group)[per_view] == length(dims)))
+  expect_true(all(is.na(tab$view[!tab$group %in% per_view])))
+  expect_named(dmil:::dmil_layout(fit), c("R", paste0("U_", names(dims)), "S", "bias"))
+})
+
 test_that("the stages train the groups the design assigns them", {
   st <- fit$stage_settings
-  groups <- dmil:::dmil_groups
-  has <- function(cfg, g) bitwAnd(cfg$groups, groups[[g]]) != 0
-  expect_true(all(vapply(names(groups), function(g) has(st$A, g), logical(1))))
-  expect_identical(names(groups)[vapply(names(groups), function(g) has(st$R, g), logical(1))],
-                   c("enc", "rpost", "ar", "bias"))
-  expect_identical(names(groups)[vapply(names(groups), function(g) has(st$U, g), logical(1))],
-                   c("enc", "upost", "au"))
-  expect_identical(names(groups)[vapply(names(groups), function(g) has(st$S, g), logical(1))],
-                   c("fuse", "spost", "as"))
+  expect_setequal(st$A$groups, c("enc", "rpost", "upost", "fuse", "spost", "ar", "au", "as", "bias"))
+  expect_identical(st$R$groups, c("enc", "rpost", "ar", "bias"))
+  expect_identical(st$U$groups, c("enc", "upost", "au"))
+  expect_identical(st$S$groups, c("fuse", "spost", "as"))
   # frozen parameters do not move: the synergy stage leaves a_R unchanged
   ph <- fit$phases
   lay <- dmil:::dmil_layout(fit)

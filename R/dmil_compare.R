@@ -1,0 +1,107 @@
+#' Compare the accuracy of several fits by group
+#'
+#' Predicts `new_x` with every fit and tabulates accuracy within groups of
+#' samples, e.g. by interaction type on simulated data or by a covariate.
+#' Results of several runs (seeds) can be stacked with [rbind()]; the plot
+#' methods then show their means and ranges.
+#'
+#' @param fits A named list of [dmil_fit()] models.
+#' @param new_x Views to predict (see [predict.dmil_fit()]).
+#' @param y The true labels of `new_x`.
+#' @param group A vector grouping the samples (default: all in one group).
+#' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
+#' @return A data frame of class `dmil_comparison`: `method`, `group`, `n`,
+#'   `accuracy` (and an `overall` group).
+#' @examples
+#' te <- 401:600
+#' tr <- 1:400
+#' xs <- function(rows) lapply(mix4_small$x, function(v) v[rows, ])
+#' fits <- list(
+#'   ensemble = dmil_fit(xs(tr), mix4_small$y[tr], method = "ensemble", epochs = 30, nthreads = 1),
+#'   joint = dmil_fit(xs(tr), mix4_small$y[tr], method = "joint", epochs = 30, nthreads = 1)
+#' )
+#' cmp <- dmil_compare(fits, xs(te), mix4_small$y[te], group = mix4_small$type[te])
+#' cmp
+#' plot(cmp)
+#' @export
+dmil_compare <- function(fits, new_x, y, group = NULL, nthreads = NULL) {
+  if (!is.list(fits) || is.null(names(fits)) || any(names(fits) == "") ||
+      !all(vapply(fits, inherits, logical(1), what = "dmil_fit"))) {
+    dm_abort("{.arg fits} must be a named list of {.cls dmil_fit} models.", class = "dmil_error_arg")
+  }
+  n <- nrow(check_views(new_x, min_views = 1L)[[1]])
+  if (length(y) != n) {
+    dm_abort("{.arg y} must have one label per row of {.arg new_x}.", class = "dmil_error_outcome")
+  }
+  if (is.null(group)) group <- rep("all", n)
+  if (length(group) != n) {
+    dm_abort("{.arg group} must have one value per row of {.arg new_x}.", class = "dmil_error_arg")
+  }
+  group <- as.factor(group)
+  out <- do.call(rbind, lapply(names(fits), function(m) {
+    pred <- predict(fits[[m]], new_x, nthreads = nthreads)$.pred_class
+    ok <- as.character(pred) == as.character(y)
+    rbind(
+      data.frame(method = m, group = levels(group), n = as.vector(table(group)),
+                 accuracy = as.vector(tapply(ok, group, mean))),
+      data.frame(method = m, group = "overall", n = n, accuracy = mean(ok))
+    )
+  }))
+  out$method <- factor(out$method, levels = names(fits))
+  out$group <- factor(out$group, levels = c(levels(group), "overall"))
+  class(out) <- c("dmil_comparison", "data.frame")
+  out
+}
+
+comparison_summary <- function(x) {
+  d <- as.data.frame(unclass(x))
+  agg <- stats::aggregate(accuracy ~ method + group, data = d,
+                          FUN = function(a) c(mean = mean(a), lo = min(a), hi = max(a)))
+  data.frame(method = agg$method, group = agg$group, mean = agg$accuracy[, "mean"],
+             lo = agg$accuracy[, "lo"], hi = agg$accuracy[, "hi"])
+}
+
+#' @export
+print.dmil_comparison <- function(x, digits = 3, ...) {
+  s <- comparison_summary(x)
+  wide <- stats::reshape(s[c("method", "group", "mean")], idvar = "method", timevar = "group",
+                         direction = "wide")
+  names(wide) <- sub("^mean\\.", "", names(wide))
+  runs <- nrow(x) / nrow(s)
+  cat(sprintf("Accuracy by group%s\n", if (runs > 1) sprintf(" (mean of %g runs)", runs) else ""))
+  num <- vapply(wide, is.numeric, logical(1))
+  wide[num] <- lapply(wide[num], round, digits)
+  print(wide, row.names = FALSE)
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @export
+plot.dmil_comparison <- function(x, ...) {
+  s <- comparison_summary(x)
+  means <- stats::xtabs(mean ~ method + group, data = s)
+  cols <- grDevices::hcl.colors(max(nrow(means), 2), "Dark 3")[seq_len(nrow(means))]
+  mids <- graphics::barplot(means, beside = TRUE, col = cols, ylim = c(0, 1.05), border = NA,
+                            ylab = "accuracy", main = "Accuracy by group",
+                            legend.text = rownames(means),
+                            args.legend = list(x = "bottomright", bty = "n", bg = "white"))
+  lo <- stats::xtabs(lo ~ method + group, data = s)
+  hi <- stats::xtabs(hi ~ method + group, data = s)
+  many <- hi > lo
+  if (any(many)) graphics::arrows(mids[many], lo[many], mids[many], hi[many], angle = 90, code = 3,
+                                  length = 0.03)
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_comparison <- function(object, ...) {
+  s <- comparison_summary(object)
+  ggplot2::ggplot(s, ggplot2::aes(x = .data$group, y = .data$mean, fill = .data$method)) +
+    ggplot2::geom_col(position = ggplot2::position_dodge(width = 0.85), width = 0.8) +
+    ggplot2::geom_errorbar(ggplot2::aes(ymin = .data$lo, ymax = .data$hi),
+                           data = s[s$hi > s$lo, , drop = FALSE],
+                           position = ggplot2::position_dodge(width = 0.85), width = 0.25) +
+    ggplot2::coord_cartesian(ylim = c(0, 1)) +
+    ggplot2::labs(x = NULL, y = "accuracy", fill = NULL)
+}
