@@ -26,6 +26,9 @@ install: deps
 demo: install
 	$(RSCRIPT) -e 'demo("dmil", package = "dmil", ask = FALSE, echo = TRUE)'
 
+# The tests call entry points that only a DMIL_TESTING=1 build has
+# (configure); exported to the install this target depends on.
+test: export DMIL_TESTING = 1
 test: install core-test r-test
 
 r-test:

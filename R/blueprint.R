@@ -2,7 +2,9 @@
 # were standardised, so that predict() can re-apply the same preprocessing to
 # new data whose views or columns come in another order.
 
-learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env()) {
+# `inform`: say which constant columns are dropped (not for the training
+# rows of a fit, whose columns dmil_fit() has reported already).
+learn_blueprint <- function(views, nthreads, arg = "x", inform = TRUE, call = rlang::caller_env()) {
   bp <- vector("list", length(views))
   names(bp) <- names(views)
   for (v in names(views)) {
@@ -18,7 +20,7 @@ learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env
           "x" = "All {length(cn)} column{?s} {?is/are} constant."),
         class = "dmil_error_values", call = call)
     }
-    if (any(const)) {
+    if (any(const) && inform) {
       dm_inform(c("i" = "Dropping {sum(const)} constant column{?s} of view {.val {v}}: {.val {utils::head(cn[const], 10)}}{if (sum(const) > 10) ', ...' else ''}."),
                 class = "dmil_message_dropped")
     }

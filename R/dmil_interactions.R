@@ -204,13 +204,29 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
     repeats = repeats, hidden = hidden, depth = depth, epochs = epochs,
     batch_size = batch_size, lr = lr, weight_decay = weight_decay, patience = patience,
     inner_validation = inner_validation, calibrate = calibrate, bins = bins, knife = knife))
-  n_train <- floor(n * (folds - 1) / folds)
+  n_train <- fold_train_size(n, folds)
   s <- interaction_defaults(s, n, n_train)
   progress <- check_flag(progress)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
+  res <- interactions_core(views, y, measure, unit, prior, folds, foldid, pairs, s, seed,
+                           nthreads, progress)
+  warn_unreliable(res$table, res$per_repeat, y, attr(res$table, "dmil")$fold, folds, s, n_train)
+  res$table
+}
 
-  bp <- learn_blueprint(views, nthreads)
+# The work of dmil_interactions() on checked arguments: views a named list
+# of numeric matrices, y a factor, s the complete settings (after
+# interaction_defaults()). Returns list(table, per_repeat = the atoms of
+# each repeat, or NULL), without the reliability warnings. `inform`: report
+# dropped constant columns.
+interactions_core <- function(views, y, measure, unit, prior, folds, foldid, pairs, s, seed,
+                              nthreads, progress, inform = TRUE) {
+  vn <- names(views)
+  M <- length(vn)
+  n <- nrow(views[[1]])
+  n_train <- fold_train_size(n, folds)
+  bp <- learn_blueprint(views, nthreads, inform = inform)
   sets <- view_subsets(vn)
   nets <- interaction_nets(vn, s$hidden, s$depth)
   knife <- s$knife
@@ -274,8 +290,15 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   attr(tab, "shift") <- NULL
   attr(tab, "dmil") <- info
   class(tab) <- c("dmil_interactions", "data.frame")
-  warn_unreliable(tab, per, y, res$fold, folds, s, n_train)
-  tab
+  list(table = tab, per_repeat = per)
+}
+
+# The settings of dmil_interactions() at their defaults (its formals),
+# completed by its checks.
+interaction_settings <- function(overrides = list()) {
+  f <- formals(dmil_interactions)[names(interaction_checks)]
+  s <- utils::modifyList(lapply(f, eval, envir = baseenv()), overrides, keep.null = TRUE)
+  check_interaction_settings(s)
 }
 
 # hint: what else to do (dmil_fit() says how to fit DMIL without Phase B).
@@ -307,6 +330,9 @@ check_interaction_views <- function(vn, measure, hint = "Decompose subsets of th
   }
   invisible()
 }
+
+# Samples in the training part of a cross-fitting fold.
+fold_train_size <- function(n, folds) floor(n * (folds - 1) / folds)
 
 # Defaults that depend on the data: repeats, the inner validation part and
 # the calibration bins (documented in ?dmil_interactions).

@@ -76,26 +76,26 @@ unscored_reason <- "a class had fewer than 3 training samples, too few to cross-
 
 # Cross-fitted interaction scores of the training rows, as a model keeps
 # them (DMIL's Phase B, the interaction-aware ensemble's synergy share):
-# one repeat unless `extra` says otherwise, the samples' ids (row names,
-# else their index) kept. NULL when a class is too small to cross-fit
-# (unscored_reason). The columns dropped by dmil_fit() would be reported
-# again for the training rows, and the reliability warnings concern tables
-# read sample by sample, not a model's use of them: both are muffled.
-# `seed` is the fit's; the scores draw from a stream of their own.
+# one repeat unless `extra` (checked settings of dmil_interactions()) says
+# otherwise, the samples' ids (row names, else their index) kept. NULL when
+# a class is too small to cross-fit (unscored_reason). The views and labels
+# were checked by dmil_fit(), which also reported their constant columns;
+# the reliability warnings concern tables read sample by sample, not a
+# model's use of them, and are not raised. `seed` is the fit's; the scores
+# draw from a stream of their own.
 score_training_rows <- function(views, y, train_rows, measure, folds, extra, seed, nthreads,
                                 progress) {
   seed <- derived_seed(seed, "scores")
-  folds <- folds %||% score_folds(y[train_rows])
+  y <- droplevels(y[train_rows])
+  folds <- folds %||% score_folds(y)
   if (is.na(folds)) return(NULL)
   ids <- view_ids(views)[train_rows]
   sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
-  args <- c(list(x = sub, y = droplevels(y[train_rows]), measure = measure, folds = folds,
-                 seed = seed, nthreads = nthreads, progress = progress),
-            utils::modifyList(list(repeats = 1L), extra))
-  args <- args[!vapply(args, is.null, logical(1))]
-  withCallingHandlers(do.call(dmil_interactions, args),
-                      dmil_message_dropped = function(m) invokeRestart("muffleMessage"),
-                      dmil_warning_unreliable = function(w) invokeRestart("muffleWarning"))
+  n <- length(train_rows)
+  s <- interaction_settings(utils::modifyList(list(repeats = 1L), extra))
+  s <- interaction_defaults(s, n, fold_train_size(n, folds))
+  interactions_core(sub, y, measure, "bits", s$prior, folds, NULL, FALSE, s, seed, nthreads,
+                    progress, inform = FALSE)$table
 }
 
 fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {

@@ -1,4 +1,4 @@
-# Evaluation of DMIL against the baselines on MIX4 (METHOD.md 7.5-7.6): per
+# Evaluation of DMIL against the baselines on MIX4 (?simulate_interactions): per
 # interaction type test accuracy, overall accuracy, and per-type accuracy
 # with each view removed at test time: its rows permuted across the test set
 # (which destroys its information), or replaced by its training mean; DMIL

@@ -1,7 +1,7 @@
 """PyTorch reference implementations of dmil's joint baseline and DMIL Phase A.
 
 Same architectures, widths, batch size, epochs, optimiser (Adam, lr 1e-3) and
-losses as dmil's defaults (METHOD.md section 5; dmil_control()), float32, on
+losses as dmil's defaults (vignettes/method.Rmd section 3; dmil_control()), float32, on
 the CPU with a given number of threads. Used by bench/run.sh to compare
 training speed; prints one JSON line with the timing.
 

@@ -92,19 +92,10 @@ static const float *weights(SEXP stage, const char *name, R_xlen_t len) {
   return out;
 }
 
-typedef struct {
-  dm_dmil_loss loss;
-  dm_train_cfg train;
-  unsigned groups;
-  float enc_mult;
-  double tolerance; /* NaN: always keep */
-} stage_cfg;
-
-/* Trains the DMIL network through a sequence of stages (Phase A is one,
- * Phase C three), each with its own loss, trainable groups and learning
- * rate, starting from `theta` (NULL: a fresh initialisation). A stage with
- * a tolerance is reverted if its best validation accuracy falls more than
- * the tolerance below the accuracy before it.
+/* Trains the DMIL network through a sequence of stages
+ * (dm_dmil_train_stages: Phase A is one, Phase C three), each with its own
+ * loss, trainable groups and learning rate, starting from `theta` (NULL: a
+ * fresh initialisation).
  * Returns list(status, theta, stages = list of list(theta, train_loss,
  *   val_loss, val_acc, epochs_run, best_epoch, acc_before, acc_after,
  *   kept)). */
@@ -132,12 +123,12 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
   for (int i = 0; i < n_train; i++) train_rows[i] = INTEGER(train_rows_)[i] - 1;
   for (int i = 0; i < n_val; i++) val_rows[i] = INTEGER(val_rows_)[i] - 1;
 
-  stage_cfg *st_cfg = (stage_cfg *)R_alloc(n_stages, sizeof(stage_cfg));
+  dm_dmil_stage *st_cfg = (dm_dmil_stage *)R_alloc(n_stages, sizeof(dm_dmil_stage));
   int batch = 0, max_partners = 1;
   double total = 0.0;
   for (int s = 0; s < n_stages; s++) {
     SEXP sg = VECTOR_ELT(stages_, s);
-    stage_cfg *c = &st_cfg[s];
+    dm_dmil_stage *c = &st_cfg[s];
     memset(c, 0, sizeof(*c));
     c->loss.c_full = (float)glue_dbl(sg, "c_full");
     c->loss.c_uni = (float)glue_dbl(sg, "c_uni");
@@ -184,6 +175,14 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
     for (int k = 6; k <= 7; k++) SET_VECTOR_ELT(r, k, Rf_allocVector(REALSXP, 1));
     SET_VECTOR_ELT(r, 8, Rf_allocVector(LGLSXP, 1));
   }
+  /* The stages' records point into the R results: NA until a stage runs. */
+  dm_dmil_stage_result *res = (dm_dmil_stage_result *)R_alloc(n_stages, sizeof(dm_dmil_stage_result));
+  for (int s = 0; s < n_stages; s++) {
+    SEXP r = VECTOR_ELT(r_stages, s);
+    res[s] = (dm_dmil_stage_result){{REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)),
+                                     REAL(VECTOR_ELT(r, 3)), 0, 0},
+                                    REAL(VECTOR_ELT(r, 0)), NA_REAL, NA_REAL, NA_LOGICAL};
+  }
   glue_progress prog;
   glue_progress_start(&prog, Rf_asLogical(progress_) == TRUE, total, "DMIL");
   PROTECT(prog.bar);
@@ -192,7 +191,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
   int blas_prev = dm_blas_enter();
   dm_data data;
   dm_dmil net;
-  float *theta = NULL, *before = NULL, *mult = NULL;
+  float *theta = NULL;
   int have_net = 0;
   dm_status status = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
   if (status == DM_OK) {
@@ -200,60 +199,26 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
     status = dm_dmil_create(&net, &arch, batch, max_partners, nthreads);
     have_net = status == DM_OK;
   }
-  if (status == DM_OK) {
-    theta = malloc(sizeof(float) * (P + 1));
-    before = malloc(sizeof(float) * (P + 1));
-    mult = malloc(sizeof(float) * (P + 1));
-    if (!theta || !before || !mult) status = DM_ERR_NOMEM;
-  }
+  if (status == DM_OK && !(theta = malloc(sizeof(float) * (P + 1)))) status = DM_ERR_NOMEM;
   if (status == DM_OK) {
     const uint64_t key = dm_rng_derive(master, DM_STREAM_DMIL);
     if (Rf_isNull(theta_)) dm_dmil_init(&net, theta, dm_rng_derive(key, DM_STREAM_DMIL_INIT));
     else
       for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
-    double done = 0.0;
-    dm_model model = dm_dmil_model(&net);
-    /* Validation accuracy of the current parameters (posterior-mean
-     * predictions, which the loss settings do not affect): evaluated once
-     * here, then carried from stage to stage. */
-    double acc_now = NAN, vl = NAN;
-    if (n_val > 0) status = dm_evaluate(&model, theta, &data, val_rows, n_val, nthreads, &vl, &acc_now);
-    for (int s = 0; s < n_stages && status == DM_OK; s++) {
-      stage_cfg *c = &st_cfg[s];
+    status = dm_dmil_train_stages(&net, theta, &data, train_rows, n_train, val_rows, n_val,
+                                  st_cfg, n_stages, key, nthreads, glue_progress_tick, &prog,
+                                  total, res);
+    for (int s = 0; s < n_stages; s++) {
       SEXP r = VECTOR_ELT(r_stages, s);
-      const double acc_before = acc_now;
-      net.loss = c->loss;
-      net.beta_scale = 1.0f;
-      memcpy(before, theta, sizeof(float) * P);
-      dm_dmil_lr_mult(&net, c->groups, c->enc_mult, mult);
-      c->train.lr_mult = mult;
-      dm_history h = {REAL(VECTOR_ELT(r, 1)), REAL(VECTOR_ELT(r, 2)), REAL(VECTOR_ELT(r, 3)), 0, 0};
-      status = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val, &c->train,
-                        dm_rng_derive(key, DM_STREAM_STAGES + (uint64_t)s), nthreads, glue_progress_tick, &prog,
-                        &done, total, &h);
-      if (status != DM_OK) break;
-      /* dm_train left the best epoch's parameters, whose accuracy it recorded */
-      const double acc_after = n_val > 0 && h.best_epoch > 0 ? h.val_acc[h.best_epoch - 1] : NAN;
-      int kept = 1;
-      acc_now = acc_after;
-      if (!ISNAN(c->tolerance) && n_val > 0 && acc_after < acc_before - c->tolerance) {
-        kept = 0;
-        acc_now = acc_before;
-        memcpy(theta, before, sizeof(float) * P);
-      }
-      double *th = REAL(VECTOR_ELT(r, 0));
-      for (size_t k = 0; k < P; k++) th[k] = theta[k];
-      INTEGER(VECTOR_ELT(r, 4))[0] = h.epochs_run;
-      INTEGER(VECTOR_ELT(r, 5))[0] = h.best_epoch;
-      REAL(VECTOR_ELT(r, 6))[0] = acc_before;
-      REAL(VECTOR_ELT(r, 7))[0] = acc_after;
-      LOGICAL(VECTOR_ELT(r, 8))[0] = kept;
+      INTEGER(VECTOR_ELT(r, 4))[0] = res[s].hist.epochs_run;
+      INTEGER(VECTOR_ELT(r, 5))[0] = res[s].hist.best_epoch;
+      REAL(VECTOR_ELT(r, 6))[0] = res[s].acc_before;
+      REAL(VECTOR_ELT(r, 7))[0] = res[s].acc_after;
+      LOGICAL(VECTOR_ELT(r, 8))[0] = res[s].kept;
     }
     for (size_t k = 0; k < P; k++) REAL(r_theta)[k] = theta[k];
   }
   free(theta);
-  free(before);
-  free(mult);
   if (have_net) dm_dmil_destroy(&net);
   dm_data_free(&data);
   dm_blas_leave(blas_prev);

@@ -37,6 +37,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
 SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
                        SEXP present, SEXP K, SEXP arch, SEXP theta,
                        SEXP nthreads);
+#ifdef DM_TESTING
 SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
 SEXP C_dm_broja_q(SEXP p, SEXP dims);
@@ -45,6 +46,7 @@ SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, S
                        SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight);
 SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key);
+#endif
 
 static const R_CallMethodDef call_methods[] = {
     {"dm_threads_info", (DL_FUNC)&C_dm_threads_info, 0},
@@ -65,12 +67,14 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_dmil_layout", (DL_FUNC)&C_dm_dmil_layout, 3},
     {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 14},
     {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 9},
+#ifdef DM_TESTING
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},
     {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},
     {"dm_rng_normals", (DL_FUNC)&C_dm_rng_normals, 2},
     {"dm_ogm_grad", (DL_FUNC)&C_dm_ogm_grad, 11},
     {"dm_distill_grad", (DL_FUNC)&C_dm_distill_grad, 11},
+#endif
     {NULL, NULL, 0}};
 
 #if !defined(_WIN32)

@@ -30,14 +30,14 @@ suite_data <- function(name) {
   switch(name,
     mix4_k2 = sim_set(simulate_interactions(3000, "mix4", K = 2, sigma = 0.5,
                                             kappa = c(1, 0.6), seed = 11),
-                      "MIX4 (METHOD 7.5), K = 2, kappa (1, 0.6), sigma 0.5, n 3000"),
+                      "MIX4 (?simulate_interactions), K = 2, kappa (1, 0.6), sigma 0.5, n 3000"),
     mix4_k3 = sim_set(simulate_interactions(3000, "mix4", K = 3, sigma = 0.5,
                                             kappa = c(1, 0.6), seed = 12),
                       "MIX4, K = 3, kappa (1, 0.6), sigma 0.5, n 3000"),
     mix3 = sim_set(simulate_interactions(3000, "mix3", K = 2, sigma = 0.5, seed = 13),
                    "MIX3: three views, 11 interaction types, K = 2, n 3000"),
     pid_mix = sim_set(simulate_interactions(3000, "pid", setting = "mix", n_classes = 4, seed = 14),
-                      "Liang et al. generator (METHOD 7.3), setting mix, 4 classes, n 3000"),
+                      "Liang et al. generator (simulate_interactions(design = \"pid\")), setting mix, 4 classes, n 3000"),
     pid_synergy = sim_set(simulate_interactions(3000, "pid", setting = "synergy", n_classes = 4,
                                                 seed = 15),
                           "Liang et al. generator, setting synergy, 4 classes, n 3000"),
@@ -67,7 +67,7 @@ sim_set <- function(sim, note) {
   list(x = sim$x, y = sim$y, type = sim$type, bayes = bayes, note = note)
 }
 
-# The FactorCL generator (METHOD 7.4): latents per subset of views
+# The FactorCL generator (Liang et al. 2023, FactorCL): latents per subset of views
 # N(0, 0.5 I) of dimension 10; view m = (latents containing m) T_m with T_m
 # uniform on [0, 1] of width 100, plus N(0, 0.5^2) noise; binary label
 # 1[mean of the first 5 coordinates of the shared and of each unique latent
@@ -85,7 +85,7 @@ factorcl_set <- function(n, seed) {
     score <- rowMeans(cbind(z[[3]][, 1:5], z[[1]][, 1:5], z[[2]][, 1:5]))
   })
   list(x = list(x1 = x[[1]], x2 = x[[2]]), y = factor(as.integer(score >= 0)),
-       note = "FactorCL generator (METHOD 7.4), shared + both unique latents, n 3000")
+       note = "FactorCL generator, shared + both unique latents, n 3000")
 }
 
 # the packages stay installed between runs of the suite

@@ -1,4 +1,5 @@
-/* dm_dmil.h -- the DMIL decomposition network (METHOD.md section 5).
+/* dm_dmil.h -- the DMIL decomposition network (vignettes/method.Rmd,
+ * sections 3 and 4).
  *
  * Per view m an encoder E_m (depth ReLU layers of H units) gives h_m. From
  * h_m two linear layers give diagonal Gaussian posteriors (mean and
@@ -131,6 +132,39 @@ void dm_dmil_lr_mult(const dm_dmil *net, unsigned groups, float enc_mult,
 /* The dm_model view: batch gradient of net->loss; logits of the full
  * prediction at posterior means. */
 dm_model dm_dmil_model(dm_dmil *net);
+
+/* One stage of staged training: the loss, the training settings (their
+ * lr_mult is set by the routine), the trainable groups with the encoders'
+ * learning-rate factor, and the tolerance of the keep-or-revert rule. */
+typedef struct {
+  dm_dmil_loss loss;
+  dm_train_cfg train;
+  unsigned groups;
+  float enc_mult;
+  double tolerance; /* NaN: always keep */
+} dm_dmil_stage;
+
+/* What a stage did. hist's arrays (train.epochs entries each) and theta
+ * (n_params, or NULL) are the caller's. */
+typedef struct {
+  dm_history hist;
+  double *theta;      /* the parameters after the stage */
+  double acc_before;  /* validation accuracy before and at the kept epoch */
+  double acc_after;
+  int kept;
+} dm_dmil_stage_result;
+
+/* Trains theta (initialised by the caller) through the stages in order
+ * (Phase A is one stage, Phase C three), stage s from the stream
+ * DM_STREAM_STAGES + s of key. A stage with a tolerance is reverted when its
+ * best validation accuracy falls more than the tolerance below the accuracy
+ * before it; without validation rows every stage is kept. The progress
+ * callback sees one tick per batch of every stage, out of `total`. */
+dm_status dm_dmil_train_stages(dm_dmil *net, float *theta, const dm_data *data,
+                               const int *train_rows, int n_train, const int *val_rows,
+                               int n_val, dm_dmil_stage *stages, int n_stages, uint64_t key,
+                               int nthreads, dm_tick_fn tick, void *tick_ctx, double total,
+                               dm_dmil_stage_result *res);
 
 /* Evaluation with possibly missing views. present (n x M, row-major; NULL =
  * all present) marks the views available for each row: missing ones leave

@@ -34,14 +34,18 @@ struct dmil_ws {
   float *sd;        /* (2M+2) x cap x D: exp(lv / 2) of each code, reused by the backward pass */
   float *tau, *mubar;
   float *arbar, *au, *as; /* head outputs: cap x K, M x cap x K, cap x K */
-  float *lrm, *lm, *l;
-  float *dau, *das, *dlrm, *dladd, *dl;
+  float *l_red, *l_view, *l; /* logits: each view's redundant code alone, each view
+                               * alone (M x cap x K), the prediction (cap x K) */
+  float *dau, *das, *dl_red, *dl_add, *dl; /* their gradients; dl_add: of the additive part */
   float *dz;
   float *drp, *dup, *dsp;
   float *dfs, *dhcat, *tmp, *scratch;
-  float *fa;        /* M x cap x H: each view's share of the fusion layer's pre-activation */
-  float *pf, *pmu, *pa, *dpa, *dpmu, *dpf, *g;
-  float *sb;        /* M x bcap x H: fusion gradients scattered to batch rows */
+  float *fshare;    /* M x cap x H: each view's share of the fusion layer's pre-activation */
+  /* ANOVA partner rows (R = cap x M x partners): fusion outputs, synergy
+   * means, synergy head outputs and their gradients; the mean over a
+   * sample's partners (K) */
+  float *part_f, *part_mu, *part_a, *dpart_a, *dpart_mu, *dpart_f, *part_mean;
+  float *scatter;   /* M x bcap x H: fusion gradients scattered to batch rows */
   float *noise;     /* (2M+2) x D noise of one row */
   float *grad;
   int *labels;
@@ -69,7 +73,7 @@ static inline float *zbuf(const struct dmil_ws *ws, float *base, int c, int D) {
  * layer's pre-activation is the bias plus one share per view. */
 static inline void add_shares_relu(float *DM_RESTRICT f, const struct dmil_ws *ws, int i, int M, int H) {
   for (int m = 0; m < M; m++) {
-    const float *DM_RESTRICT am = ws->fa + ((size_t)m * ws->cap + i) * H;
+    const float *DM_RESTRICT am = ws->fshare + ((size_t)m * ws->cap + i) * H;
 #pragma omp simd
     for (int j = 0; j < H; j++) f[j] += am[j];
   }

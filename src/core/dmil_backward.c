@@ -72,40 +72,40 @@ double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
         int sj = 0;
         while (j >= starts[sj + 1]) sj++;
         const struct dmil_ws *wj = &net->ws[sj];
-        const float *DM_RESTRICT own = ws->fa + ((size_t)m * ws->cap + i) * H;
-        const float *DM_RESTRICT other = wj->fa + ((size_t)m * wj->cap + (j - starts[sj])) * H;
-        float *DM_RESTRICT f = ws->pf + ((size_t)(i * M + m) * P + p) * H;
+        const float *DM_RESTRICT own = ws->fshare + ((size_t)m * ws->cap + i) * H;
+        const float *DM_RESTRICT other = wj->fshare + ((size_t)m * wj->cap + (j - starts[sj])) * H;
+        float *DM_RESTRICT f = ws->part_f + ((size_t)(i * M + m) * P + p) * H;
         for (int k = 0; k < H; k++) f[k] = bF[k] + other[k] - own[k];
         add_shares_relu(f, ws, i, M, H);
       }
   }
   const float *Wsp = theta + net->off_spost;
-  dm_dense_forward(R, H, D, ws->pf, H, Wsp, Wsp + (size_t)2 * D * H, ws->pmu, D, DM_ACT_NONE);
-  dm_gemm(0, 1, R, K, D, 1.0f, ws->pmu, D, theta + net->off_as, D, 0.0f, ws->pa, K);
+  dm_dense_forward(R, H, D, ws->part_f, H, Wsp, Wsp + (size_t)2 * D * H, ws->part_mu, D, DM_ACT_NONE);
+  dm_gemm(0, 1, R, K, D, 1.0f, ws->part_mu, D, theta + net->off_as, D, 0.0f, ws->part_a, K);
   double total = 0.0;
   const double coef = (double)L->c_anova / ((double)nb * M);
   for (int im = 0; im < B * M; im++) {
-    float *g = ws->g; /* K */
+    float *g = ws->part_mean;
     for (int k = 0; k < K; k++) {
       double s_ = 0.0;
-      for (int p = 0; p < P; p++) s_ += ws->pa[((size_t)im * P + p) * K + k];
+      for (int p = 0; p < P; p++) s_ += ws->part_a[((size_t)im * P + p) * K + k];
       g[k] = (float)(s_ / P);
       total += coef * g[k] * g[k];
     }
     for (int p = 0; p < P; p++)
       for (int k = 0; k < K; k++)
-        ws->dpa[((size_t)im * P + p) * K + k] = (float)(2.0 * coef * g[k] / P);
+        ws->dpart_a[((size_t)im * P + p) * K + k] = (float)(2.0 * coef * g[k] / P);
   }
-  dm_gemm(1, 0, K, D, R, 1.0f, ws->dpa, K, ws->pmu, D, 1.0f, grad + net->off_as, D);
-  dm_gemm(0, 0, R, D, K, 1.0f, ws->dpa, K, theta + net->off_as, D, 0.0f, ws->dpmu, D);
+  dm_gemm(1, 0, K, D, R, 1.0f, ws->dpart_a, K, ws->part_mu, D, 1.0f, grad + net->off_as, D);
+  dm_gemm(0, 0, R, D, K, 1.0f, ws->dpart_a, K, theta + net->off_as, D, 0.0f, ws->dpart_mu, D);
   /* Only the mean rows of the synergy posterior layer are involved; the
    * ReLU mask of the fusion output applies to dpf. */
-  dm_dense_backward(R, H, D, ws->pf, H, Wsp, ws->pmu, D, ws->dpmu, D, grad + net->off_spost,
-                    grad + net->off_spost + (size_t)2 * D * H, ws->dpf, H, 1, DM_ACT_NONE);
+  dm_dense_backward(R, H, D, ws->part_f, H, Wsp, ws->part_mu, D, ws->dpart_mu, D, grad + net->off_spost,
+                    grad + net->off_spost + (size_t)2 * D * H, ws->dpart_f, H, 1, DM_ACT_NONE);
   /* Scatter the pre-activation gradients: row (i, m <- j) puts its
    * gradient on block m of sample j and on the other blocks of sample i. */
   float *gW = grad + net->fuse.offset, *gb = gW + (size_t)H * MH;
-  memset(ws->sb, 0, sizeof(float) * (size_t)M * nb * H);
+  memset(ws->scatter, 0, sizeof(float) * (size_t)M * nb * H);
   for (int i = 0; i < B; i++) {
     dm_rng r;
     dm_rng_init(&r, dm_rng_derive(key, (uint64_t)nb + starts[s] + i));
@@ -114,13 +114,13 @@ double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
       for (int p = 0; p < P; p++) {
         const int j = (int)dm_rng_below(&r, (uint32_t)nb);
         const size_t row = (size_t)(i * M + m) * P + p;
-        float *DM_RESTRICT d = ws->dpf + row * H;
-        const float *DM_RESTRICT f = ws->pf + row * H;
+        float *DM_RESTRICT d = ws->dpart_f + row * H;
+        const float *DM_RESTRICT f = ws->part_f + row * H;
 #pragma omp simd
         for (int k = 0; k < H; k++) d[k] = f[k] > 0.0f ? d[k] : 0.0f;
         for (int k = 0; k < H; k++) gb[k] += d[k];
         for (int b = 0; b < M; b++) {
-          float *DM_RESTRICT dst = ws->sb + ((size_t)b * nb + (b == m ? j : gi)) * H;
+          float *DM_RESTRICT dst = ws->scatter + ((size_t)b * nb + (b == m ? j : gi)) * H;
 #pragma omp simd
           for (int k = 0; k < H; k++) dst[k] += d[k];
         }
@@ -141,9 +141,9 @@ void dm_dmil_anova_weight_grad(dm_dmil *net, int ns, int nb, const float *hall, 
   (void)nt;
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int b = 0; b < M; b++) {
-    float *DM_RESTRICT acc = net->ws[0].sb + (size_t)b * nb * H;
+    float *DM_RESTRICT acc = net->ws[0].scatter + (size_t)b * nb * H;
     for (int s = 1; s < ns; s++) {
-      const float *DM_RESTRICT part = net->ws[s].sb + (size_t)b * nb * H;
+      const float *DM_RESTRICT part = net->ws[s].scatter + (size_t)b * nb * H;
 #pragma omp simd
       for (size_t k = 0; k < (size_t)nb * H; k++) acc[k] += part[k];
     }

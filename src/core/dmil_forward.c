@@ -35,7 +35,7 @@ void dm_dmil_forward_trunk(const dm_dmil *net, const float *theta,
   const float *WF = theta + net->fuse.offset, *bF = WF + (size_t)H * MH;
   for (int m = 0; m < M; m++)
     dm_gemm(0, 1, B, H, H, 1.0f, ws->hcat + (size_t)m * H, MH, WF + (size_t)m * H, MH, 0.0f,
-            ws->fa + (size_t)m * ws->cap * H, H);
+            ws->fshare + (size_t)m * ws->cap * H, H);
   for (int i = 0; i < B; i++) {
     float *DM_RESTRICT f = ws->fs + (size_t)i * H;
     for (int j = 0; j < H; j++) f[j] = bF[j];
@@ -99,7 +99,7 @@ void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
   const size_t cK = (size_t)ws->cap * K;
   for (int m = 0; m < M; m++) {
     dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_R(m), D), D, WR, D, 0.0f,
-            ws->lrm + m * cK, K);
+            ws->l_red + m * cK, K);
     dm_gemm(0, 1, B, K, D, 1.0f, zbuf(ws, ws->z, CODE_U(m), D), D, theta + net->off_au[m], D,
             0.0f, ws->au + m * cK, K);
   }
@@ -110,8 +110,8 @@ void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
       const size_t ik = (size_t)i * K + k;
       double add = ws->arbar[ik] + b[k];
       for (int m = 0; m < M; m++) {
-        ws->lrm[m * cK + ik] += b[k];
-        ws->lm[m * cK + ik] = ws->lrm[m * cK + ik] + ws->au[m * cK + ik];
+        ws->l_red[m * cK + ik] += b[k];
+        ws->l_view[m * cK + ik] = ws->l_red[m * cK + ik] + ws->au[m * cK + ik];
         add += ws->au[m * cK + ik];
       }
       ws->l[ik] = (float)(add + ws->as[ik]);

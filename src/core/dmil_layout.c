@@ -103,17 +103,17 @@ static dm_status ws_alloc(dm_dmil *net, int cap, int train_cap, int partners,
       {&ws->fs, c * H}, {&ws->eps, codes}, {&ws->z, codes}, {&ws->sd, codes}, {&ws->tau, c * D},
       {&ws->mubar, c * D},
       /* head outputs and logits */
-      {&ws->arbar, cK}, {&ws->au, MK}, {&ws->as, cK}, {&ws->lrm, MK}, {&ws->lm, MK},
+      {&ws->arbar, cK}, {&ws->au, MK}, {&ws->as, cK}, {&ws->l_red, MK}, {&ws->l_view, MK},
       {&ws->l, cK},
       /* their gradients */
-      {&ws->dau, MK}, {&ws->das, cK}, {&ws->dlrm, MK}, {&ws->dladd, cK}, {&ws->dl, K},
+      {&ws->dau, MK}, {&ws->das, cK}, {&ws->dl_red, MK}, {&ws->dl_add, cK}, {&ws->dl, K},
       {&ws->dz, codes}, {&ws->drp, M * c * 2 * D}, {&ws->dup, M * c * 2 * D},
       {&ws->dsp, c * 2 * D}, {&ws->dfs, c * H}, {&ws->dhcat, c * M * H},
       {&ws->tmp, c * M * H}, {&ws->scratch, 2 * c * (size_t)maxdim},
       /* ANOVA partner rows */
-      {&ws->fa, M * c * H}, {&ws->pf, R * H}, {&ws->pmu, R * D}, {&ws->pa, R * K},
-      {&ws->dpa, R * K}, {&ws->dpmu, R * D}, {&ws->dpf, R * H}, {&ws->g, K},
-      {&ws->sb, M * (size_t)net->bcap * H}, {&ws->noise, (2 * M + 2) * D},
+      {&ws->fshare, M * c * H}, {&ws->part_f, R * H}, {&ws->part_mu, R * D}, {&ws->part_a, R * K},
+      {&ws->dpart_a, R * K}, {&ws->dpart_mu, R * D}, {&ws->dpart_f, R * H}, {&ws->part_mean, K},
+      {&ws->scatter, M * (size_t)net->bcap * H}, {&ws->noise, (2 * M + 2) * D},
       {&ws->grad, net->n_params}};
   ws->block = dm_carve(slots, (int)(sizeof(slots) / sizeof(slots[0])));
   ws->labels = malloc(sizeof(int) * (c + 1));

@@ -28,9 +28,9 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
   int *lab = ws->labels;
   for (int i = 0; i < B; i++) lab[i] = data->y[rows[i]];
   memset(ws->dau, 0, sizeof(float) * M * cK);
-  memset(ws->dlrm, 0, sizeof(float) * M * cK);
+  memset(ws->dl_red, 0, sizeof(float) * M * cK);
   memset(ws->das, 0, sizeof(float) * cK);
-  memset(ws->dladd, 0, sizeof(float) * cK);
+  memset(ws->dl_add, 0, sizeof(float) * cK);
   memset(ws->drp, 0, sizeof(float) * M * 2 * cD);
   memset(ws->dup, 0, sizeof(float) * M * 2 * cD);
   memset(ws->dsp, 0, sizeof(float) * 2 * cD);
@@ -45,7 +45,7 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
       total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
       for (int k = 0; k < K; k++) {
         ws->das[ik + k] += dl[k];
-        ws->dladd[ik + k] += dl[k];
+        ws->dl_add[ik + k] += dl[k];
       }
     }
     if (L->c_syn_sg != 0) {
@@ -56,21 +56,21 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
     for (int m = 0; m < M; m++) {
       if (L->c_uni != 0) {
         float c = L->c_uni / M;
-        total += c * dm_softmax_ce(1, K, ws->lm + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+        total += c * dm_softmax_ce(1, K, ws->l_view + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
         for (int k = 0; k < K; k++) {
           ws->dau[m * cK + ik + k] += dl[k];
-          ws->dlrm[m * cK + ik + k] += dl[k];
+          ws->dl_red[m * cK + ik + k] += dl[k];
         }
       }
       if (L->c_uni_sg != 0) {
         float c = L->c_uni_sg * (L->w_uni ? L->w_uni[(size_t)row * M + m] : 1.0f);
-        total += c * dm_softmax_ce(1, K, ws->lm + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+        total += c * dm_softmax_ce(1, K, ws->l_view + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
         for (int k = 0; k < K; k++) ws->dau[m * cK + ik + k] += dl[k]; /* sg(l_R^m) */
       }
       if (L->c_red != 0) {
         float c = L->c_red / M * (L->w_red ? L->w_red[row] : 1.0f);
-        total += c * dm_softmax_ce(1, K, ws->lrm + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
-        for (int k = 0; k < K; k++) ws->dlrm[m * cK + ik + k] += dl[k];
+        total += c * dm_softmax_ce(1, K, ws->l_red + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
+        for (int k = 0; k < K; k++) ws->dl_red[m * cK + ik + k] += dl[k];
       }
     }
   }
@@ -80,27 +80,27 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
     for (int k = 0; k < K; k++) {
       const size_t ik = (size_t)i * K + k;
       /* l_add feeds a_Rbar, every a_U^m and b; l_R^m feeds a_R^m and b */
-      float g = ws->dladd[ik];
+      float g = ws->dl_add[ik];
       db[k] += g;
       for (int m = 0; m < M; m++) {
         ws->dau[m * cK + ik] += g;
-        db[k] += ws->dlrm[m * cK + ik];
+        db[k] += ws->dl_red[m * cK + ik];
       }
     }
   /* Heads: dW += dA^T z, dz = dA W. */
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as;
   for (int m = 0; m < M; m++) {
-    dm_gemm(1, 0, K, D, B, 1.0f, ws->dlrm + m * cK, K, zbuf(ws, ws->z, CODE_R(m), D), D, 1.0f,
+    dm_gemm(1, 0, K, D, B, 1.0f, ws->dl_red + m * cK, K, zbuf(ws, ws->z, CODE_R(m), D), D, 1.0f,
             grad + net->off_ar, D);
-    dm_gemm(0, 0, B, D, K, 1.0f, ws->dlrm + m * cK, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_R(m), D), D);
+    dm_gemm(0, 0, B, D, K, 1.0f, ws->dl_red + m * cK, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_R(m), D), D);
     dm_gemm(1, 0, K, D, B, 1.0f, ws->dau + m * cK, K, zbuf(ws, ws->z, CODE_U(m), D), D, 1.0f,
             grad + net->off_au[m], D);
     dm_gemm(0, 0, B, D, K, 1.0f, ws->dau + m * cK, K, theta + net->off_au[m], D, 0.0f,
             zbuf(ws, ws->dz, CODE_U(m), D), D);
   }
-  dm_gemm(1, 0, K, D, B, 1.0f, ws->dladd, K, zbuf(ws, ws->z, CODE_BAR, D), D, 1.0f,
+  dm_gemm(1, 0, K, D, B, 1.0f, ws->dl_add, K, zbuf(ws, ws->z, CODE_BAR, D), D, 1.0f,
           grad + net->off_ar, D);
-  dm_gemm(0, 0, B, D, K, 1.0f, ws->dladd, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_BAR, D), D);
+  dm_gemm(0, 0, B, D, K, 1.0f, ws->dl_add, K, WR, D, 0.0f, zbuf(ws, ws->dz, CODE_BAR, D), D);
   dm_gemm(1, 0, K, D, B, 1.0f, ws->das, K, zbuf(ws, ws->z, CODE_S, D), D, 1.0f,
           grad + net->off_as, D);
   dm_gemm(0, 0, B, D, K, 1.0f, ws->das, K, WS, D, 0.0f, zbuf(ws, ws->dz, CODE_S, D), D);

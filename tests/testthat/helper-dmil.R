@@ -21,6 +21,13 @@ sim_bits <- function(n, label = c("xor", "first", "both"), d = 4, sd = 0.3, seed
   })
 }
 
+# The gradient checks and other test entry points of the C core are built
+# only with DMIL_TESTING=1 (`make test` sets it; see configure).
+has_test_entries <- function() exists("C_dm_gradcheck", envir = asNamespace("dmil"), inherits = FALSE)
+skip_without_test_entries <- function() {
+  skip_if_not(has_test_entries(), "dmil was built without its test entry points (DMIL_TESTING=1)")
+}
+
 skip_without_openmp <- function() {
   skip_if_not(.Call(dmil:::C_dm_threads_info)$openmp, "dmil was built without OpenMP")
 }

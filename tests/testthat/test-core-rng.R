@@ -1,6 +1,8 @@
 # The float noise generator behind DMIL's reparameterised sampling
 # (dm_rng_normals in src/core/rng.c).
 
+skip_without_test_entries()
+
 test_that("the noise generator draws standard normals", {
   z <- .Call(dmil:::C_dm_rng_normals, 12345, 200001L)
   expect_length(z, 200001L)

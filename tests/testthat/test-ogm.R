@@ -9,6 +9,7 @@ ogm_fit <- function(x = ogm_sim$x, y = ogm_sim$y, ...) {
 # One batch through the C core: the plain and modulated gradients, the
 # encoders' scores and coefficients, for the fit's parameters.
 ogm_batch <- function(fit, x, y, rows, epoch = 0L, ge = FALSE, alpha = 0.5, key = 7) {
+  skip_without_test_entries()
   net <- fit$nets$ogm
   net$modulation <- list(alpha = alpha, start = 0L, end = 1L, ge = as.integer(ge))
   bp <- fit$views

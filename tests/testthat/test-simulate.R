@@ -71,7 +71,7 @@ test_that("without tags the type is not identifiable", {
   expect_lt(mean(sim$oracle$dominant == sim$type), 0.8)
 })
 
-test_that("the Gaussian oracle reproduces the LSMI reference means (METHOD.md 3.9)", {
+test_that("the Gaussian oracle reproduces the LSMI reference means", {
   # C, rho, then I1, I2, I12 and the adjusted R, U1, U2, S, in nats.
   ref <- rbind(
     c(2, 0.0, .496, .498, .633, .496, .000, .003, .135),
