@@ -1,12 +1,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dm_calib.h"
-#include "dm_dmil.h"
 #include "dm_distill.h"
-#include "dm_i2moe.h"
 #include "dm_gradcheck.h"
-#include "dm_knife.h"
+#include "dm_gradcheck_impl.h"
+#include "dm_i2moe.h"
 #include "dm_layer.h"
 #include "dm_loss.h"
 #include "dm_mlp.h"
@@ -51,7 +49,7 @@ double dm_gradcheck_masked(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
   return denom > 0 ? sqrt(diff2) / denom : sqrt(diff2);
 }
 
-static void fill_normal(float *x, size_t n, dm_rng *r, double sd) {
+void dm_gc_fill_normal(float *x, size_t n, dm_rng *r, double sd) {
   for (size_t i = 0; i < n; i++) x[i] = (float)(sd * dm_rng_normal(r));
 }
 
@@ -96,8 +94,8 @@ static double check_dense(uint64_t seed, dm_act act, int broken) {
   if (theta && C && c.Y && c.dY) {
     dm_rng r;
     dm_rng_init(&r, seed);
-    fill_normal(theta, n, &r, 1.0);
-    fill_normal(C, (size_t)c.B * c.out, &r, 1.0);
+    dm_gc_fill_normal(theta, n, &r, 1.0);
+    dm_gc_fill_normal(C, (size_t)c.B * c.out, &r, 1.0);
     c.C = C;
     err = dm_gradcheck(n, theta, dense_loss, dense_grad, &c, 1e-2);
   }
@@ -132,7 +130,7 @@ static double check_ce(uint64_t seed, int weighted) {
   int y[B];
   dm_rng r;
   dm_rng_init(&r, seed);
-  fill_normal(Z, B * K, &r, 2.0);
+  dm_gc_fill_normal(Z, B * K, &r, 2.0);
   for (int i = 0; i < B; i++) {
     y[i] = (int)dm_rng_below(&r, K);
     w[i] = (float)(0.2 + dm_rng_unif(&r));
@@ -186,8 +184,8 @@ static double check_mlp(uint64_t seed) {
   if (theta && C && c.acts && c.Y && c.dY && c.scratch) {
     dm_rng r;
     dm_rng_init(&r, seed);
-    fill_normal(theta, n, &r, 1.0);
-    fill_normal(C, (size_t)c.B * 3, &r, 1.0);
+    dm_gc_fill_normal(theta, n, &r, 1.0);
+    dm_gc_fill_normal(C, (size_t)c.B * 3, &r, 1.0);
     c.C = C;
     err = dm_gradcheck(n, theta, mlp_loss, mlp_grad, &c, 3e-4);
   }
@@ -197,24 +195,16 @@ static double check_mlp(uint64_t seed) {
 
 /* ---- whole networks through the training batch gradient ---------------- */
 
-typedef struct {
-  dm_model model;
-  const dm_data *data;
-  const int *rows;
-  int nb;
-  float *grad;
-} net_ctx;
-
-static double net_loss(void *vctx, const float *theta) {
-  net_ctx *c = vctx;
+double dm_gc_model_loss(void *vctx, const float *theta) {
+  dm_gc_model_ctx *c = vctx;
   double loss = 0.0;
   c->model.batch_grad(c->model.self, theta, c->data, c->rows, c->nb, c->grad,
                       &loss, 0, 1);
   return loss / c->nb;
 }
 
-static void net_grad(void *vctx, const float *theta, float *grad) {
-  net_ctx *c = vctx;
+void dm_gc_model_grad(void *vctx, const float *theta, float *grad) {
+  dm_gc_model_ctx *c = vctx;
   double loss;
   c->model.batch_grad(c->model.self, theta, c->data, c->rows, c->nb, grad,
                       &loss, 0, 2);
@@ -275,7 +265,7 @@ static double check_net(uint64_t seed, const char *kind) {
   }
   dm_rng r;
   dm_rng_init(&r, seed);
-  for (int v = 0; v < V; v++) fill_normal(data.x[v], (size_t)N * dims[v], &r, 1.0);
+  for (int v = 0; v < V; v++) dm_gc_fill_normal(data.x[v], (size_t)N * dims[v], &r, 1.0);
   for (int i = 0; i < N; i++) data.y[i] = (int)dm_rng_below(&r, K);
   int rows[N];
   for (int i = 0; i < N; i++) rows[i] = (i * 37) % N; /* a permutation */
@@ -294,16 +284,16 @@ static double check_net(uint64_t seed, const char *kind) {
       target[k] = (float)fabs(dm_rng_normal(&r));
     dm_distill d = {&net, target, 0.7f};
     dm_i2moe im;
-    net_ctx c = {distill ? dm_distill_model(&d) : dm_net_model(&net), &data, rows, N, grad};
+    dm_gc_model_ctx c = {distill ? dm_distill_model(&d) : dm_net_model(&net), &data, rows, N, grad};
     if (i2moe) {
       /* a large weight, so the interaction losses dominate the check */
       if (dm_i2moe_init(&im, &net, 3.0f) == DM_OK) {
         c.model = dm_i2moe_model(&im);
-        err = dm_gradcheck(net.n_params, theta, net_loss, net_grad, &c, 3e-4);
+        err = dm_gradcheck(net.n_params, theta, dm_gc_model_loss, dm_gc_model_grad, &c, 3e-4);
       }
       dm_i2moe_free(&im);
     } else {
-      err = dm_gradcheck(net.n_params, theta, net_loss, net_grad, &c, 3e-4);
+      err = dm_gradcheck(net.n_params, theta, dm_gc_model_loss, dm_gc_model_grad, &c, 3e-4);
     }
   }
   free(theta);
@@ -314,201 +304,13 @@ static double check_net(uint64_t seed, const char *kind) {
   return err;
 }
 
-/* ---- KNIFE density: negative log-likelihood of a batch ----------------- */
-
-static double check_knife(uint64_t seed) {
-  enum { N = 70, D = 4, K = 3 };
-  const int dims[1] = {D};
-  dm_data data;
-  dm_knife kn;
-  double err = NAN;
-  if (dm_data_alloc(&data, N, 1, dims, 0, 0) != DM_OK) return NAN;
-  if (dm_knife_create(&kn, D, K, 0, N, 2) != DM_OK) {
-    dm_data_free(&data);
-    return NAN;
-  }
-  dm_rng r;
-  dm_rng_init(&r, seed);
-  fill_normal(data.x[0], (size_t)N * D, &r, 1.0);
-  int rows[N];
-  for (int i = 0; i < N; i++) rows[i] = (i * 37) % N;
-  float *theta = malloc(sizeof(float) * kn.n_params);
-  float *grad = malloc(sizeof(float) * kn.n_params);
-  if (theta && grad) {
-    /* Random parameters everywhere, including the ignored upper part of
-     * each L (whose gradient must then be zero). */
-    fill_normal(theta, kn.n_params, &r, 0.5);
-    net_ctx c = {dm_knife_model(&kn), &data, rows, N, grad};
-    err = dm_gradcheck(kn.n_params, theta, net_loss, net_grad, &c, 1e-3);
-  }
-  free(theta);
-  free(grad);
-  dm_knife_destroy(&kn);
-  dm_data_free(&data);
-  return err;
-}
-
-/* ---- DMIL network, one loss term at a time ------------------------------ */
-
-static double check_dmil(uint64_t seed, const char *term) {
-  enum { N = 70, V = 3, K = 3 };
-  const int dims[V] = {4, 3, 5};
-  dm_data data;
-  dm_dmil net;
-  double err = NAN;
-  if (dm_data_alloc(&data, N, V, dims, K, 1) != DM_OK) return NAN;
-  dm_dmil_arch arch = {V, K, 6, 3, 2, dims};
-  if (dm_dmil_create(&net, &arch, N, 3, 2) != DM_OK) {
-    dm_data_free(&data);
-    return NAN;
-  }
-  dm_rng r;
-  dm_rng_init(&r, seed);
-  for (int v = 0; v < V; v++) fill_normal(data.x[v], (size_t)N * dims[v], &r, 1.0);
-  for (int i = 0; i < N; i++) data.y[i] = (int)dm_rng_below(&r, K);
-  float w_full[N], w_red[N], w_syn[N], w_uni[N * V];
-  for (int i = 0; i < N; i++) {
-    w_full[i] = (float)(0.5 + dm_rng_unif(&r));
-    w_red[i] = (float)(0.5 + dm_rng_unif(&r));
-    w_syn[i] = (float)(0.5 + dm_rng_unif(&r));
-    for (int m = 0; m < V; m++) w_uni[i * V + m] = (float)(0.5 + dm_rng_unif(&r));
-  }
-  dm_dmil_loss L;
-  memset(&L, 0, sizeof(L));
-  L.partners = 3;
-  L.variational = 1;
-  unsigned groups = ~0u;
-  int all = strcmp(term, "all") == 0;
-  if (all || strcmp(term, "full") == 0 || strcmp(term, "deterministic") == 0) L.c_full = 1.0f;
-  if (all || strcmp(term, "uni") == 0) L.c_uni = 0.7f;
-  if (all || strcmp(term, "red") == 0) L.c_red = 0.6f;
-  if (all || strcmp(term, "align") == 0) L.c_align = 0.5f;
-  if (all || strcmp(term, "kl") == 0) {
-    L.beta_R = 0.3f;
-    L.beta_U = 0.2f;
-    L.beta_S = 0.4f;
-  }
-  if (all || strcmp(term, "orth") == 0) L.c_orth = 0.5f;
-  /* The ANOVA penalty treats encodings as constants (a stop-gradient into
-   * the encoders), so it is checked on the synergy channel's parameters. */
-  if (strcmp(term, "anova") == 0) {
-    L.c_anova = 0.8f;
-    groups = DM_DMIL_FUSE | DM_DMIL_SPOST | DM_DMIL_AS;
-  }
-  if (strcmp(term, "uni_sg") == 0) {
-    L.c_uni_sg = 1.0f;
-    groups = DM_DMIL_UPOST | DM_DMIL_AU;
-  }
-  if (strcmp(term, "syn_sg") == 0) {
-    L.c_syn_sg = 1.0f;
-    groups = DM_DMIL_FUSE | DM_DMIL_SPOST | DM_DMIL_AS;
-  }
-  if (strcmp(term, "deterministic") == 0) {
-    L.variational = 0;
-    L.c_red = 0.5f;
-    L.c_uni = 0.5f;
-  }
-  if (all) {
-    L.w_full = w_full;
-    L.w_red = w_red;
-  }
-  if (strcmp(term, "uni_sg") == 0) L.w_uni = w_uni;
-  if (strcmp(term, "syn_sg") == 0) L.w_syn = w_syn;
-  net.loss = L;
-  net.beta_scale = 1.0f;
-  int rows[N];
-  for (int i = 0; i < N; i++) rows[i] = (i * 37) % N;
-  float *theta = malloc(sizeof(float) * net.n_params);
-  float *grad = malloc(sizeof(float) * net.n_params);
-  float *mask = malloc(sizeof(float) * net.n_params);
-  if (theta && grad && mask) {
-    dm_dmil_init(&net, theta, dm_rng_derive(seed, 99));
-    for (size_t k = 0; k < net.n_params; k++) theta[k] += (float)(0.1 * dm_rng_normal(&r));
-    dm_dmil_lr_mult(&net, groups, 1.0f, mask);
-    net_ctx c = {dm_dmil_model(&net), &data, rows, N, grad};
-    err = dm_gradcheck_masked(net.n_params, theta, net_loss, net_grad, &c, 3e-4,
-                              groups == ~0u ? NULL : mask);
-  }
-  free(theta);
-  free(grad);
-  free(mask);
-  dm_dmil_destroy(&net);
-  dm_data_free(&data);
-  return err;
-}
-
-/* ---- calibration objectives (double precision) -------------------------- */
-
-typedef struct {
-  int stack, n, K, bins, parts;
-  double *z, *knots, *lp;
-  int *y;
-} calib_ctx;
-
-static double calib_eval(const calib_ctx *c, const double *x, double *g) {
-  return c->stack ? dm_calib_stack_objective(c->n, c->K, c->parts, c->z, c->y, c->lp, x, g)
-                  : dm_calib_map_objective(c->n, c->K, c->z, c->y, c->lp, c->bins, c->knots,
-                                           x, g);
-}
-
-/* A random problem: 40 rows, 3 classes; a map with 3 bins (knots inside
- * the range of the strengths) or a stack of 3 parts. */
-static double check_calib(uint64_t seed, int stack) {
-  dm_rng r;
-  dm_rng_init(&r, dm_rng_derive(seed, 7));
-  calib_ctx c = {stack, 40, 3, 3, 3, NULL, NULL, NULL, NULL};
-  const int blocks = stack ? c.parts : 1, p = (stack ? c.parts : c.bins) + 1;
-  c.z = malloc(sizeof(double) * (size_t)blocks * c.n * c.K);
-  c.y = malloc(sizeof(int) * c.n);
-  c.lp = malloc(sizeof(double) * c.K);
-  c.knots = malloc(sizeof(double) * c.bins);
-  double *x = malloc(sizeof(double) * p), *g = malloc(sizeof(double) * p);
-  double *gp = malloc(sizeof(double) * p);
-  double err = NAN;
-  if (c.z && c.y && c.lp && c.knots && x && g && gp) {
-    for (int i = 0; i < c.n; i++) {
-      c.y[i] = (int)dm_rng_below(&r, (uint32_t)c.K);
-      for (int b = 0; b < blocks; b++) {
-        double *zi = c.z + ((size_t)b * c.n + i) * c.K, mean = 0.0;
-        for (int k = 0; k < c.K; k++) mean += zi[k] = 2.0 * dm_rng_normal(&r);
-        for (int k = 0; k < c.K; k++) zi[k] -= mean / c.K;
-      }
-    }
-    c.lp[0] = log(0.5);
-    c.lp[1] = log(0.3);
-    c.lp[2] = log(0.2);
-    c.knots[0] = 1.0;
-    c.knots[1] = 2.5;
-    for (int j = 0; j < p; j++) x[j] = 0.5 * dm_rng_normal(&r);
-    x[p - 1] = -2.0 + 0.5 * dm_rng_normal(&r);
-    calib_eval(&c, x, g);
-    double diff2 = 0.0, an2 = 0.0, fd2 = 0.0;
-    for (int j = 0; j < p; j++) {
-      const double h = 1e-6, x0 = x[j];
-      x[j] = x0 + h;
-      const double fp = calib_eval(&c, x, gp);
-      x[j] = x0 - h;
-      const double fm = calib_eval(&c, x, gp);
-      x[j] = x0;
-      const double fd = (fp - fm) / (2 * h);
-      diff2 += (g[j] - fd) * (g[j] - fd);
-      an2 += g[j] * g[j];
-      fd2 += fd * fd;
-    }
-    const double denom = sqrt(DM_MAX(an2, fd2));
-    err = denom > 0 ? sqrt(diff2) / denom : sqrt(diff2);
-  }
-  free(c.z); free(c.y); free(c.lp); free(c.knots); free(x); free(g); free(gp);
-  return err;
-}
-
 dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   if (strncmp(name, "dmil_", 5) == 0) {
     const char *terms[] = {"full", "uni", "red", "uni_sg", "syn_sg", "align", "kl",
                            "orth", "anova", "all", "deterministic", NULL};
     for (int k = 0; terms[k]; k++)
       if (strcmp(name + 5, terms[k]) == 0) {
-        *err = check_dmil(seed, terms[k]);
+        *err = dm_gc_dmil(seed, terms[k]);
         return isnan(*err) ? DM_ERR_NOMEM : DM_OK;
       }
     return DM_ERR_ARG;
@@ -525,9 +327,9 @@ dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   else if (strcmp(name, "net_unimodal") == 0) *err = check_net(seed, "unimodal");
   else if (strcmp(name, "net_distill") == 0) *err = check_net(seed, "distill");
   else if (strcmp(name, "net_i2moe") == 0) *err = check_net(seed, "i2moe");
-  else if (strcmp(name, "knife") == 0) *err = check_knife(seed);
-  else if (strcmp(name, "calib_map") == 0) *err = check_calib(seed, 0);
-  else if (strcmp(name, "calib_stack") == 0) *err = check_calib(seed, 1);
+  else if (strcmp(name, "knife") == 0) *err = dm_gc_knife(seed);
+  else if (strcmp(name, "calib_map") == 0) *err = dm_gc_calib(seed, 0);
+  else if (strcmp(name, "calib_stack") == 0) *err = dm_gc_calib(seed, 1);
   else return DM_ERR_ARG;
   return isnan(*err) ? DM_ERR_NOMEM : DM_OK;
 }
