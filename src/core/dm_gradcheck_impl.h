@@ -11,6 +11,10 @@
 /* n draws of N(0, sd^2) into x. */
 void dm_gc_fill_normal(float *x, size_t n, dm_rng *r, double sd);
 
+/* Allocates data of N rows, V views of dims features and K classes, with
+ * N(0, 1) features and uniform labels drawn from r. */
+dm_status dm_gc_random_data(dm_data *data, int N, int V, const int *dims, int K, dm_rng *r);
+
 /* A model checked through its batch gradient on rows[0..nb-1] (with the
  * batch key 0, so that sampled noise is the same in every evaluation): the
  * mean loss, and its gradient into grad (ctx->grad is scratch). */

@@ -195,6 +195,14 @@ static double check_mlp(uint64_t seed) {
 
 /* ---- whole networks through the training batch gradient ---------------- */
 
+dm_status dm_gc_random_data(dm_data *data, int N, int V, const int *dims, int K, dm_rng *r) {
+  dm_status st = dm_data_alloc(data, N, V, dims, K, 1);
+  if (st != DM_OK) return st;
+  for (int v = 0; v < V; v++) dm_gc_fill_normal(data->x[v], (size_t)N * dims[v], r, 1.0);
+  for (int i = 0; i < N; i++) data->y[i] = (int)dm_rng_below(r, K);
+  return DM_OK;
+}
+
 double dm_gc_model_loss(void *vctx, const float *theta) {
   dm_gc_model_ctx *c = vctx;
   double loss = 0.0;
@@ -258,15 +266,13 @@ static double check_net(uint64_t seed, const char *kind) {
   dm_data data;
   dm_net net;
   double err = NAN;
-  if (dm_data_alloc(&data, N, V, dims, K, 1) != DM_OK) return NAN;
+  dm_rng r;
+  dm_rng_init(&r, seed);
+  if (dm_gc_random_data(&data, N, V, dims, K, &r) != DM_OK) return NAN;
   if (dm_net_create(&net, &spec, dims, V, N, 2) != DM_OK) {
     dm_data_free(&data);
     return NAN;
   }
-  dm_rng r;
-  dm_rng_init(&r, seed);
-  for (int v = 0; v < V; v++) dm_gc_fill_normal(data.x[v], (size_t)N * dims[v], &r, 1.0);
-  for (int i = 0; i < N; i++) data.y[i] = (int)dm_rng_below(&r, K);
   int rows[N];
   for (int i = 0; i < N; i++) rows[i] = (i * 37) % N; /* a permutation */
   float *theta = malloc(sizeof(float) * net.n_params);

@@ -53,16 +53,14 @@ double dm_gc_dmil(uint64_t seed, const char *term) {
   dm_data data;
   dm_dmil net;
   double err = NAN;
-  if (dm_data_alloc(&data, N, V, dims, K, 1) != DM_OK) return NAN;
+  dm_rng r;
+  dm_rng_init(&r, seed);
+  if (dm_gc_random_data(&data, N, V, dims, K, &r) != DM_OK) return NAN;
   dm_dmil_arch arch = {V, K, 6, 3, 2, dims};
   if (dm_dmil_create(&net, &arch, N, 3, 2) != DM_OK) {
     dm_data_free(&data);
     return NAN;
   }
-  dm_rng r;
-  dm_rng_init(&r, seed);
-  for (int v = 0; v < V; v++) dm_gc_fill_normal(data.x[v], (size_t)N * dims[v], &r, 1.0);
-  for (int i = 0; i < N; i++) data.y[i] = (int)dm_rng_below(&r, K);
   float w_full[N], w_red[N], w_syn[N], w_uni[N * V];
   for (int i = 0; i < N; i++) {
     w_full[i] = (float)(0.5 + dm_rng_unif(&r));
