@@ -50,6 +50,21 @@ check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) 
   }
 }
 
+# The views as the C core reads them (glue_parse_views() in src/glue.h):
+# the matrices in blueprint order, the 0-based columns each model uses, and
+# their centring and scaling. `data` has these four as match_blueprint()
+# returns them.
+core_views <- function(data) {
+  list(views = unname(data$views), cols = unname(data$cols), center = unname(data$center),
+       scale = unname(data$scale))
+}
+
+# core_views() of training views under the blueprint learnt from them.
+training_views <- function(views, bp) {
+  core_views(list(views = views, cols = lapply(bp, function(b) as.integer(b$keep - 1L)),
+                  center = lapply(bp, `[[`, "center"), scale = lapply(bp, `[[`, "scale")))
+}
+
 # Matches new data to a blueprint. Returns the views in blueprint order with
 # 0-based column indices for the C core. With `allow_missing` (DMIL), views
 # may be absent and rows entirely NA within a view; such views are replaced

@@ -269,10 +269,8 @@ fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epoc
   cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
               lr = lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
               weight_decay = weight_decay, validation = validation)
-  res <- .Call(C_dm_fit_baseline, views, lapply(bp, function(b) as.integer(b$keep - 1L)),
-               lapply(bp, `[[`, "center"), lapply(bp, `[[`, "scale"),
-               as.integer(y) - 1L, nlevels(y), unname(nets), cfg, seed,
-               nthreads, progress)
+  res <- .Call(C_dm_fit_baseline, training_views(views, bp), as.integer(y) - 1L, nlevels(y),
+               unname(nets), cfg, seed, nthreads, progress)
   check_status(res$status)
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
   aux <- vapply(nets, `[[`, logical(1), "aux")

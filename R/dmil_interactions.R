@@ -238,9 +238,8 @@ interactions_core <- function(views, y, measure, unit, prior, folds, foldid, pai
               knife_components = knife$components, knife_epochs = knife$epochs,
               knife_batch_size = min(knife$batch_size, n_train), knife_patience = knife$patience,
               knife_lr = knife$lr, knife_weight_decay = 0)
-  res <- .Call(C_dm_interactions_fit, views, lapply(bp, function(b) as.integer(b$keep - 1L)),
-               lapply(bp, `[[`, "center"), lapply(bp, `[[`, "scale"),
-               as.integer(y) - 1L, nlevels(y), unname(nets), cfg, seed, nthreads, progress)
+  res <- .Call(C_dm_interactions_fit, training_views(views, bp), as.integer(y) - 1L, nlevels(y),
+               unname(nets), cfg, seed, nthreads, progress)
   check_status(res$status)
   names(res$logp) <- names(res$logp_y) <- sets$net
   R <- s$repeats

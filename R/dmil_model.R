@@ -104,15 +104,12 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
   M <- length(vn)
   train_rows <- setdiff(seq_len(n), val_rows)
   arch <- list(hidden = s$hidden, latent = ctl$latent, depth = s$depth)
-  cols <- lapply(bp, function(b) as.integer(b$keep - 1L))
-  centers <- lapply(bp, `[[`, "center")
-  scales <- lapply(bp, `[[`, "scale")
+  tv <- training_views(views, bp)
   beta <- if (ctl$variational) c(ctl$beta_R, ctl$beta_U, ctl$beta_S) else c(0, 0, 0)
   common <- list(batch_size = s$batch_size, weight_decay = s$weight_decay,
                  partners = ctl$partners, variational = ctl$variational)
   run <- function(theta, stages, seed) {
-    res <- .Call(C_dm_dmil_train, views, cols, centers, scales, as.integer(y) - 1L, nlevels(y),
-                 arch, theta, as.integer(train_rows), as.integer(val_rows), stages, seed,
+    res <- .Call(C_dm_dmil_train, tv, as.integer(y) - 1L, nlevels(y), arch, theta, as.integer(train_rows), as.integer(val_rows), stages, seed,
                  nthreads, progress)
     check_status(res$status)
     res
@@ -188,8 +185,8 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
 # fits saved before it existed).
 dmil_predict_core <- function(fit, data, nthreads) {
   net <- fit$nets$dmil
-  res <- .Call(C_dm_dmil_predict, unname(data$views), unname(data$cols), unname(data$center),
-               unname(data$scale), data$present, length(fit$levels), net$arch, net$theta, nthreads)
+  res <- .Call(C_dm_dmil_predict, core_views(data), data$present, length(fit$levels), net$arch,
+               net$theta, nthreads)
   check_status(res$status)
   K <- length(fit$levels)
   temp <- net$temperature %||% 1

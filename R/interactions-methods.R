@@ -301,8 +301,7 @@ predict.dmil_interactions <- function(object, new_x, new_y = NULL, nthreads = NU
   if (info$measure == "lsmi") {
     log_dens <- vapply(seq_along(vn), function(m) {
       per_fold <- vapply(seq_len(info$folds), function(f) {
-        res <- .Call(C_dm_knife_logdens, unname(data$views), unname(data$cols),
-                     unname(data$center), unname(data$scale), as.integer(m - 1L),
+        res <- .Call(C_dm_knife_logdens, core_views(data), as.integer(m - 1L),
                      as.integer(info$knife$components), info$knife_thetas[[f]][[m]], nthreads)
         check_status(res$status)
         res$logdens

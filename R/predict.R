@@ -173,8 +173,7 @@ net_internals <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$s
                           call = rlang::caller_env()) {
   data <- match_blueprint(new_x, fit$views, nthreads, call = call)
   spec <- c(fit$nets, fit$aux_nets)[[net]]
-  res <- .Call(C_dm_net_internals, unname(data$views), unname(data$cols), unname(data$center),
-               unname(data$scale), spec, length(fit$levels))
+  res <- .Call(C_dm_net_internals, core_views(data), spec, length(fit$levels))
   check_status(res$status)
   width <- cumsum(c(0, spec$enc_width))
   enc <- lapply(seq_along(spec$enc_views), function(e) {
@@ -187,9 +186,8 @@ net_internals <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$s
 # Logits (n x K) of network descriptions (with `theta`) on matched data;
 # with `combine`, the mean of their log-softmax outputs.
 core_logits <- function(specs, data, K, nthreads, combine = FALSE) {
-  res <- .Call(C_dm_predict_baseline, unname(data$views), unname(data$cols),
-               unname(data$center), unname(data$scale), specs, as.integer(K),
-               as.integer(combine), nthreads)
+  res <- .Call(C_dm_predict_baseline, core_views(data), specs, as.integer(K), as.integer(combine),
+               nthreads)
   check_status(res$status)
   res$logits
 }

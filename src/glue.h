@@ -39,18 +39,24 @@ void glue_net_spec(SEXP net, int K, dm_net_spec *spec);
  * one. */
 int glue_modulation(SEXP net, dm_ogm_cfg *cfg);
 
-/* Standardised float copy of the views. views: list of double matrices;
- * cols: list of 0-based kept columns; center/scale: lists of doubles;
- * dims from glue_view_dims(cols). Makes no R allocation. */
-dm_status glue_build_data(SEXP views, SEXP cols, SEXP center, SEXP scale,
-                          const int *dims, int K, int with_labels,
-                          dm_data *out);
+/* The views argument of the entry points: list(views, cols, center, scale)
+ * (R's core_views()), with views a list of double matrices, cols the
+ * 0-based columns each model uses, and their centring and scaling. */
+typedef struct {
+  SEXP views, cols, center, scale;
+  int V;     /* views */
+  int n;     /* rows */
+  int *dims; /* columns used per view, R_alloc'ed */
+} glue_views;
 
-/* Checks the arguments glue_build_data() reads -- every view a double
- * matrix of n rows (n < 0: as many as the first), kept-column indices in
- * range, center/scale of matching lengths -- with an R error otherwise;
- * returns the kept-feature count of each view, R_alloc'ed. */
-int *glue_check_views(SEXP views, SEXP cols, SEXP center, SEXP scale, int n);
+/* Parses and checks it -- every view a double matrix of n rows (n < 0: as
+ * many as the first), column indices in range, center/scale of matching
+ * lengths -- with an R error otherwise. */
+glue_views glue_parse_views(SEXP arg, int n);
+
+/* Their standardised float copy, with room for labels if with_labels.
+ * Makes no R allocation. */
+dm_status glue_build_data(const glue_views *g, int K, int with_labels, dm_data *out);
 
 /* Progress and interrupts (glue_progress.c). */
 typedef struct {

@@ -99,21 +99,22 @@ static const float *weights(SEXP stage, const char *name, R_xlen_t len) {
  * Returns list(status, theta, stages = list of list(theta, train_loss,
  *   val_loss, val_acc, epochs_run, best_epoch, acc_before, acc_after,
  *   kept)). */
-SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
+SEXP C_dm_dmil_train(SEXP views_, SEXP y,
                      SEXP K_, SEXP arch_, SEXP theta_, SEXP train_rows_,
                      SEXP val_rows_, SEXP stages_, SEXP seed_, SEXP nthreads_,
                      SEXP progress_) {
   int nprotect = 0;
-  const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), M = (int)Rf_xlength(views);
+  const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
   const int n_stages = (int)Rf_xlength(stages_);
   const int n_train = (int)Rf_xlength(train_rows_), n_val = (int)Rf_xlength(val_rows_);
   if (TYPEOF(y) != INTSXP || TYPEOF(train_rows_) != INTSXP || TYPEOF(val_rows_) != INTSXP)
     Rf_error("internal error: integer vectors expected");
-  int *dims = glue_check_views(views, cols, center, scale, n);
+  const glue_views gv = glue_parse_views(views_, n);
+  const int M = gv.V;
   dm_dmil_arch arch;
-  arch_from(arch_, dims, M, K, &arch);
+  arch_from(arch_, gv.dims, M, K, &arch);
   const size_t P = dm_dmil_param_count(&arch);
   if (P == 0) Rf_error("internal error: invalid DMIL architecture");
   if (!Rf_isNull(theta_) && (TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P))
@@ -193,7 +194,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
   dm_dmil net;
   float *theta = NULL;
   int have_net = 0;
-  dm_status status = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  dm_status status = glue_build_data(&gv, K, 1, &data);
   if (status == DM_OK) {
     memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
     status = dm_dmil_create(&net, &arch, batch, max_partners, nthreads);
@@ -232,14 +233,14 @@ SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
  * present: n x M logical matrix (R layout) or NULL. Returns list(status,
  * logits = n x K, comps = n x ((M + 3) * K): for each component (a_R,
  * a_U1.., a_S, b) a block of K columns). */
-SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_dmil_predict(SEXP views_,
                        SEXP present_, SEXP K_, SEXP arch_, SEXP theta_, SEXP nthreads_) {
-  const int K = Rf_asInteger(K_), M = (int)Rf_xlength(views);
-  int *dims = glue_check_views(views, cols, center, scale, -1);
-  const int n = Rf_nrows(VECTOR_ELT(views, 0));
+  const int K = Rf_asInteger(K_);
+  const glue_views gv = glue_parse_views(views_, -1);
+  const int M = gv.V, n = gv.n;
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   dm_dmil_arch arch;
-  arch_from(arch_, dims, M, K, &arch);
+  arch_from(arch_, gv.dims, M, K, &arch);
   const size_t P = dm_dmil_param_count(&arch);
   if (P == 0 || TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P)
     Rf_error("internal error: malformed DMIL parameters");
@@ -264,7 +265,7 @@ SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
   dm_dmil net;
   float *theta = NULL, *z = NULL, *cz = NULL;
   int have_net = 0;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
+  dm_status st = glue_build_data(&gv, K, 0, &data);
   if (st == DM_OK) {
     st = dm_dmil_create(&net, &arch, 1, 1, nthreads);
     have_net = st == DM_OK;

@@ -42,7 +42,7 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
 
 /* Trains one or more baseline networks on the same data and validation
  * split (several for method "ensemble"/"unimodal").
- *   views, cols, center, scale: see glue_build_data();
+ *   views_: core_views() (glue_parse_views);
  *   y: 0-based integer labels; K: number of classes;
  *   nets: list of network descriptions (glue_net_spec, and `modulation`
  *         for OGM-GE, see glue_modulation, `distill` for UMT, and
@@ -52,18 +52,19 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
  * Returns list(status, val_rows (1-based), nets = list of
  *   list(theta, train_loss, val_loss, val_acc, epochs_run, best_epoch)). */
-SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_fit_baseline(SEXP views_,
                        SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP seed_,
                        SEXP nthreads_, SEXP progress_) {
   int nprotect = 0;
   const int K = Rf_asInteger(K_);
   const int n = (int)Rf_xlength(y);
-  const int V = (int)Rf_xlength(views);
   const int n_nets = (int)Rf_xlength(nets);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
-  int *dims = glue_check_views(views, cols, center, scale, n);
+  const glue_views gv = glue_parse_views(views_, n);
+  const int V = gv.V;
+  int *dims = gv.dims;
 
   dm_train_cfg cfg = glue_train_cfg(cfg_, "", DM_SELECT_ACCURACY);
   cfg.adam.beta1 = (float)glue_dbl(cfg_, "beta1");
@@ -145,7 +146,7 @@ SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
   /* The core runs from here on: no R allocation until the end. */
   int blas_prev = dm_blas_enter();
   dm_data data;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  dm_status st = glue_build_data(&gv, K, 1, &data);
   if (st == DM_OK) memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
   double done = 0.0;
   const double total = (double)batches * cfg.epochs * n_nets;

@@ -11,7 +11,7 @@
 
 /* Cross-fitted, repeated discriminators (and densities) for
  * dmil_interactions(), calibrated per repeat (dm_calib.h).
- *   views, cols, center, scale: as for dmil_fit; y: 0-based labels; K;
+ *   views_: core_views() (glue_parse_views); y: 0-based labels; K;
  *   nets: discriminator descriptions, one per nonempty subset of the views
  *   in subset order (dm_calib.h); cfg: list(folds, repeats, foldid,
  *   inner_val, epochs, batch_size, patience, lr, weight_decay, calibrate,
@@ -24,16 +24,18 @@
  *   parameters), knife (repeat 1: per fold, per view parameters), calib
  *   (maps, stacks and log prior fitted on all of repeat 1, for new data; or
  *   NULL)). */
-SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_interactions_fit(SEXP views_,
                            SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP seed_,
                            SEXP nthreads_, SEXP progress_) {
   int nprotect = 0;
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y);
-  const int M = (int)Rf_xlength(views), n_nets = (int)Rf_xlength(nets);
+  const int n_nets = (int)Rf_xlength(nets);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
-  int *dims = glue_check_views(views, cols, center, scale, n);
+  const glue_views gv = glue_parse_views(views_, n);
+  const int M = gv.V;
+  int *dims = gv.dims;
 
   dm_interact_cfg cfg;
   cfg.folds = glue_int(cfg_, "folds");
@@ -159,7 +161,7 @@ SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
 
   int blas_prev = dm_blas_enter();
   dm_data data;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, &data);
+  dm_status st = glue_build_data(&gv, K, 1, &data);
   if (st == DM_OK) {
     memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
     st = dm_interact_fit(&data, &cfg, n_nets, specs, master, nthreads,
@@ -220,13 +222,13 @@ SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M_) {
 }
 
 /* log p(x) of one view under a fitted density, for new data. */
-SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_knife_logdens(SEXP views_,
                         SEXP view_, SEXP K_, SEXP theta, SEXP nthreads_) {
-  const int V = (int)Rf_xlength(views), view = Rf_asInteger(view_);
+  const glue_views gv = glue_parse_views(views_, -1);
+  const int V = gv.V, view = Rf_asInteger(view_), n = gv.n;
+  int *dims = gv.dims;
   const int Kc = Rf_asInteger(K_);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
-  int *dims = glue_check_views(views, cols, center, scale, -1);
-  const int n = Rf_nrows(VECTOR_ELT(views, 0));
   if (view < 0 || view >= V || TYPEOF(theta) != REALSXP ||
       (size_t)Rf_xlength(theta) != dm_knife_param_count(dims[view], Kc))
     Rf_error("internal error: malformed density");
@@ -240,7 +242,7 @@ SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
   dm_data data;
   dm_knife kn;
   float *th = NULL;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, 0, 0, &data);
+  dm_status st = glue_build_data(&gv, 0, 0, &data);
   if (st == DM_OK) st = dm_knife_create(&kn, dims[view], Kc, view, 1, nthreads);
   if (st == DM_OK) {
     th = malloc(sizeof(float) * (kn.n_params + 1));

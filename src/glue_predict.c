@@ -6,20 +6,20 @@
 #include "glue.h"
 
 /* Logits of new data under one or more trained baseline networks.
- *   views, cols, center, scale: as for fitting, cols matching the new
+ *   views_: core_views() of the new data, cols matching the new
  *   data's columns to the fitted ones;
  *   nets: list of network descriptions, each with its `theta`;
  *   combine: 0 = logits of the single network, 1 = mean over the networks
  *   of their log-softmax outputs (the modality ensemble).
  * Returns list(status, logits = n x K double matrix). */
-SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_predict_baseline(SEXP views_,
                            SEXP nets, SEXP K_, SEXP combine_,
                            SEXP nthreads_) {
   int nprotect = 0;
   const int K = Rf_asInteger(K_);
-  const int V = (int)Rf_xlength(views);
-  int *dims = glue_check_views(views, cols, center, scale, -1);
-  const int n = Rf_nrows(VECTOR_ELT(views, 0));
+  const glue_views gv = glue_parse_views(views_, -1);
+  const int V = gv.V, n = gv.n;
+  int *dims = gv.dims;
   const int n_nets = (int)Rf_xlength(nets);
   const int combine = Rf_asInteger(combine_);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
@@ -46,7 +46,7 @@ SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
 
   int blas_prev = dm_blas_enter();
   dm_data data;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
+  dm_status st = glue_build_data(&gv, K, 0, &data);
   float *z = st == DM_OK ? malloc(sizeof(float) * ((size_t)n * K + 1)) : NULL;
   if (st == DM_OK && !z) st = DM_ERR_NOMEM;
   for (int j = 0; j < n_nets && st == DM_OK; j++) {
@@ -85,12 +85,12 @@ SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
  * and for a mixture of heads their weights (n x n_heads; NULL otherwise).
  * Arguments as for C_dm_predict_baseline with a single network.
  * Returns list(status, encodings, weights). */
-SEXP C_dm_net_internals(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
+SEXP C_dm_net_internals(SEXP views_, SEXP net_,
                         SEXP K_) {
   const int K = Rf_asInteger(K_);
-  const int V = (int)Rf_xlength(views);
-  int *dims = glue_check_views(views, cols, center, scale, -1);
-  const int n = Rf_nrows(VECTOR_ELT(views, 0));
+  const glue_views gv = glue_parse_views(views_, -1);
+  const int V = gv.V, n = gv.n;
+  int *dims = gv.dims;
   dm_net_spec spec;
   glue_net_spec(net_, K, &spec);
   SEXP th = glue_elt(net_, "theta");
@@ -113,7 +113,7 @@ SEXP C_dm_net_internals(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net
   dm_net net;
   memset(&net, 0, sizeof(net));
   float *theta = NULL;
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 0, &data);
+  dm_status st = glue_build_data(&gv, K, 0, &data);
   if (st == DM_OK) st = dm_net_create(&net, &spec, dims, V, DM_NET_EVAL_ROWS, 1);
   if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
   if (st == DM_OK) {

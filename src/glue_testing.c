@@ -73,14 +73,13 @@ static void check_rows_labels(SEXP rows, SEXP y, int n, int K) {
 /* The labelled data and a net of `spec` for batches of nb rows, with theta
  * of the net's length; the caller releases both with test_net_close (also
  * after a failure). */
-static dm_status test_net_open(SEXP views, SEXP cols, SEXP center, SEXP scale, const int *dims,
-                               SEXP y, int K, const dm_net_spec *spec, int nb, size_t n_params,
-                               dm_data *data, dm_net *net) {
+static dm_status test_net_open(const glue_views *gv, SEXP y, int K, const dm_net_spec *spec,
+                               int nb, size_t n_params, dm_data *data, dm_net *net) {
   memset(net, 0, sizeof(*net));
-  dm_status st = glue_build_data(views, cols, center, scale, dims, K, 1, data);
+  dm_status st = glue_build_data(gv, K, 1, data);
   if (st != DM_OK) return st;
   memcpy(data->y, INTEGER(y), sizeof(int) * (size_t)Rf_xlength(y));
-  st = dm_net_create(net, spec, dims, (int)Rf_xlength(views), nb, 1);
+  st = dm_net_create(net, spec, gv->dims, gv->V, nb, 1);
   if (st == DM_OK && n_params != net->n_params) st = DM_ERR_ARG;
   return st;
 }
@@ -100,10 +99,10 @@ static float *test_theta(SEXP theta) {
 /* One OGM-GE batch gradient of a late-fusion net: the plain gradient, the
  * modulated one (at 0-based `epoch`, noise from `key`), the encoders'
  * scores and coefficients. rows are 0-based. */
-SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
-  int *dims = glue_check_views(views, cols, center, scale, n);
+  const glue_views gv = glue_parse_views(views_, n);
   check_rows_labels(rows_, y, n, K);
   dm_net_spec spec;
   dm_ogm_cfg cfg;
@@ -126,7 +125,7 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
   dm_net net;
   dm_ogm og;
   memset(&og, 0, sizeof(og));
-  dm_status st = test_net_open(views, cols, center, scale, dims, y, K, &spec, nb, (size_t)P,
+  dm_status st = test_net_open(&gv, y, K, &spec, nb, (size_t)P,
                                &data, &net);
   if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
   dm_net_extras ex = {score, NULL, 0.0f};
@@ -156,10 +155,10 @@ SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP 
 /* The batch gradient of a baseline net with UMT's feature targets: `target`
  * is an n x concat_dim R matrix, `weight` the term's weight; rows 0-based.
  * Returns list(loss = summed per-row loss, grad). */
-SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+SEXP C_dm_distill_grad(SEXP views_, SEXP y, SEXP K_,
                        SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
-  int *dims = glue_check_views(views, cols, center, scale, n);
+  const glue_views gv = glue_parse_views(views_, n);
   check_rows_labels(rows_, y, n, K);
   dm_net_spec spec;
   glue_net_spec(net_, K, &spec);
@@ -180,7 +179,7 @@ SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, S
   dm_data data;
   dm_net net;
   double loss = NAN;
-  dm_status st = test_net_open(views, cols, center, scale, dims, y, K, &spec, nb, (size_t)P,
+  dm_status st = test_net_open(&gv, y, K, &spec, nb, (size_t)P,
                                &data, &net);
   dm_distill d = {&net, target, (float)Rf_asReal(weight)};
   if (st == DM_OK) {

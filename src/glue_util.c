@@ -84,43 +84,44 @@ void glue_net_spec(SEXP net, int K, dm_net_spec *spec) {
   }
 }
 
-int *glue_check_views(SEXP views, SEXP cols, SEXP center, SEXP scale, int n) {
-  const R_xlen_t V = Rf_xlength(views);
-  if (TYPEOF(views) != VECSXP || V < 1 || TYPEOF(cols) != VECSXP || Rf_xlength(cols) != V ||
-      TYPEOF(center) != VECSXP || Rf_xlength(center) != V || TYPEOF(scale) != VECSXP ||
-      Rf_xlength(scale) != V)
+glue_views glue_parse_views(SEXP arg, int n) {
+  glue_views g;
+  g.views = glue_elt(arg, "views");
+  g.cols = glue_elt(arg, "cols");
+  g.center = glue_elt(arg, "center");
+  g.scale = glue_elt(arg, "scale");
+  const R_xlen_t V = Rf_xlength(g.views);
+  if (TYPEOF(g.views) != VECSXP || V < 1 || TYPEOF(g.cols) != VECSXP ||
+      Rf_xlength(g.cols) != V || TYPEOF(g.center) != VECSXP || Rf_xlength(g.center) != V ||
+      TYPEOF(g.scale) != VECSXP || Rf_xlength(g.scale) != V)
     Rf_error("internal error: malformed views");
-  if (n < 0) n = Rf_nrows(VECTOR_ELT(views, 0));
-  int *dims = (int *)R_alloc(V, sizeof(int));
+  if (n < 0) n = Rf_nrows(VECTOR_ELT(g.views, 0));
+  g.V = (int)V;
+  g.n = n;
+  g.dims = (int *)R_alloc(V, sizeof(int));
   for (R_xlen_t v = 0; v < V; v++) {
-    SEXP x = VECTOR_ELT(views, v), c = VECTOR_ELT(cols, v);
+    SEXP x = VECTOR_ELT(g.views, v), c = VECTOR_ELT(g.cols, v);
     if (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n || TYPEOF(c) != INTSXP ||
-        TYPEOF(VECTOR_ELT(center, v)) != REALSXP || TYPEOF(VECTOR_ELT(scale, v)) != REALSXP ||
-        Rf_xlength(VECTOR_ELT(center, v)) != Rf_xlength(c) ||
-        Rf_xlength(VECTOR_ELT(scale, v)) != Rf_xlength(c))
+        TYPEOF(VECTOR_ELT(g.center, v)) != REALSXP || TYPEOF(VECTOR_ELT(g.scale, v)) != REALSXP ||
+        Rf_xlength(VECTOR_ELT(g.center, v)) != Rf_xlength(c) ||
+        Rf_xlength(VECTOR_ELT(g.scale, v)) != Rf_xlength(c))
       Rf_error("internal error: malformed view %d", (int)v + 1);
     const int p = Rf_ncols(x);
     for (R_xlen_t j = 0; j < Rf_xlength(c); j++)
       if (INTEGER(c)[j] < 0 || INTEGER(c)[j] >= p)
         Rf_error("internal error: column index out of range in view %d", (int)v + 1);
-    dims[v] = (int)Rf_xlength(c);
+    g.dims[v] = (int)Rf_xlength(c);
   }
-  return dims;
+  return g;
 }
 
-dm_status glue_build_data(SEXP views, SEXP cols, SEXP center, SEXP scale,
-                          const int *dims, int K, int with_labels,
-                          dm_data *out) {
-  int V = (int)Rf_xlength(views);
-  int n = Rf_nrows(VECTOR_ELT(views, 0));
-  dm_status st = dm_data_alloc(out, n, V, dims, K, with_labels);
+dm_status glue_build_data(const glue_views *g, int K, int with_labels, dm_data *out) {
+  dm_status st = dm_data_alloc(out, g->n, g->V, g->dims, K, with_labels);
   if (st != DM_OK) return st;
-  for (int v = 0; v < V; v++) {
-    SEXP x = VECTOR_ELT(views, v);
-    dm_standardize(REAL(x), n, n, NULL, dims[v], INTEGER(VECTOR_ELT(cols, v)),
-                   REAL(VECTOR_ELT(center, v)), REAL(VECTOR_ELT(scale, v)),
-                   out->x[v], dims[v]);
-  }
+  for (int v = 0; v < g->V; v++)
+    dm_standardize(REAL(VECTOR_ELT(g->views, v)), g->n, g->n, NULL, g->dims[v],
+                   INTEGER(VECTOR_ELT(g->cols, v)), REAL(VECTOR_ELT(g->center, v)),
+                   REAL(VECTOR_ELT(g->scale, v)), out->x[v], g->dims[v]);
   return DM_OK;
 }
 

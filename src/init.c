@@ -10,19 +10,19 @@
 SEXP C_dm_threads_info(void);
 SEXP C_dm_threads_effective(SEXP n);
 SEXP C_dm_colstats(SEXP x, SEXP nthreads);
-SEXP C_dm_fit_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_fit_baseline(SEXP views,
                        SEXP y, SEXP K, SEXP nets, SEXP cfg, SEXP seed,
                        SEXP nthreads, SEXP progress);
-SEXP C_dm_predict_baseline(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_predict_baseline(SEXP views,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
-SEXP C_dm_net_internals(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP net_,
+SEXP C_dm_net_internals(SEXP views, SEXP net_,
                         SEXP K_);
 SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol);
 SEXP C_dm_pid_pointwise(SEXP p, SEXP dims, SEXP measure);
-SEXP C_dm_interactions_fit(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_interactions_fit(SEXP views,
                            SEXP y, SEXP K, SEXP nets, SEXP cfg, SEXP seed,
                            SEXP nthreads, SEXP progress);
-SEXP C_dm_knife_logdens(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_knife_logdens(SEXP views,
                         SEXP view, SEXP K, SEXP theta, SEXP nthreads);
 SEXP C_dm_decompose(SEXP i, SEXP h, SEXP measure, SEXP adjust, SEXP shift);
 SEXP C_dm_lattice(SEXP M);
@@ -30,11 +30,11 @@ SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M);
 SEXP C_dm_split(SEXP y, SEXP K, SEXP frac, SEXP seed);
 SEXP C_dm_dmil_groups(void);
 SEXP C_dm_dmil_layout(SEXP dims, SEXP K, SEXP arch);
-SEXP C_dm_dmil_train(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y,
+SEXP C_dm_dmil_train(SEXP views, SEXP y,
                      SEXP K, SEXP arch, SEXP theta, SEXP train_rows,
                      SEXP val_rows, SEXP stages, SEXP seed, SEXP nthreads,
                      SEXP progress);
-SEXP C_dm_dmil_predict(SEXP views, SEXP cols, SEXP center, SEXP scale,
+SEXP C_dm_dmil_predict(SEXP views,
                        SEXP present, SEXP K, SEXP arch, SEXP theta,
                        SEXP nthreads);
 #ifdef DM_TESTING
@@ -42,9 +42,9 @@ SEXP C_dm_gradcheck_cases(void);
 SEXP C_dm_gradcheck(SEXP name, SEXP seed);
 SEXP C_dm_broja_q(SEXP p, SEXP dims);
 SEXP C_dm_rng_normals(SEXP seed, SEXP n);
-SEXP C_dm_distill_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+SEXP C_dm_distill_grad(SEXP views, SEXP y, SEXP K_,
                        SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight);
-SEXP C_dm_ogm_grad(SEXP views, SEXP cols, SEXP center, SEXP scale, SEXP y, SEXP K_,
+SEXP C_dm_ogm_grad(SEXP views, SEXP y, SEXP K_,
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key);
 #endif
 
@@ -52,28 +52,28 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_threads_info", (DL_FUNC)&C_dm_threads_info, 0},
     {"dm_threads_effective", (DL_FUNC)&C_dm_threads_effective, 1},
     {"dm_colstats", (DL_FUNC)&C_dm_colstats, 2},
-    {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 11},
-    {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 8},
-    {"dm_net_internals", (DL_FUNC)&C_dm_net_internals, 6},
+    {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 8},
+    {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 5},
+    {"dm_net_internals", (DL_FUNC)&C_dm_net_internals, 3},
     {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 4},
     {"dm_pid_pointwise", (DL_FUNC)&C_dm_pid_pointwise, 3},
-    {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 11},
-    {"dm_knife_logdens", (DL_FUNC)&C_dm_knife_logdens, 8},
+    {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 8},
+    {"dm_knife_logdens", (DL_FUNC)&C_dm_knife_logdens, 5},
     {"dm_decompose", (DL_FUNC)&C_dm_decompose, 5},
     {"dm_lattice", (DL_FUNC)&C_dm_lattice, 1},
     {"dm_calib_apply", (DL_FUNC)&C_dm_calib_apply, 3},
     {"dm_split", (DL_FUNC)&C_dm_split, 4},
     {"dm_dmil_groups", (DL_FUNC)&C_dm_dmil_groups, 0},
     {"dm_dmil_layout", (DL_FUNC)&C_dm_dmil_layout, 3},
-    {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 14},
-    {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 9},
+    {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 11},
+    {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 6},
 #ifdef DM_TESTING
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},
     {"dm_broja_q", (DL_FUNC)&C_dm_broja_q, 2},
     {"dm_rng_normals", (DL_FUNC)&C_dm_rng_normals, 2},
-    {"dm_ogm_grad", (DL_FUNC)&C_dm_ogm_grad, 11},
-    {"dm_distill_grad", (DL_FUNC)&C_dm_distill_grad, 11},
+    {"dm_ogm_grad", (DL_FUNC)&C_dm_ogm_grad, 8},
+    {"dm_distill_grad", (DL_FUNC)&C_dm_distill_grad, 8},
 #endif
     {NULL, NULL, 0}};
 

@@ -129,7 +129,8 @@ test_that("the C entry points reject malformed views with an R error, not a cras
   d <- sim_bits(100, "first")
   f <- quick_fit(d, "late", seed = 1)
   call_predict <- function(views, cols, center = list(0, 0), scale = list(1, 1)) {
-    .Call(dmil:::C_dm_predict_baseline, views, cols, center, scale, unname(f$nets), 2L, 0L, 1L)
+    .Call(dmil:::C_dm_predict_baseline, list(views = views, cols = cols, center = center, scale = scale),
+          unname(f$nets), 2L, 0L, 1L)
   }
   good <- unname(d$x)
   expect_error(call_predict(good, list(0L, 99L)), "internal error")   # column out of range

@@ -13,9 +13,8 @@ ogm_batch <- function(fit, x, y, rows, epoch = 0L, ge = FALSE, alpha = 0.5, key 
   net <- fit$nets$ogm
   net$modulation <- list(alpha = alpha, start = 0L, end = 1L, ge = as.integer(ge))
   bp <- fit$views
-  .Call(dmil:::C_dm_ogm_grad, lapply(x[names(bp)], function(v) v * 1.0),
-        lapply(bp, function(b) as.integer(b$keep - 1L)), lapply(bp, `[[`, "center"),
-        lapply(bp, `[[`, "scale"), as.integer(y) - 1L, nlevels(y), net, net$theta,
+  .Call(dmil:::C_dm_ogm_grad, dmil:::training_views(lapply(x[names(bp)], function(v) v * 1.0), bp),
+        as.integer(y) - 1L, nlevels(y), net, net$theta,
         as.integer(rows - 1L), as.integer(epoch), key)
 }
 

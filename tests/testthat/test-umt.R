@@ -12,9 +12,8 @@ distill_batch <- function(fit, theta, target, w, rows = 1:40) {
   skip_without_test_entries()
   net <- fit$nets$umt
   bp <- fit$views
-  .Call(dmil:::C_dm_distill_grad, lapply(umt_sim$x[names(bp)], function(v) v * 1.0),
-        lapply(bp, function(b) as.integer(b$keep - 1L)), lapply(bp, `[[`, "center"),
-        lapply(bp, `[[`, "scale"), as.integer(umt_sim$y) - 1L, nlevels(umt_sim$y), net, theta,
+  .Call(dmil:::C_dm_distill_grad, dmil:::training_views(lapply(umt_sim$x[names(bp)], function(v) v * 1.0), bp),
+        as.integer(umt_sim$y) - 1L, nlevels(umt_sim$y), net, theta,
         as.integer(rows - 1L), target, w)
 }
 
