@@ -236,9 +236,9 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   fit <- list(method = method, call = match.call(), levels = levels(y),
               class_counts = c(table(y)), n = n, views = bp, which = which)
   if (method == "dmil") {
-    s <- list(hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size,
-              lr = lr, weight_decay = weight_decay, patience = patience)
-    res <- fit_dmil(views, y, bp, val_rows, s, control, seed, nthreads, progress)
+    opts <- list(hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size,
+                 lr = lr, weight_decay = weight_decay, patience = patience)
+    res <- fit_dmil(views, y, bp, val_rows, opts, control, seed, nthreads, progress)
     fit <- c(fit, list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets,
                        history = res$history, phases = res$phases, best_epoch = res$best_epoch,
                        interactions = res$scores, stage_settings = res$stage_settings))
@@ -267,7 +267,7 @@ fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epoc
                          progress) {
   nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth, control, epochs)
   cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
-              lr = lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
+              lr = lr,
               weight_decay = weight_decay, validation = validation)
   res <- .Call(C_dm_fit_baseline, training_views(views, bp), as.integer(y) - 1L, nlevels(y),
                unname(nets), cfg, seed, nthreads, progress)

@@ -20,19 +20,25 @@ derived_seed <- function(seed, part) (seed + seed_offsets[[part]]) %% 2^31
 # core's table, src/core/dm_dmil.h).
 dmil_groups <- function() .Call(C_dm_dmil_groups)
 
+# One stage's settings for the C core (dm_dmil_stage, src/core/dm_dmil.h):
+# training, trainable groups, keep-or-revert tolerance, and the weight of
+# every loss term (lambda_<term>; lambda_full is the cross-entropy of the
+# prediction, which Phase A weights 1 and stages R and U by lambda_keep)
+# with per-row weights w_<term>.
 dmil_stage <- function(epochs, lr, batch_size, patience, weight_decay, groups, enc_mult = 1,
                        tolerance = NA_real_, partners = 8L, variational = TRUE, warmup = 0L,
-                       c_full = 0, c_uni = 0, c_red = 0, c_uni_sg = 0, c_syn_sg = 0,
-                       c_align = 0, beta_R = 0, beta_U = 0, beta_S = 0, c_orth = 0, c_anova = 0,
-                       w_full = NULL, w_red = NULL, w_syn = NULL, w_uni = NULL) {
+                       lambda_full = 0, lambda_uni = 0, lambda_red = 0, lambda_uni_sg = 0,
+                       lambda_syn_sg = 0, lambda_align = 0, beta_R = 0, beta_U = 0, beta_S = 0,
+                       lambda_orth = 0, lambda_anova = 0, w_full = NULL, w_red = NULL,
+                       w_syn = NULL, w_uni = NULL) {
   list(epochs = as.integer(epochs), lr = lr, batch_size = as.integer(batch_size),
-       patience = as.integer(patience), weight_decay = weight_decay,
-       groups = groups, enc_mult = enc_mult,
-       tolerance = as.double(tolerance), partners = as.integer(partners),
+       patience = as.integer(patience), weight_decay = weight_decay, groups = groups,
+       enc_mult = enc_mult, tolerance = as.double(tolerance), partners = as.integer(partners),
        variational = as.integer(variational), warmup = as.integer(warmup),
-       c_full = c_full, c_uni = c_uni, c_red = c_red, c_uni_sg = c_uni_sg, c_syn_sg = c_syn_sg,
-       c_align = c_align, beta_R = beta_R, beta_U = beta_U, beta_S = beta_S, c_orth = c_orth,
-       c_anova = c_anova, w_full = w_full, w_red = w_red, w_syn = w_syn, w_uni = w_uni)
+       lambda_full = lambda_full, lambda_uni = lambda_uni, lambda_red = lambda_red,
+       lambda_uni_sg = lambda_uni_sg, lambda_syn_sg = lambda_syn_sg, lambda_align = lambda_align,
+       beta_R = beta_R, beta_U = beta_U, beta_S = beta_S, lambda_orth = lambda_orth,
+       lambda_anova = lambda_anova, w_full = w_full, w_red = w_red, w_syn = w_syn, w_uni = w_uni)
 }
 
 # Phase C weights of one component from scores v (one per training row):
@@ -98,18 +104,19 @@ score_training_rows <- function(views, y, train_rows, measure, folds, extra, see
                     progress, inform = FALSE)$table
 }
 
-fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
+fit_dmil <- function(views, y, bp, val_rows, opts, ctl, seed, nthreads, progress) {
   n <- length(y)
   vn <- names(views)
   M <- length(vn)
   train_rows <- setdiff(seq_len(n), val_rows)
-  arch <- list(hidden = s$hidden, latent = ctl$latent, depth = s$depth)
+  arch <- list(hidden = opts$hidden, latent = ctl$latent, depth = opts$depth)
   tv <- training_views(views, bp)
   beta <- if (ctl$variational) c(ctl$beta_R, ctl$beta_U, ctl$beta_S) else c(0, 0, 0)
-  common <- list(batch_size = s$batch_size, weight_decay = s$weight_decay,
+  common <- list(batch_size = opts$batch_size, weight_decay = opts$weight_decay,
                  partners = ctl$partners, variational = ctl$variational)
   run <- function(theta, stages, seed) {
-    res <- .Call(C_dm_dmil_train, tv, as.integer(y) - 1L, nlevels(y), arch, theta, as.integer(train_rows), as.integer(val_rows), stages, seed,
+    res <- .Call(C_dm_dmil_train, tv, as.integer(y) - 1L, nlevels(y), arch, theta,
+                 as.integer(train_rows), as.integer(val_rows), stages, seed,
                  nthreads, progress)
     check_status(res$status)
     res
@@ -117,10 +124,10 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
 
   # Phase A: everything trains on the full decomposition loss.
   phase_a <- do.call(dmil_stage, c(common, list(
-    epochs = s$epochs, lr = s$lr, patience = s$patience, groups = dmil_groups(),
-    warmup = ctl$warmup, c_full = 1, c_uni = ctl$lambda_uni, c_red = ctl$lambda_red,
-    c_align = ctl$lambda_align, beta_R = beta[1], beta_U = beta[2], beta_S = beta[3],
-    c_orth = ctl$lambda_orth, c_anova = ctl$lambda_anova)))
+    epochs = opts$epochs, lr = opts$lr, patience = opts$patience, groups = dmil_groups(),
+    warmup = ctl$warmup, lambda_full = 1, lambda_uni = ctl$lambda_uni, lambda_red = ctl$lambda_red,
+    lambda_align = ctl$lambda_align, beta_R = beta[1], beta_U = beta[2], beta_S = beta[3],
+    lambda_orth = ctl$lambda_orth, lambda_anova = ctl$lambda_anova)))
   res_a <- run(NULL, list(phase_a), seed)
   stage_results <- list(A = res_a$stages[[1]])
   theta <- res_a$theta
@@ -144,15 +151,15 @@ fit_dmil <- function(views, y, bp, val_rows, s, ctl, seed, nthreads, progress) {
     stage_list <- list(
       R = do.call(dmil_stage, c(ft, list(
         groups = c("enc", "rpost", "ar", "bias"), enc_mult = ctl$encoder_lr_mult,
-        c_red = 1, w_red = row_w("r"), c_align = ctl$lambda_align, beta_R = beta[1],
-        c_full = ctl$lambda_keep))),
+        lambda_red = 1, w_red = row_w("r"), lambda_align = ctl$lambda_align, beta_R = beta[1],
+        lambda_full = ctl$lambda_keep))),
       U = do.call(dmil_stage, c(ft, list(
         groups = c("enc", "upost", "au"), enc_mult = ctl$encoder_lr_mult,
-        c_uni_sg = 1, w_uni = as.vector(t(w_uni)), beta_U = beta[2], c_orth = ctl$lambda_orth,
-        c_full = ctl$lambda_keep))),
+        lambda_uni_sg = 1, w_uni = as.vector(t(w_uni)), beta_U = beta[2],
+        lambda_orth = ctl$lambda_orth, lambda_full = ctl$lambda_keep))),
       S = do.call(dmil_stage, c(ft, list(
-        groups = c("fuse", "spost", "as"), c_syn_sg = 1, w_syn = row_w("s"),
-        beta_S = beta[3], c_anova = ctl$lambda_anova)))
+        groups = c("fuse", "spost", "as"), lambda_syn_sg = 1, w_syn = row_w("s"),
+        beta_S = beta[3], lambda_anova = ctl$lambda_anova)))
     )[ctl$stages]
     res_c <- run(theta, unname(stage_list), derived_seed(seed, "finetune"))
     names(res_c$stages) <- ctl$stages

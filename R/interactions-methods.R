@@ -354,4 +354,3 @@ expected_interactions <- function(logp, log_dens, log_prior, vn, measure, unit, 
   out
 }
 
-log_softmax <- function(z) z - logsumexp_rows(z)

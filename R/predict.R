@@ -197,11 +197,7 @@ format_predictions <- function(logits, levels, type, ids) {
   out <- switch(type,
     class = data.frame(.pred_class = factor(levels[max.col(logits, ties.method = "first")],
                                             levels = levels)),
-    prob = {
-      p <- exp(logits - apply(logits, 1, max))
-      p <- p / rowSums(p)
-      stats::setNames(as.data.frame(p), paste0(".pred_", levels))
-    },
+    prob = stats::setNames(as.data.frame(softmax_rows(logits)), paste0(".pred_", levels)),
     logit = stats::setNames(as.data.frame(logits), paste0(".logit_", levels))
   )
   if (!is.null(ids)) rownames(out) <- ids

@@ -31,3 +31,10 @@ logsumexp_rows <- function(m) {
   for (j in seq_len(ncol(m))[-1]) mx <- pmax(mx, m[, j])
   mx + log(rowSums(exp(m - mx)))
 }
+
+# Row-wise log-softmax and softmax of a matrix of logits.
+log_softmax <- function(z) z - logsumexp_rows(z)
+softmax_rows <- function(z) {
+  p <- exp(z - apply(z, 1, max))
+  p / rowSums(p)
+}

@@ -47,7 +47,7 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
  *   nets: list of network descriptions (glue_net_spec, and `modulation`
  *         for OGM-GE, see glue_modulation, `distill` for UMT, and
  *         `interaction`, NULL or I2MoE's loss weight);
- *   cfg: list(epochs, batch_size, patience, lr, beta1, beta2, eps,
+ *   cfg: list(epochs, batch_size, patience, lr,
  *             weight_decay, validation);
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
  * Returns list(status, val_rows (1-based), nets = list of
@@ -67,9 +67,6 @@ SEXP C_dm_fit_baseline(SEXP views_,
   int *dims = gv.dims;
 
   dm_train_cfg cfg = glue_train_cfg(cfg_, "", DM_SELECT_ACCURACY);
-  cfg.adam.beta1 = (float)glue_dbl(cfg_, "beta1");
-  cfg.adam.beta2 = (float)glue_dbl(cfg_, "beta2");
-  cfg.adam.eps = (float)glue_dbl(cfg_, "eps");
   const double validation = glue_dbl(cfg_, "validation");
 
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));

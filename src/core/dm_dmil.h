@@ -37,15 +37,15 @@ typedef struct {
 } dm_dmil_arch;
 
 typedef struct {
-  float c_full;   /* CE(y, l), weighted by w_full */
-  float c_uni;    /* (1/M) sum_m CE(y, l_m) */
-  float c_red;    /* (1/M) sum_m CE(y, l_R^m), weighted by w_red */
-  float c_uni_sg; /* sum_m CE(y, sg(l_R^m) + a_Um(z_Um)), weighted by w_uni[m] */
-  float c_syn_sg; /* CE(y, sg(l_add) + a_S(z_S)), weighted by w_syn */
-  float c_align;  /* mean over view pairs of KLsym(q_R^m, q_R^m') */
+  float lambda_full;   /* CE(y, l), weighted by w_full */
+  float lambda_uni;    /* (1/M) sum_m CE(y, l_m) */
+  float lambda_red;    /* (1/M) sum_m CE(y, l_R^m), weighted by w_red */
+  float lambda_uni_sg; /* sum_m CE(y, sg(l_R^m) + a_Um(z_Um)), weighted by w_uni[m] */
+  float lambda_syn_sg; /* CE(y, sg(l_add) + a_S(z_S)), weighted by w_syn */
+  float lambda_align;  /* mean over view pairs of KLsym(q_R^m, q_R^m') */
   float beta_R, beta_U, beta_S; /* KL to N(0, I): sum_m, sum_m, once */
-  float c_orth;   /* sum_m |corr_B(mu_R^m, mu_Um)|_F^2 (batch level) */
-  float c_anova;  /* functional-ANOVA penalty on the synergy head */
+  float lambda_orth;   /* sum_m |corr_B(mu_R^m, mu_Um)|_F^2 (batch level) */
+  float lambda_anova;  /* functional-ANOVA penalty on the synergy head */
   int partners;   /* P, partners per sample and view for the ANOVA term */
   int variational; /* 0: latents are their means, no sampling */
   int warmup_epochs; /* betas rise linearly from 0 over these epochs */

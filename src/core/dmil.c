@@ -16,7 +16,8 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
                                  int nthreads) {
   dm_dmil *net = self;
   /* the partner buffers hold at most max_partners per row */
-  if (net->loss.c_anova != 0 && (net->loss.partners < 1 || net->loss.partners > net->max_partners))
+  if (net->loss.lambda_anova != 0 &&
+      (net->loss.partners < 1 || net->loss.partners > net->max_partners))
     return DM_ERR_ARG;
   int starts[DM_MAX_SHARDS + 1];
   const int ns = dm_shard_plan(nb, starts);
@@ -40,7 +41,7 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
   const double orth = dm_dmil_orth_term(net, starts, ns, nb);
   /* The batch's encodings side by side, for the ANOVA term's gradient. */
   const int MH = net->a.M * net->a.H;
-  if (net->loss.c_anova != 0)
+  if (net->loss.lambda_anova != 0)
     for (int s = 0; s < ns; s++)
       memcpy(net->bhall + (size_t)starts[s] * MH, net->ws[s].hcat,
              sizeof(float) * (size_t)(starts[s + 1] - starts[s]) * MH);
@@ -51,7 +52,8 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
     dm_dmil_backward_trunk(net, theta, B, ws, ws->grad);
     part2[s] = dm_dmil_anova_term(net, theta, starts, nb, s, anova_key, ws->grad);
   }
-  if (net->loss.c_anova != 0) dm_dmil_anova_weight_grad(net, ns, nb, net->bhall, net->ws[0].grad, nthreads);
+  if (net->loss.lambda_anova != 0)
+    dm_dmil_anova_weight_grad(net, ns, nb, net->bhall, net->ws[0].grad, nthreads);
   double total = orth;
   for (int s = 0; s < ns; s++) total += part[s] + part2[s];
   *loss_sum = total;

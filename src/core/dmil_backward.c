@@ -60,7 +60,7 @@ double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
   struct dmil_ws *ws = &net->ws[s];
   const int B = starts[s + 1] - starts[s];
   const int R = B * M * P;
-  if (L->c_anova == 0) return 0.0;
+  if (L->lambda_anova == 0) return 0.0;
   const float *bF = theta + net->fuse.offset + (size_t)H * MH;
   /* Partner rows' fusion outputs. */
   for (int i = 0; i < B; i++) {
@@ -83,7 +83,7 @@ double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
   dm_dense_forward(R, H, D, ws->part_f, H, Wsp, Wsp + (size_t)2 * D * H, ws->part_mu, D, DM_ACT_NONE);
   dm_gemm(0, 1, R, K, D, 1.0f, ws->part_mu, D, theta + net->off_as, D, 0.0f, ws->part_a, K);
   double total = 0.0;
-  const double coef = (double)L->c_anova / ((double)nb * M);
+  const double coef = (double)L->lambda_anova / ((double)nb * M);
   for (int im = 0; im < B * M; im++) {
     float *g = ws->part_mean;
     for (int k = 0; k < K; k++) {

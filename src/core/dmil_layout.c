@@ -168,7 +168,7 @@ dm_status dm_dmil_create(dm_dmil *net, const dm_dmil_arch *a, int max_rows,
   net->n_params = dm_dmil_layout(&net->a, net->blocks);
   read_layout(net);
   /* Defaults until the caller sets a loss: Phase A without extras. */
-  net->loss.c_full = 1.0f;
+  net->loss.lambda_full = 1.0f;
   net->loss.partners = partners;
   net->loss.variational = 1;
   net->beta_scale = 1.0f;

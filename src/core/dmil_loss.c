@@ -40,35 +40,35 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
     const int row = rows[i];
     const size_t ik = (size_t)i * K;
     float *dl = ws->dl; /* K scratch */
-    if (L->c_full != 0) {
-      float c = L->c_full * (L->w_full ? L->w_full[row] : 1.0f);
+    if (L->lambda_full != 0) {
+      float c = L->lambda_full * (L->w_full ? L->w_full[row] : 1.0f);
       total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
       for (int k = 0; k < K; k++) {
         ws->das[ik + k] += dl[k];
         ws->dl_add[ik + k] += dl[k];
       }
     }
-    if (L->c_syn_sg != 0) {
-      float c = L->c_syn_sg * (L->w_syn ? L->w_syn[row] : 1.0f);
+    if (L->lambda_syn_sg != 0) {
+      float c = L->lambda_syn_sg * (L->w_syn ? L->w_syn[row] : 1.0f);
       total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
       for (int k = 0; k < K; k++) ws->das[ik + k] += dl[k]; /* sg(l_add) */
     }
     for (int m = 0; m < M; m++) {
-      if (L->c_uni != 0) {
-        float c = L->c_uni / M;
+      if (L->lambda_uni != 0) {
+        float c = L->lambda_uni / M;
         total += c * dm_softmax_ce(1, K, ws->l_view + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
         for (int k = 0; k < K; k++) {
           ws->dau[m * cK + ik + k] += dl[k];
           ws->dl_red[m * cK + ik + k] += dl[k];
         }
       }
-      if (L->c_uni_sg != 0) {
-        float c = L->c_uni_sg * (L->w_uni ? L->w_uni[(size_t)row * M + m] : 1.0f);
+      if (L->lambda_uni_sg != 0) {
+        float c = L->lambda_uni_sg * (L->w_uni ? L->w_uni[(size_t)row * M + m] : 1.0f);
         total += c * dm_softmax_ce(1, K, ws->l_view + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
         for (int k = 0; k < K; k++) ws->dau[m * cK + ik + k] += dl[k]; /* sg(l_R^m) */
       }
-      if (L->c_red != 0) {
-        float c = L->c_red / M * (L->w_red ? L->w_red[row] : 1.0f);
+      if (L->lambda_red != 0) {
+        float c = L->lambda_red / M * (L->w_red ? L->w_red[row] : 1.0f);
         total += c * dm_softmax_ce(1, K, ws->l_red + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
         for (int k = 0; k < K; k++) ws->dl_red[m * cK + ik + k] += dl[k];
       }
@@ -109,7 +109,7 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
    * alignment. Gradients are taken w.r.t. the clamped log-variance and
    * passed to the raw one where the clamp is inactive. */
   const int npairs = M * (M - 1) / 2;
-  const float c_align = L->c_align * scale / (npairs > 0 ? npairs : 1);
+  const float lambda_align = L->lambda_align * scale / (npairs > 0 ? npairs : 1);
   for (int i = 0; i < B; i++) {
     for (int k = 0; k < D; k++) {
       /* product of experts backward */
@@ -139,7 +139,7 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
         if (raw > LOGVAR_MIN && raw < LOGVAR_MAX) drow[D + k] += fdlv;
       }
       /* alignment of the views' redundant posteriors */
-      if (L->c_align != 0)
+      if (L->lambda_align != 0)
         for (int p = 0; p < M; p++)
           for (int q = p + 1; q < M; q++) {
             float *rp_ = code_row(net, ws, CODE_R(p), i), *rq = code_row(net, ws, CODE_R(q), i);
@@ -150,14 +150,14 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
             const double diff = (double)rp_[k] - rq[k];
             const double ea = exp(-(double)la), eb2 = exp(-(double)lb);
             const double rab = exp((double)la - lb), rba = 1.0 / rab;
-            total += L->c_align / (npairs > 0 ? npairs : 1) *
+            total += L->lambda_align / (npairs > 0 ? npairs : 1) *
                      0.25 * (rab + rba + diff * diff * (ea + eb2) - 2.0);
-            dp[k] += (float)(c_align * 0.5 * diff * (ea + eb2));
-            dq[k] -= (float)(c_align * 0.5 * diff * (ea + eb2));
+            dp[k] += (float)(lambda_align * 0.5 * diff * (ea + eb2));
+            dq[k] -= (float)(lambda_align * 0.5 * diff * (ea + eb2));
             if (rp_[D + k] > LOGVAR_MIN && rp_[D + k] < LOGVAR_MAX)
-              dp[D + k] += (float)(c_align * 0.25 * (rab - rba - diff * diff * ea));
+              dp[D + k] += (float)(lambda_align * 0.25 * (rab - rba - diff * diff * ea));
             if (rq[D + k] > LOGVAR_MIN && rq[D + k] < LOGVAR_MAX)
-              dq[D + k] += (float)(c_align * 0.25 * (rba - rab - diff * diff * eb2));
+              dq[D + k] += (float)(lambda_align * 0.25 * (rba - rab - diff * diff * eb2));
           }
       /* unique and synergy codes */
       for (int c = 0; c < 2 * M + 2; c++) {
@@ -186,7 +186,7 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
 double dm_dmil_orth_term(dm_dmil *net, const int *starts, int ns, int nb) {
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, D = a->D;
-  const float c = net->loss.c_orth;
+  const float c = net->loss.lambda_orth;
   if (c == 0 || nb < 2) return 0.0;
   double total = 0.0;
   float *sd = net->orth_ws, *mA = sd + 2 * D, *C = mA + 2 * D;

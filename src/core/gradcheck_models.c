@@ -74,34 +74,34 @@ double dm_gc_dmil(uint64_t seed, const char *term) {
   L.variational = 1;
   unsigned groups = ~0u;
   int all = strcmp(term, "all") == 0;
-  if (all || strcmp(term, "full") == 0 || strcmp(term, "deterministic") == 0) L.c_full = 1.0f;
-  if (all || strcmp(term, "uni") == 0) L.c_uni = 0.7f;
-  if (all || strcmp(term, "red") == 0) L.c_red = 0.6f;
-  if (all || strcmp(term, "align") == 0) L.c_align = 0.5f;
+  if (all || strcmp(term, "full") == 0 || strcmp(term, "deterministic") == 0) L.lambda_full = 1.0f;
+  if (all || strcmp(term, "uni") == 0) L.lambda_uni = 0.7f;
+  if (all || strcmp(term, "red") == 0) L.lambda_red = 0.6f;
+  if (all || strcmp(term, "align") == 0) L.lambda_align = 0.5f;
   if (all || strcmp(term, "kl") == 0) {
     L.beta_R = 0.3f;
     L.beta_U = 0.2f;
     L.beta_S = 0.4f;
   }
-  if (all || strcmp(term, "orth") == 0) L.c_orth = 0.5f;
+  if (all || strcmp(term, "orth") == 0) L.lambda_orth = 0.5f;
   /* The ANOVA penalty treats encodings as constants (a stop-gradient into
    * the encoders), so it is checked on the synergy channel's parameters. */
   if (strcmp(term, "anova") == 0) {
-    L.c_anova = 0.8f;
+    L.lambda_anova = 0.8f;
     groups = DM_DMIL_FUSE | DM_DMIL_SPOST | DM_DMIL_AS;
   }
   if (strcmp(term, "uni_sg") == 0) {
-    L.c_uni_sg = 1.0f;
+    L.lambda_uni_sg = 1.0f;
     groups = DM_DMIL_UPOST | DM_DMIL_AU;
   }
   if (strcmp(term, "syn_sg") == 0) {
-    L.c_syn_sg = 1.0f;
+    L.lambda_syn_sg = 1.0f;
     groups = DM_DMIL_FUSE | DM_DMIL_SPOST | DM_DMIL_AS;
   }
   if (strcmp(term, "deterministic") == 0) {
     L.variational = 0;
-    L.c_red = 0.5f;
-    L.c_uni = 0.5f;
+    L.lambda_red = 0.5f;
+    L.lambda_uni = 0.5f;
   }
   if (all) {
     L.w_full = w_full;

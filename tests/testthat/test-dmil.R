@@ -150,10 +150,10 @@ test_that("ablation switches change what they say", {
   expect_equal(fit$stage_settings$A$variational, 1L)
 
   anova <- dmil_quick(control = quick_ctl(lambda_anova = 0.1, lambda_align = 0.1))
-  expect_equal(anova$stage_settings$A$c_anova, 0.1)
-  expect_equal(anova$stage_settings$S$c_anova, 0.1)
-  expect_equal(anova$stage_settings$R$c_align, 0.1)
-  expect_equal(fit$stage_settings$A$c_anova, 0)
+  expect_equal(anova$stage_settings$A$lambda_anova, 0.1)
+  expect_equal(anova$stage_settings$S$lambda_anova, 0.1)
+  expect_equal(anova$stage_settings$R$lambda_align, 0.1)
+  expect_equal(fit$stage_settings$A$lambda_anova, 0)
   expect_false(identical(anova$nets, fit$nets))
 })
 
