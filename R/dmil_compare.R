@@ -74,34 +74,3 @@ print.dmil_comparison <- function(x, digits = 3, ...) {
   print(wide, row.names = FALSE)
   invisible(x)
 }
-
-#' @rdname dmil-plots
-#' @export
-plot.dmil_comparison <- function(x, ...) {
-  s <- comparison_summary(x)
-  means <- stats::xtabs(mean ~ method + group, data = s)
-  cols <- grDevices::hcl.colors(max(nrow(means), 2), "Dark 3")[seq_len(nrow(means))]
-  mids <- graphics::barplot(means, beside = TRUE, col = cols, ylim = c(0, 1.05), border = NA,
-                            ylab = "accuracy", main = "Accuracy by group",
-                            legend.text = rownames(means),
-                            args.legend = list(x = "bottomright", bty = "n", bg = "white"))
-  lo <- stats::xtabs(lo ~ method + group, data = s)
-  hi <- stats::xtabs(hi ~ method + group, data = s)
-  many <- hi > lo
-  if (any(many)) graphics::arrows(mids[many], lo[many], mids[many], hi[many], angle = 90, code = 3,
-                                  length = 0.03)
-  invisible(x)
-}
-
-#' @rdname dmil-plots
-#' @exportS3Method ggplot2::autoplot
-autoplot.dmil_comparison <- function(object, ...) {
-  s <- comparison_summary(object)
-  ggplot2::ggplot(s, ggplot2::aes(x = .data$group, y = .data$mean, fill = .data$method)) +
-    ggplot2::geom_col(position = ggplot2::position_dodge(width = 0.85), width = 0.8) +
-    ggplot2::geom_errorbar(ggplot2::aes(ymin = .data$lo, ymax = .data$hi),
-                           data = s[s$hi > s$lo, , drop = FALSE],
-                           position = ggplot2::position_dodge(width = 0.85), width = 0.25) +
-    ggplot2::coord_cartesian(ylim = c(0, 1)) +
-    ggplot2::labs(x = NULL, y = "accuracy", fill = NULL)
-}

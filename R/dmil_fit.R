@@ -206,6 +206,10 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
     # Phase B scores the samples after Phase A: say now if it cannot
     check_interaction_views(names(views), control$measure,
                             hint = "Fit DMIL without Phases B and C: {.code control = dmil_control(finetune = FALSE)}.")
+    if (!is.null(control$folds)) {
+      check_fold_sizes(droplevels(y[setdiff(seq_len(n), val_rows)]), control$folds,
+                       arg = "control$folds")
+    }
   }
   if (method == "i2moe" && length(views) > i2moe_max_views) {
     dm_abort(c("{.code method = \"i2moe\"} takes at most {i2moe_max_views} views.",

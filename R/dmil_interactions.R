@@ -190,15 +190,7 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   y <- check_outcome(y, n)
   folds <- check_count(folds, min = 2, max = 100)
   foldid <- check_foldid(foldid, n, folds, y)
-  counts <- table(y)
-  if (is.null(foldid) && any(counts < folds + 1)) {
-    small <- names(counts)[counts < folds + 1]
-    dm_abort(
-      c("Every class needs at least {folds + 1} samples for {folds}-fold cross-fitting.",
-        "x" = "{cli::qty(length(small))}Class{?es} {.val {small}} {?has/have} fewer.",
-        "i" = "Use fewer {.arg folds}."),
-      class = "dmil_error_outcome")
-  }
+  if (is.null(foldid)) check_fold_sizes(y, folds)
   pairs <- check_flag(pairs)
   s <- check_interaction_settings(list(
     repeats = repeats, hidden = hidden, depth = depth, epochs = epochs,
@@ -326,6 +318,21 @@ check_interaction_views <- function(vn, measure, hint = "Decompose subsets of th
         "x" = "Duplicated: {.val {unique(cols[duplicated(cols)])}}.",
         "i" = "Rename the views (names joined with {.val _} must stay distinct)."),
       class = "dmil_error_names", call = call)
+  }
+  invisible()
+}
+
+# Stratified folds need every class in every training part: at least
+# folds + 1 samples of each class of y.
+check_fold_sizes <- function(y, folds, arg = "folds", call = rlang::caller_env()) {
+  counts <- table(y)
+  if (any(counts < folds + 1)) {
+    small <- names(counts)[counts < folds + 1]
+    dm_abort(
+      c("Every class needs at least {folds + 1} samples for {folds}-fold cross-fitting.",
+        "x" = "{cli::qty(length(small))}Class{?es} {.val {small}} {?has/have} fewer.",
+        "i" = "Use fewer {.arg {arg}}."),
+      class = "dmil_error_outcome", call = call)
   }
   invisible()
 }

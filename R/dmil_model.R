@@ -93,8 +93,12 @@ score_training_rows <- function(views, y, train_rows, measure, folds, extra, see
                                 progress) {
   seed <- derived_seed(seed, "scores")
   y <- droplevels(y[train_rows])
-  folds <- folds %||% score_folds(y)
-  if (is.na(folds)) return(NULL)
+  if (is.null(folds)) {
+    folds <- score_folds(y)
+    if (is.na(folds)) return(NULL)
+  } else {
+    check_fold_sizes(y, folds, arg = "control$folds")
+  }
   ids <- view_ids(views)[train_rows]
   sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
   n <- length(train_rows)

@@ -7,8 +7,8 @@
 #include "dm_train.h"
 #include "glue.h"
 
-/* The validation split dmil_fit() uses for every method: list(status,
- * val_rows) with 1-based rows. */
+/* The validation split dmil_fit() uses for every method: its rows, 1-based
+ * (an integer vector). */
 SEXP C_dm_split(SEXP y, SEXP K_, SEXP frac_, SEXP seed_) {
   const int n = (int)Rf_xlength(y), K = Rf_asInteger(K_);
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");

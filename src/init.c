@@ -1,6 +1,7 @@
 #include <R_ext/Rdynload.h>
 #include <R_ext/Visibility.h>
 #include "dm_threads.h"
+#include "dm_testing.h"
 #include "glue.h"
 
 #if !defined(_WIN32)

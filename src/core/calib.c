@@ -1,135 +1,18 @@
+/* calib.c -- fitting the calibration maps and stacks by cross-fitting,
+ * and applying them (dm_calib.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dm_calib.h"
+#include "dm_calib_impl.h"
 #include "dm_loss.h"
 #include "dm_minimize.h"
 #include "dm_omp.h"
 
-#define MAX_PARTS ((1 << DM_CALIB_MAX_VIEWS) - 1)
-#define MAX_PARAMS (MAX_PARTS + DM_CALIB_MAX_BINS + 1)
 #define BFGS_ITER 200
 #define BFGS_GTOL 1e-8
 /* A weight of this softplus argument is about 6e-6: a part left out. */
 #define OFF_WEIGHT (-12.0)
 #define INIT_EPS 0.01
-
-static double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
-static double sigmoid(double x) {
-  return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
-}
-static double softplus_inv(double y) { return y > 30 ? y : log(expm1(y)); }
-static double logit(double p) { return log(p) - log1p(-p); }
-
-/* One calibration problem on n rows. In both kinds the calibrated evidence
- * is linear in J nonnegative parameters a_j (softplus of the optimised
- * x_j): u = lp + sum_j a_j B_j(i), with the K-vectors
- *   map (J = bins):     B_b(i) = z_i * seg_b(t_i) / t_i, the part of the
- *                       ratio whose strength lies in bin b (a_b: slopes);
- *   stack (J = parts):  B_c(i) = the mapped ratio of part c (a_c: weights);
- * and p = (1 - eps) softmax(u) + eps pi, eps the sigmoid of x_J. */
-typedef struct {
-  int n, K;
-  const double *lp;   /* K log prior */
-  const int *y;
-  int stack;          /* 0: map, 1: stack */
-  int J;              /* parameters a_j */
-  double edges[DM_CALIB_MAX_BINS + 1];  /* map: bin edges */
-  const double *z;    /* map: n x K centred ratios (row-major) */
-  const double *t;    /* map: n strengths */
-  const double *zp[MAX_PARTS];  /* stack: each n x K mapped ratios */
-  double mean[MAX_PARAMS];  /* Gaussian prior on each a_j */
-  double sd;
-  double *scratch;    /* (MAX_PARAMS + 2) x K */
-} problem;
-
-/* seg[b] = clamp(t - e_b, 0, e_{b+1} - e_b), the part of t in bin b. */
-static void bin_parts(const double *edges, int bins, double t, double *seg) {
-  for (int b = 0; b < bins; b++) {
-    const double lo = edges[b], hi = edges[b + 1];
-    seg[b] = t <= lo ? 0.0 : (t >= hi ? hi - lo : t - lo);
-  }
-}
-
-/* The J basis vectors B_j(i) of row i, one after the other. */
-static void row_basis(const problem *P, int i, double *basis) {
-  const int K = P->K;
-  if (P->stack) {
-    for (int c = 0; c < P->J; c++) memcpy(basis + (size_t)c * K, P->zp[c] + (size_t)i * K,
-                                          sizeof(double) * K);
-    return;
-  }
-  const double *z = P->z + (size_t)i * K, t = P->t[i];
-  double seg[DM_CALIB_MAX_BINS];
-  bin_parts(P->edges, P->J, t, seg);
-  for (int b = 0; b < P->J; b++) {
-    /* as t -> 0 only the first bin holds the ratio (and z = 0 anyway) */
-    const double f = t > 0 ? seg[b] / t : (b == 0);
-    for (int k = 0; k < K; k++) basis[(size_t)b * K + k] = f * z[k];
-  }
-}
-
-static double log_sum_exp(const double *u, int K) {
-  double mx = u[0];
-  for (int k = 1; k < K; k++) mx = fmax(mx, u[k]);
-  double se = 0.0;
-  for (int k = 0; k < K; k++) se += exp(u[k] - mx);
-  return mx + log(se);
-}
-
-/* log softmax(u)_y and softmax(u) into p; returns the former. */
-static double log_softmax_at(const double *u, int K, int y, double *p) {
-  const double lse = log_sum_exp(u, K);
-  for (int k = 0; k < K; k++) p[k] = exp(u[k] - lse);
-  return u[y] - lse;
-}
-
-/* Penalised negative log-likelihood per row, and its gradient in x. */
-static double objective(void *ctx, const double *x, double *grad) {
-  const problem *P = ctx;
-  const int J = P->J, K = P->K;
-  double a[MAX_PARAMS], da[MAX_PARAMS];
-  double *p = P->scratch, *u = p + K, *basis = u + K;
-  for (int j = 0; j < J; j++) {
-    a[j] = softplus(x[j]);
-    da[j] = sigmoid(x[j]);
-    grad[j] = 0.0;
-  }
-  const double gam = x[J], eps = sigmoid(gam);
-  const double leps = -softplus(-gam), l1eps = -softplus(gam);
-  double ll = 0.0, geps = 0.0;
-  for (int i = 0; i < P->n; i++) {
-    const int y = P->y[i];
-    row_basis(P, i, basis);
-    for (int k = 0; k < K; k++) u[k] = P->lp[k];
-    for (int j = 0; j < J; j++)
-      for (int k = 0; k < K; k++) u[k] += a[j] * basis[(size_t)j * K + k];
-    const double lpy = log_softmax_at(u, K, y, p);
-    /* log q = log((1 - eps) p_y + eps pi_y); w = d log q / d log p_y */
-    const double lq = dm_log_add(l1eps + lpy, leps + P->lp[y]);
-    const double w = exp(l1eps + lpy - lq);
-    ll += lq;
-    for (int j = 0; j < J; j++) {
-      const double *bj = basis + (size_t)j * K;
-      double eb = 0.0;
-      for (int k = 0; k < K; k++) eb += p[k] * bj[k];
-      grad[j] -= w * (bj[y] - eb) * da[j];
-    }
-    geps -= (1.0 - w) - eps;
-  }
-  /* priors: Beta(2, 1) on eps, Gaussian on the a_j */
-  double pen = leps;
-  geps -= 1.0 - eps;
-  for (int j = 0; j < J; j++) {
-    const double d = (a[j] - P->mean[j]) / P->sd;
-    pen -= 0.5 * d * d;
-    grad[j] += d / P->sd * da[j];
-  }
-  const double inv = 1.0 / P->n;
-  for (int j = 0; j < J; j++) grad[j] *= inv;
-  grad[J] = geps * inv;
-  return -(ll + pen) * inv;
-}
 
 /* ---- per-row quantities -------------------------------------------------- */
 
@@ -153,35 +36,6 @@ static double centred_ratio(const double *logp, int n, int K, int i, const doubl
     t2 += z[k] * z[k];
   }
   return sqrt(t2);
-}
-
-/* A problem's bins from the knots of a map. */
-static void set_map(problem *P, int bins, const double *knots) {
-  P->stack = 0;
-  P->J = bins;
-  P->edges[0] = 0.0;
-  for (int b = 1; b < bins; b++) P->edges[b] = fmax(knots[b - 1], P->edges[b - 1]);
-  P->edges[bins] = INFINITY;
-  for (int b = 0; b < bins; b++) P->mean[b] = 1.0;
-  P->sd = DM_CALIB_PRIOR_SD;
-}
-
-/* The mapped ratio of z (strength t): sum_b slope_b B_b. */
-static void map_ratio(const problem *P, const double *slope, const double *z, double t,
-                      double *out) {
-  double seg[DM_CALIB_MAX_BINS], h = 0.0;
-  bin_parts(P->edges, P->J, t, seg);
-  for (int b = 0; b < P->J; b++) h += slope[b] * seg[b];
-  const double ratio = t > 0 ? h / t : slope[0];
-  for (int k = 0; k < P->K; k++) out[k] = ratio * z[k];
-}
-
-/* A stack of C parts whose weights' prior is centred on w0. */
-static void set_stack(problem *P, int C, const double *w0, double sd) {
-  P->stack = 1;
-  P->J = C;
-  for (int c = 0; c < C; c++) P->mean[c] = w0[c];
-  P->sd = sd;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -252,7 +106,7 @@ static void fit_in_ws(fit_ws *w, int n, const double *const *logp, const int *y,
     w->fit_rows[j] = r;
     w->y[j] = y[r];
   }
-  problem P;
+  dm_calib_problem P;
   memset(&P, 0, sizeof(P));
   P.n = nf;
   P.K = K;
@@ -270,18 +124,18 @@ static void fit_in_ws(fit_ws *w, int n, const double *const *logp, const int *y,
     qsort(w->sorted, nf, sizeof(double), cmp_double);
     double *mp = maps + (size_t)s * map_len;
     for (int b = 1; b < B; b++) mp[b - 1] = quantile_sorted(w->sorted, nf, (double)b / B);
-    set_map(&P, B, mp);
+    dm_calib_set_map(&P, B, mp);
     P.z = z;
     P.t = t;
     for (int b = 0; b < B; b++) x[b] = softplus_inv(1.0);
     x[B] = logit(INIT_EPS);
-    dm_bfgs(B + 1, x, objective, &P, BFGS_ITER, BFGS_GTOL, w->work);
+    dm_bfgs(B + 1, x, dm_calib_objective, &P, BFGS_ITER, BFGS_GTOL, w->work);
     double slope[DM_CALIB_MAX_BINS];
     for (int b = 0; b < B; b++) slope[b] = mp[B - 1 + b] = softplus(x[b]);
     mp[2 * B - 1] = sigmoid(x[B]);
     double *zm = w->zm + s * nk;
     for (int j = 0; j < nf; j++)
-      map_ratio(&P, slope, z + (size_t)j * K, t[j], zm + (size_t)j * K);
+      dm_calib_map_ratio(&P, slope, z + (size_t)j * K, t[j], zm + (size_t)j * K);
   }
 
   /* Stacks, smaller subsets first. */
@@ -321,8 +175,8 @@ static void fit_in_ws(fit_ws *w, int n, const double *const *logp, const int *y,
         }
         x[C] = logit(fmin(fmax(eps, 1e-12), 0.999));
         for (int k = 0; k < C; k++) w0[k] = softplus(x[k]);
-        set_stack(&P, C, w0, DM_CALIB_STACK_SD);
-        const double f = objective(&P, x, g);
+        dm_calib_set_stack(&P, C, w0, DM_CALIB_STACK_SD);
+        const double f = dm_calib_objective(&P, x, g);
         if (f < best) {
           best = f;
           memcpy(xbest, x, sizeof(double) * (C + 1));
@@ -330,8 +184,8 @@ static void fit_in_ws(fit_ws *w, int n, const double *const *logp, const int *y,
       }
       memcpy(x, xbest, sizeof(double) * (C + 1));
       for (int k = 0; k < C; k++) w0[k] = softplus(x[k]);
-      set_stack(&P, C, w0, DM_CALIB_STACK_SD);
-      dm_bfgs(C + 1, x, objective, &P, BFGS_ITER, BFGS_GTOL, w->work);
+      dm_calib_set_stack(&P, C, w0, DM_CALIB_STACK_SD);
+      dm_bfgs(C + 1, x, dm_calib_objective, &P, BFGS_ITER, BFGS_GTOL, w->work);
       for (int c = 0; c < C; c++) st[part[c]] = softplus(x[c]);
       st[stack_len - 1] = sigmoid(x[C]);
     }
@@ -365,17 +219,17 @@ static dm_status apply_rows(int M, int K, int n, const double *const *logp, cons
   double *buf = malloc(sizeof(double) * ((size_t)(S + 2) * K + 1));
   if (!buf) return DM_ERR_NOMEM;
   double *zm = buf, *z = buf + (size_t)S * K, *u = z + K;
-  problem P[MAX_PARTS];
+  dm_calib_problem P[MAX_PARTS];
   for (int s = 0; s < S; s++) {
-    memset(&P[s], 0, sizeof(problem));
+    memset(&P[s], 0, sizeof(dm_calib_problem));
     P[s].K = K;
-    set_map(&P[s], bins, maps + (size_t)s * map_len);
+    dm_calib_set_map(&P[s], bins, maps + (size_t)s * map_len);
   }
   for (int j = 0; j < n_rows; j++) {
     const int i = rows[j];
     for (int s = 0; s < S; s++) {
       const double t = centred_ratio(logp[s], n, K, i, lp, z);
-      map_ratio(&P[s], maps + (size_t)s * map_len + bins - 1, z, t, zm + (size_t)s * K);
+      dm_calib_map_ratio(&P[s], maps + (size_t)s * map_len + bins - 1, z, t, zm + (size_t)s * K);
     }
     for (int s = 0; s < S; s++) {
       const double *st = stacks + (size_t)s * stack_len;
@@ -449,55 +303,3 @@ dm_status dm_calib_crossfit(int M, int K, int n, const double *const *logp,
   return st;
 }
 
-/* ---- objectives for the gradient checks ------------------------------------ */
-
-double dm_calib_map_objective(int n, int K, const double *z, const int *y,
-                              const double *lp, int bins, const double *knots,
-                              const double *x, double *grad) {
-  if (bins < 1 || bins > DM_CALIB_MAX_BINS) return NAN;
-  problem P;
-  memset(&P, 0, sizeof(P));
-  double *t = malloc(sizeof(double) * ((size_t)n + 1));
-  double *scratch = malloc(sizeof(double) * ((MAX_PARAMS + 2) * (size_t)K + 1));
-  double f = NAN;
-  if (t && scratch) {
-    for (int i = 0; i < n; i++) {
-      double t2 = 0.0;
-      for (int k = 0; k < K; k++) t2 += z[(size_t)i * K + k] * z[(size_t)i * K + k];
-      t[i] = sqrt(t2);
-    }
-    P.n = n;
-    P.K = K;
-    P.lp = lp;
-    P.y = y;
-    P.z = z;
-    P.t = t;
-    P.scratch = scratch;
-    set_map(&P, bins, knots);
-    f = objective(&P, x, grad);
-  }
-  free(t);
-  free(scratch);
-  return f;
-}
-
-double dm_calib_stack_objective(int n, int K, int n_parts, const double *z,
-                                const int *y, const double *lp,
-                                const double *x, double *grad) {
-  if (n_parts < 1 || n_parts > MAX_PARTS) return NAN;
-  problem P;
-  memset(&P, 0, sizeof(P));
-  double *scratch = malloc(sizeof(double) * ((MAX_PARAMS + 2) * (size_t)K + 1));
-  if (!scratch) return NAN;
-  const double w0[MAX_PARAMS] = {0};
-  P.n = n;
-  P.K = K;
-  P.lp = lp;
-  P.y = y;
-  for (int c = 0; c < n_parts; c++) P.zp[c] = z + (size_t)c * n * K;
-  P.scratch = scratch;
-  set_stack(&P, n_parts, w0, DM_CALIB_PRIOR_SD);
-  const double f = objective(&P, x, grad);
-  free(scratch);
-  return f;
-}

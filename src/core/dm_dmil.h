@@ -13,7 +13,7 @@
  *   l_m   = l_R^m + a_Um(z_Um)             view m alone
  *   l_add = a_R(z_R) + sum_m a_Um(z_Um) + b
  *   l     = l_add + a_S(z_S)               the prediction
- * Training draws reparameterised samples z = mu + exp(lambda / 2) eps;
+ * Training draws reparameterised samples z = mu + exp(lv / 2) eps (lv the log-variance);
  * evaluation uses posterior means.
  *
  * The loss (dm_dmil_loss) is a weighted sum of the terms of Phase A and of

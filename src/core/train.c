@@ -7,8 +7,6 @@
 #include "dm_streams.h"
 #include "dm_train.h"
 
-/* Stream ids under the training key. */
-
 int dm_shard_plan(int nb, int *starts) {
   int n = DM_MIN(2, nb / DM_SHARD_MIN_ROWS);
   n = DM_MAX(n, DM_MIN(DM_MAX_SHARDS, nb / DM_SHARD_FULL_ROWS));

@@ -185,6 +185,13 @@ test_that("the stages train the groups the design assigns them", {
   expect_false(identical(a_fit$nets$dmil$theta[lay$S], a_ref$nets$dmil$theta[lay$S]))
 })
 
+test_that("Phase B folds that a class cannot fill are refused before Phase A trains", {
+  y <- nutrimouse$diet  # 8 mice per diet
+  ctl <- dmil_control(folds = 9)
+  expect_error(dmil_fit(nutrimouse$x, y, control = ctl, validation = 0, progress = FALSE),
+               "at least 10 samples", class = "dmil_error_outcome")
+})
+
 test_that("dmil_control() validates its settings", {
   expect_error(dmil_control(stages = c("R", "X")), class = "dmil_error_arg")
   expect_error(dmil_control(gamma = 2), class = "dmil_error_arg")
