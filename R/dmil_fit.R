@@ -196,38 +196,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
   which <- check_which(which, method, names(views))
   control <- check_control(control, method)
-  if (method == "ogm" && control$start > min(ogm_end(control, epochs), epochs)) {
-    dm_abort(c("No epoch would be modulated: {.code ogm_control(start)} is {control$start}.",
-               "x" = "Training has {epochs} epoch{?s} and modulation ends at epoch {ogm_end(control, epochs)}{if (is.null(control$end)) ' (by default half of them)' else ''}.",
-               "i" = "Choose a smaller {.arg start}, or a larger {.arg end} or {.arg epochs}."),
-             class = "dmil_error_arg")
-  }
-  if (method == "dmil" && control$finetune) {
-    # Phase B scores the samples after Phase A: say now if it cannot
-    check_interaction_views(names(views), control$measure,
-                            hint = "Fit DMIL without Phases B and C: {.code control = dmil_control(finetune = FALSE)}.")
-    if (!is.null(control$folds)) {
-      check_fold_sizes(droplevels(y[setdiff(seq_len(n), val_rows)]), control$folds,
-                       arg = "control$folds")
-    }
-  }
-  if (method == "i2moe" && length(views) > i2moe_max_views) {
-    dm_abort(c("{.code method = \"i2moe\"} takes at most {i2moe_max_views} views.",
-               "x" = "There are {length(views)}."),
-             class = "dmil_error_arg")
-  }
-  if (method == "interaction_ensemble") {
-    # its synergy scores are cross-fitted on the training rows: say now if
-    # they cannot be
-    check_interaction_views(names(views), "pmmi",
-                            hint = "Use {.code method = \"joint\"} or {.code \"ensemble\"}.")
-    if (is.na(score_folds(y[setdiff(seq_len(n), val_rows)]))) {
-      dm_abort(c("{.code method = \"interaction_ensemble\"} cannot score the training samples.",
-                 "x" = paste0("In the training rows, ", unscored_reason, "."),
-                 "i" = "Use {.code method = \"joint\"} or {.code \"ensemble\"}."),
-               class = "dmil_error_arg")
-    }
-  }
+  method_check(method_of(method), views, y, val_rows, control, epochs, call = rlang::current_env())
   progress <- check_flag(progress)
   nthreads <- check_nthreads(nthreads)
 
@@ -239,31 +208,24 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                    seed = seed, nthreads = nthreads)
   fit <- list(method = method, call = match.call(), levels = levels(y),
               class_counts = c(table(y)), n = n, views = bp, which = which)
-  if (method == "dmil") {
-    opts <- list(hidden = hidden, depth = depth, epochs = epochs, batch_size = batch_size,
-                 lr = lr, weight_decay = weight_decay, patience = patience)
-    res <- fit_dmil(views, y, bp, val_rows, opts, control, seed, nthreads, progress)
-    fit <- c(fit, list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets,
-                       history = res$history, phases = res$phases, best_epoch = res$best_epoch,
-                       interactions = res$scores, stage_settings = res$stage_settings))
-  } else {
-    fit <- c(fit, fit_baseline(views, y, bp, method, hidden, depth, fusion_depth, epochs,
-                               batch_size, patience, lr, weight_decay, validation, control,
-                               seed, nthreads, progress))
-  }
-  if (method == "i2moe") fit$interactions <- expert_weights(fit, views, y, nthreads)
-  if (method == "interaction_ensemble") {
-    fit$mixture <- list(joint = "joint", ensemble = names(views))
-    fit$interactions <- score_training_rows(views, y, setdiff(seq_len(n), fit$val_rows), "pmmi",
-                                            NULL, list(), seed, nthreads, progress)
-  }
+  args <- list(hidden = hidden, depth = depth, fusion_depth = fusion_depth, epochs = epochs,
+               batch_size = batch_size, patience = patience, lr = lr, weight_decay = weight_decay,
+               validation = validation, control = control, seed = seed, nthreads = nthreads,
+               progress = progress)
+  fit <- c(fit, method_train(method_of(method), views, y, bp, val_rows, args))
   if (!is.null(control)) settings$control <- unclass(control)
   fit$settings <- settings
   fit$version <- as.character(utils::packageVersion("dmil"))
   fit <- structure(fit, class = "dmil_fit")
-  if (method == "dmil" && control$calibrate) fit$nets$dmil$temperature <- dmil_temperature(fit, views, y)
-  fit$val_metrics <- validation_metrics(fit, views, y)
+  fit <- method_finish(method_of(fit), fit, views, y, progress)
+  fit$val_metrics <- method_val_metrics(method_of(fit), fit, views, y)
   fit
+}
+
+method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args) {
+  with(args, fit_baseline(views, y, bp, m$method, hidden, depth, fusion_depth, epochs, batch_size,
+                          patience, lr, weight_decay, validation, control, seed, nthreads,
+                          progress))
 }
 
 fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epochs, batch_size,
@@ -355,7 +317,7 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth, contr
 
 # Whether the model predict() uses combines several networks (the ensemble
 # and the interaction-aware ensemble; not the unimodal networks, of which
-# predict() uses one): validation_metrics() then adds a row for it.
+# predict() uses one): method_val_metrics() then adds a row for it.
 combines_nets <- function(fit) fit$method != "unimodal" && length(fit$nets) > 1
 
 # OGM-GE's settings as the C core reads them (epochs counted from 0).
@@ -365,16 +327,9 @@ ogm_modulation <- function(control, epochs) {
 }
 
 # Validation accuracy and loss at the kept epoch of each network, and for
-# "ensemble" also of the combined model that predict() uses.
-validation_metrics <- function(fit, views, y) {
+# models that combine networks also of the combined model predict() uses.
+method_val_metrics.dmil_method_baseline <- function(m, fit, views, y) {
   if (fit$n_val == 0) return(NULL)
-  if (fit$method == "dmil") {
-    sub <- lapply(views, function(v) v[fit$val_rows, , drop = FALSE])
-    lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
-                            fit$settings$nthreads)$logits
-    yv <- y[fit$val_rows]
-    return(data.frame(net = "dmil", val_acc = accuracy(lg, yv), val_loss = cross_entropy(lg, yv)))
-  }
   out <- do.call(rbind, lapply(names(fit$nets), function(net) {
     h <- fit$history[fit$history$net == net, ]
     b <- fit$best_epoch[[net]]

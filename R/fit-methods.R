@@ -43,40 +43,15 @@ NULL
 augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
   rlang::check_dots_empty()
   nthreads <- check_nthreads(nthreads)
-  if (x$method != "dmil") {
-    prob <- predict(x, new_x, type = "prob", nthreads = nthreads)
-    cls <- factor(x$levels[max.col(as.matrix(prob), ties.method = "first")], levels = x$levels)
-    # predict() names the rows after the samples
-    out <- data.frame(sample = rownames(prob), .pred_class = cls, prob, row.names = NULL,
-                      check.names = FALSE)
-    if (x$method == "i2moe") {
-      g <- gate_weights(x, new_x, nthreads)
-      out[paste0(".weight_", colnames(g$weights))] <- as.data.frame(g$weights)
-      out$.dominant <- g$dominant
-    }
-    return(out)
-  }
-  data <- match_blueprint(new_x, x$views, nthreads, allow_missing = TRUE)
-  core <- dmil_predict_core(x, data, nthreads)
-  prob <- format_predictions(core$logits, x$levels, "prob", NULL)
-  comps <- format_components(core, x$levels)
-  out <- data.frame(sample = data$ids, comps[".pred_class"], prob, comps[-1],
-                    row.names = NULL, check.names = FALSE)
-  vn <- names(x$views)
-  atoms <- atom_columns(vn)
-  for (a in atoms) out[[paste0(".", a)]] <- NA_real_
-  out$.dominant <- factor(NA, levels = atom_labels(vn))
-  if (!is.null(x$interactions)) {
-    full <- if (is.null(data$present)) seq_len(nrow(out)) else which(rowSums(!data$present) == 0)
-    if (length(full)) {
-      sub <- lapply(data$views, function(v) v[full, , drop = FALSE])
-      ex <- predict(x$interactions, sub, nthreads = nthreads)
-      for (a in atoms) out[[paste0(".", a)]][full] <- ex[[a]]
-      out$.dominant[full] <- ex$dominant
-    }
-  }
-  out$.views <- views_used(data$present, vn, nrow(out))
-  out
+  method_augment(method_of(x), x, new_x, nthreads)
+}
+
+method_augment.dmil_method_baseline <- function(m, fit, new_x, nthreads) {
+  prob <- predict(fit, new_x, type = "prob", nthreads = nthreads)
+  cls <- factor(fit$levels[max.col(as.matrix(prob), ties.method = "first")], levels = fit$levels)
+  # predict() names the rows after the samples
+  data.frame(sample = rownames(prob), .pred_class = cls, prob, row.names = NULL,
+             check.names = FALSE)
 }
 
 #' Interaction scores of a fitted model
@@ -125,13 +100,7 @@ interactions.dmil_fit <- function(object, ...) {
   if (is.null(object$interactions)) {
     dm_abort(
       c("This model has no interaction scores.",
-        "i" = if (object$method != "dmil") {
-          "Only DMIL, I2MoE and interaction-ensemble fits score their training samples; use {.fn dmil_interactions}."
-        } else if (!isTRUE(object$settings$control$finetune)) {
-          "It was fitted with {.code finetune = FALSE}."
-        } else {
-          paste0("The fine-tuning stages ran unweighted: ", unscored_reason, ".")
-        }),
+        "i" = method_no_interactions(method_of(object), object)),
       class = "dmil_error_arg")
   }
   object$interactions
@@ -170,22 +139,13 @@ print.dmil_expert_weights <- function(x, n = 6, ...) {
 #' @rdname fit-methods
 #' @export
 tidy.dmil_fit <- function(x, ...) {
-  if (x$method != "dmil") {
-    s <- summary(x)$networks
-    return(data.frame(network = s$network, views = s$views, parameters = s$parameters,
-                      best_epoch = s$best_epoch, val_acc = s$val_acc))
-  }
-  vn <- names(x$views)
-  comps <- component_labels(vn)
-  cols <- component_columns(vn)
-  it <- x$interactions
-  est <- if (is.null(it)) rep(NA_real_, length(cols)) else colMeans(as.data.frame(it)[cols])
-  se <- if (is.null(it)) rep(NA_real_, length(cols)) else
-    apply(as.data.frame(it)[cols], 2, stats::sd) / sqrt(nrow(it))
-  lay <- dmil_layout(x)
-  norms <- vapply(comps, function(cp) sqrt(sum(x$nets$dmil$theta[lay[[cp]]]^2)), numeric(1))
-  data.frame(component = comps, estimate = unname(est), std.error = unname(se),
-             head_norm = unname(norms))
+  method_tidy(method_of(x), x)
+}
+
+method_tidy.dmil_method_baseline <- function(m, fit) {
+  s <- summary(fit)$networks
+  data.frame(network = s$network, views = s$views, parameters = s$parameters,
+             best_epoch = s$best_epoch, val_acc = s$val_acc)
 }
 
 #' @rdname fit-methods
@@ -197,18 +157,7 @@ glance.dmil_fit <- function(x, ...) {
                     classes = length(x$levels),
                     val_accuracy = if (is.null(final)) NA_real_ else final$val_acc,
                     val_loss = if (is.null(final)) NA_real_ else final$val_loss)
-  if (x$method == "dmil") {
-    ph <- x$phases
-    for (i in seq_len(nrow(ph))) {
-      out[[paste0("val_acc_", ph$stage[i])]] <- ph$val_acc_after[i]
-      if (ph$phase[i] == "C") out[[paste0("kept_", ph$stage[i])]] <- ph$kept[i]
-    }
-    if (!is.null(x$interactions)) {
-      td <- tidy(x)
-      for (i in seq_len(nrow(td))) out[[paste0("mean_", td$component[i])]] <- td$estimate[i]
-    }
-  }
-  out
+  method_glance(method_of(x), x, out)
 }
 
 # Indices (1-based) of each head's weights in a DMIL parameter vector

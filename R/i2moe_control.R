@@ -83,3 +83,26 @@ i2moe_control <- function(lambda = 0.1, temperature = 2, gate_depth = 2) {
               gate_depth = check_count(gate_depth, min = 1, max = 16))
   structure(out, class = c("i2moe_control", "dmil_settings"))
 }
+
+method_check.dmil_method_i2moe <- function(m, views, y, val_rows, control, epochs, call) {
+  if (length(views) > i2moe_max_views) {
+    dm_abort(c("{.code method = \"i2moe\"} takes at most {i2moe_max_views} views.",
+               "x" = "There are {length(views)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  invisible()
+}
+
+method_finish.dmil_method_i2moe <- function(m, fit, views, y, progress) {
+  fit$interactions <- expert_weights(fit, views, y, fit$settings$nthreads)
+  fit
+}
+
+# augment() also gives the gate's weights of each new sample.
+method_augment.dmil_method_i2moe <- function(m, fit, new_x, nthreads) {
+  out <- NextMethod()
+  g <- gate_weights(fit, new_x, nthreads)
+  out[paste0(".weight_", colnames(g$weights))] <- as.data.frame(g$weights)
+  out$.dominant <- g$dominant
+  out
+}

@@ -73,3 +73,13 @@ ogm_control <- function(alpha = 0.1, start = 1, end = NULL, ge = TRUE) {
 ogm_end <- function(control, epochs) {
   control$end %||% as.integer(ceiling(epochs / 2))
 }
+
+method_check.dmil_method_ogm <- function(m, views, y, val_rows, control, epochs, call) {
+  if (control$start > min(ogm_end(control, epochs), epochs)) {
+    dm_abort(c("No epoch would be modulated: {.code ogm_control(start)} is {control$start}.",
+               "x" = "Training has {epochs} epoch{?s} and modulation ends at epoch {ogm_end(control, epochs)}{if (is.null(control$end)) ' (by default half of them)' else ''}.",
+               "i" = "Choose a smaller {.arg start}, or a larger {.arg end} or {.arg epochs}."),
+             class = "dmil_error_arg", call = call)
+  }
+  invisible()
+}

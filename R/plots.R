@@ -34,23 +34,12 @@ atom_palette <- function(n_views) {
   c("#4E79A7", grDevices::hcl.colors(max(n_views, 2), "Teal")[seq_len(n_views)], "#E15759")
 }
 
-fit_curves <- function(x) {
-  h <- x$history
-  if (x$method == "dmil") {
-    h$series <- "DMIL"
-    h$panel_stage <- h$stage
-    h$step <- seq_len(nrow(h))
-  } else {
-    h$series <- h$net
-    h$step <- h$epoch
-  }
-  h
-}
 
 #' @rdname dmil-plots
 #' @export
 plot.dmil_fit <- function(x, ...) {
-  h <- fit_curves(x)
+  cv <- method_curves(method_of(x), x)
+  h <- cv$h
   old <- graphics::par(mfrow = c(1, 2), mar = c(4, 4, 2, 1))
   on.exit(graphics::par(old))
   series <- unique(h$series)
@@ -59,14 +48,14 @@ plot.dmil_fit <- function(x, ...) {
     y <- h[[what]]
     ok <- is.finite(y)
     graphics::plot(h$step[ok], y[ok], type = "n",
-                   xlab = if (x$method == "dmil") "epoch (phases A, then C stages)" else "epoch",
+                   xlab = cv$xlab,
                    ylab = if (what == "train_loss") "training loss" else "validation accuracy",
                    main = if (what == "train_loss") "Training loss" else "Validation accuracy")
     for (k in seq_along(series)) {
       s <- h$series == series[k] & ok
       graphics::lines(h$step[s], y[s], col = cols[k], lwd = 2)
     }
-    if (x$method == "dmil") {
+    if (cv$stages) {
       edges <- which(diff(match(h$stage, unique(h$stage))) != 0)
       graphics::abline(v = h$step[edges] + 0.5, lty = 3, col = "grey50")
     } else if (length(series) > 1) {
@@ -79,7 +68,8 @@ plot.dmil_fit <- function(x, ...) {
 #' @rdname dmil-plots
 #' @exportS3Method ggplot2::autoplot
 autoplot.dmil_fit <- function(object, ...) {
-  h <- fit_curves(object)
+  cv <- method_curves(method_of(object), object)
+  h <- cv$h
   long <- rbind(
     data.frame(step = h$step, series = h$series, stage = h$stage %||% "", metric = "training loss",
                value = h$train_loss),
@@ -87,15 +77,11 @@ autoplot.dmil_fit <- function(object, ...) {
                value = h$val_acc)
   )
   long <- long[is.finite(long$value), ]
-  aes <- if (object$method == "dmil") {
-    ggplot2::aes(x = .data$step, y = .data$value, colour = .data$stage)
-  } else {
-    ggplot2::aes(x = .data$step, y = .data$value, colour = .data$series)
-  }
+  aes <- ggplot2::aes(x = .data$step, y = .data$value, colour = .data[[cv$colour]])
   ggplot2::ggplot(long, aes) +
     ggplot2::geom_line(linewidth = 0.8) +
     ggplot2::facet_wrap(~metric, scales = "free_y") +
-    ggplot2::labs(x = "epoch", y = NULL, colour = if (object$method == "dmil") "stage" else "network")
+    ggplot2::labs(x = "epoch", y = NULL, colour = cv$colour_title)
 }
 
 profile_data <- function(x, max_samples) {

@@ -55,32 +55,24 @@ predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "
     dm_abort("{.arg new_x} must be given: a named list of views.",
              class = "dmil_error_newdata")
   }
-  if (type == "components" && object$method != "dmil") {
-    dm_abort("{.code type = \"components\"} needs a DMIL model; this one is {.val {object$method}}.",
-             class = "dmil_error_arg")
-  }
   which <- if (is.null(which)) object$which else check_which(which, object$method, names(object$nets))
-  if (object$method == "dmil") {
-    data <- match_blueprint(new_x, object$views, nthreads, allow_missing = TRUE)
-    core <- dmil_predict_core(object, data, nthreads)
-    out <- if (type == "components") {
-      format_components(core, object$levels)
-    } else {
-      format_predictions(core$logits, object$levels, type, NULL)
-    }
-    out$.views <- views_used(data$present, names(object$views), nrow(core$logits))
-    if (!is.null(data$rownames)) rownames(out) <- data$rownames
-    return(out)
+  method_predict(method_of(object), object, new_x, type, which, nthreads)
+}
+
+method_predict.dmil_method_baseline <- function(m, fit, new_x, type, which, nthreads) {
+  if (type == "components") {
+    dm_abort("{.code type = \"components\"} needs a DMIL model; this one is {.val {fit$method}}.",
+             class = "dmil_error_arg", call = rlang::caller_env())
   }
-  if (object$method == "unimodal") {
+  if (fit$method == "unimodal") {
     nets <- which
-    bp <- object$views[object$nets[[which]]$views]
+    bp <- fit$views[fit$nets[[which]]$views]
   } else {
-    nets <- names(object$nets)
-    bp <- object$views
+    nets <- names(fit$nets)
+    bp <- fit$views
   }
-  res <- baseline_logits(object, new_x, nets, bp, nthreads, call = rlang::current_env())
-  format_predictions(res$logits, object$levels, type, res$rownames)
+  res <- baseline_logits(fit, new_x, nets, bp, nthreads, call = rlang::caller_env())
+  format_predictions(res$logits, fit$levels, type, res$rownames)
 }
 
 # Logits of a baseline fit's networks `nets` on new views (blueprint `bp`):

@@ -50,60 +50,31 @@ print.dmil_fit <- function(x, ...) {
               x$n, x$n - x$n_val, x$n_val, length(x$levels),
               paste(utils::head(x$levels, 8), collapse = ", ")))
   cat("  ", architecture_label(x), "\n", sep = "")
-  if (x$method == "dmil") return(invisible(print_dmil_body(x)))
-  s <- x$settings
-  runs <- unique(vapply(names(x$nets), function(j) max(x$history$epoch[x$history$net == j]), integer(1)))
+  method_print_body(method_of(x), x)
+  invisible(x)
+}
+
+method_print_body.dmil_method_baseline <- function(m, fit) {
+  s <- fit$settings
+  runs <- unique(vapply(names(fit$nets), function(j) max(fit$history$epoch[fit$history$net == j]), integer(1)))
   cat(sprintf("  Adam lr %g, batch %d, %s epochs%s\n", s$lr, s$batch_size,
               paste(runs, collapse = "/"),
               if (length(runs) == 1 && runs < s$epochs) sprintf(" (of %d; early stop)", s$epochs) else ""))
-  vm <- x$val_metrics
+  vm <- fit$val_metrics
   if (is.null(vm)) {
     cat("  no validation data: the last epoch is kept\n")
   } else if (nrow(vm) > 1) {
     shown <- vm
-    if (x$method == "unimodal") shown$net[shown$net == x$which] <- paste0(x$which, "*")
+    if (fit$method == "unimodal") shown$net[shown$net == fit$which] <- paste0(fit$which, "*")
     cat("  validation accuracy: ",
         paste0(shown$net, " ", sprintf("%.3f", shown$val_acc), collapse = ", "), "\n", sep = "")
-    if (x$method == "unimodal") cat("  * used by predict()\n")
+    if (fit$method == "unimodal") cat("  * used by predict()\n")
   } else {
     cat(sprintf("  validation accuracy %.3f, loss %.3f (best epoch %d)\n",
-                vm$val_acc[1], vm$val_loss[1], x$best_epoch[[1]]))
+                vm$val_acc[1], vm$val_loss[1], fit$best_epoch[[1]]))
   }
-  invisible(x)
 }
 
-print_dmil_body <- function(x) {
-  ph <- x$phases
-  s <- x$settings
-  acc <- function(v) if (is.na(v)) "   -" else sprintf("%.3f", v)
-  cat(sprintf("  Phase A: %d epochs (best %d), Adam lr %g, batch %d; validation accuracy %s\n",
-              ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_acc_after[1])))
-  if (nrow(ph) > 1) {
-    si <- attr(x$interactions, "dmil")
-    if (is.null(si)) {
-      cat("  Phase B: no scores (", unscored_reason, "); Phase C unweighted\n", sep = "")
-    } else {
-      cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
-                  s$control$measure, nrow(x$interactions), si$folds, si$repeats,
-                  if (si$repeats == 1) "" else "s"))
-    }
-    for (i in 2:nrow(ph)) {
-      cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
-                  acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),
-                  if (ph$kept[i]) "kept" else "reverted"))
-    }
-    if (!is.null(si)) {
-      m <- colMeans(as.data.frame(x$interactions)[atom_columns(names(x$views))])
-      cat("  interaction profile (", si$unit, "): ",
-          paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
-    }
-  } else {
-    cat("  no fine-tuning (Phase A only)\n")
-  }
-  vm <- x$val_metrics
-  if (!is.null(vm)) cat(sprintf("  final validation accuracy %.3f, loss %.3f\n", vm$val_acc, vm$val_loss))
-  x
-}
 
 #' Summarise a fitted multimodal classifier
 #'
@@ -128,36 +99,31 @@ summary.dmil_fit <- function(object, ...) {
     dropped = vapply(object$views, function(b) length(b$dropped), integer(1)),
     row.names = NULL
   )
-  if (object$method == "dmil") {
-    return(structure(list(
-      method = object$method, n = object$n, n_val = object$n_val, views = views,
-      classes = object$class_counts, phases = object$phases,
-      parameters = length(object$nets$dmil$theta),
-      components = if (!is.null(object$interactions)) tidy(object),
-      settings = object$settings
-    ), class = "summary.dmil_fit"))
-  }
-  networks <- do.call(rbind, lapply(names(object$nets), function(j) {
-    h <- object$history[object$history$net == j, ]
-    b <- object$best_epoch[[j]]
-    data.frame(network = j, views = paste(object$nets[[j]]$views, collapse = "+"),
-               parameters = length(object$nets[[j]]$theta), epochs = nrow(h),
+  method_summary(method_of(object), object, views)
+}
+
+method_summary.dmil_method_baseline <- function(m, fit, views) {
+  networks <- do.call(rbind, lapply(names(fit$nets), function(j) {
+    h <- fit$history[fit$history$net == j, ]
+    b <- fit$best_epoch[[j]]
+    data.frame(network = j, views = paste(fit$nets[[j]]$views, collapse = "+"),
+               parameters = length(fit$nets[[j]]$theta), epochs = nrow(h),
                best_epoch = b, train_loss = h$train_loss[b], val_loss = h$val_loss[b],
                val_acc = h$val_acc[b])
   }))
   structure(list(
-    method = object$method,
-    n = object$n,
-    n_val = object$n_val,
+    method = fit$method,
+    n = fit$n,
+    n_val = fit$n_val,
     views = views,
-    classes = object$class_counts,
+    classes = fit$class_counts,
     networks = networks,
-    ensemble = if (!is.null(object$val_metrics) && combines_nets(object)) {
-      object$val_metrics[object$val_metrics$net == object$method, c("val_acc", "val_loss")]
+    ensemble = if (!is.null(fit$val_metrics) && combines_nets(fit)) {
+      fit$val_metrics[fit$val_metrics$net == fit$method, c("val_acc", "val_loss")]
     },
-    which = object$which,
-    fusion = any(vapply(object$nets, function(net) net$head_layers > 1, logical(1))),
-    settings = object$settings
+    which = fit$which,
+    fusion = any(vapply(fit$nets, function(net) net$head_layers > 1, logical(1))),
+    settings = fit$settings
   ), class = "summary.dmil_fit")
 }
 
@@ -168,20 +134,11 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   cat("Classes: ", paste0(names(x$classes), " (", x$classes, ")", collapse = ", "), "\n\n", sep = "")
   cat("Views:\n")
   print(x$views, row.names = FALSE)
-  if (x$method == "dmil") {
-    cat(sprintf("\nPhases (%d parameters):\n", x$parameters))
-    print(x$phases, row.names = FALSE, digits = digits)
-    if (!is.null(x$components)) {
-      cat("\nComponents (mean interaction score of the training samples, head size):\n")
-      print(x$components, row.names = FALSE, digits = digits)
-    }
-    ctl <- x$settings$control
-    cat(sprintf("\nSettings: hidden %d, depth %d, latent %d, Phase A epochs %d, batch %d, lr %g; fine-tuning %s, stages %s, measure %s, seed %.0f, threads %d\n",
-                x$settings$hidden, x$settings$depth, ctl$latent, x$settings$epochs,
-                x$settings$batch_size, x$settings$lr, if (ctl$finetune) "on" else "off",
-                paste(ctl$stages, collapse = ""), ctl$measure, x$settings$seed, x$settings$nthreads))
-    return(invisible(x))
-  }
+  method_print_summary(method_of(x), x, digits)
+  invisible(x)
+}
+
+method_print_summary.dmil_method_baseline <- function(m, x, digits) {
   cat("\nNetworks (losses and accuracy at the best epoch):\n")
   print(x$networks, row.names = FALSE, digits = digits)
   if (!is.null(x$ensemble)) {
@@ -201,5 +158,4 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
     shown <- format_settings(s$control)
     cat("Method settings: ", paste(names(shown), shown, collapse = ", "), "\n", sep = "")
   }
-  invisible(x)
 }

@@ -1,0 +1,182 @@
+# DMIL's part of the shared functions (the generics of methods.R): its
+# checks, training (fit_dmil(), dmil_model.R), calibration, predictions with
+# missing views and component contributions, and its print, summary, tidy,
+# glance and plot shapes.
+
+method_check.dmil_method_dmil <- function(m, views, y, val_rows, control, epochs, call) {
+  if (!control$finetune) return(invisible())
+  # Phase B scores the samples after Phase A: say now if it cannot
+  check_interaction_views(names(views), control$measure,
+                          hint = "Fit DMIL without Phases B and C: {.code control = dmil_control(finetune = FALSE)}.",
+                          call = call)
+  if (!is.null(control$folds)) {
+    check_fold_sizes(droplevels(y[setdiff(seq_along(y), val_rows)]), control$folds,
+                     arg = "control$folds", call = call)
+  }
+  invisible()
+}
+
+method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args) {
+  opts <- args[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience")]
+  res <- fit_dmil(views, y, bp, val_rows, opts, args$control, args$seed, args$nthreads,
+                  args$progress)
+  list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets, history = res$history,
+       phases = res$phases, best_epoch = res$best_epoch, interactions = res$scores,
+       stage_settings = res$stage_settings)
+}
+
+method_finish.dmil_method_dmil <- function(m, fit, views, y, progress) {
+  if (isTRUE(fit$settings$control$calibrate)) {
+    fit$nets$dmil$temperature <- dmil_temperature(fit, views, y)
+  }
+  fit
+}
+
+method_val_metrics.dmil_method_dmil <- function(m, fit, views, y) {
+  if (fit$n_val == 0) return(NULL)
+  sub <- lapply(views, function(v) v[fit$val_rows, , drop = FALSE])
+  lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
+                          fit$settings$nthreads)$logits
+  yv <- y[fit$val_rows]
+  data.frame(net = "dmil", val_acc = accuracy(lg, yv), val_loss = cross_entropy(lg, yv))
+}
+
+method_predict.dmil_method_dmil <- function(m, fit, new_x, type, which, nthreads) {
+  data <- match_blueprint(new_x, fit$views, nthreads, allow_missing = TRUE,
+                          call = rlang::caller_env())
+  core <- dmil_predict_core(fit, data, nthreads)
+  out <- if (type == "components") {
+    format_components(core, fit$levels)
+  } else {
+    format_predictions(core$logits, fit$levels, type, NULL)
+  }
+  out$.views <- views_used(data$present, names(fit$views), nrow(core$logits))
+  if (!is.null(data$rownames)) rownames(out) <- data$rownames
+  out
+}
+
+method_augment.dmil_method_dmil <- function(m, fit, new_x, nthreads) {
+  data <- match_blueprint(new_x, fit$views, nthreads, allow_missing = TRUE,
+                          call = rlang::caller_env())
+  core <- dmil_predict_core(fit, data, nthreads)
+  prob <- format_predictions(core$logits, fit$levels, "prob", NULL)
+  comps <- format_components(core, fit$levels)
+  out <- data.frame(sample = data$ids, comps[".pred_class"], prob, comps[-1],
+                    row.names = NULL, check.names = FALSE)
+  vn <- names(fit$views)
+  atoms <- atom_columns(vn)
+  for (a in atoms) out[[paste0(".", a)]] <- NA_real_
+  out$.dominant <- factor(NA, levels = atom_labels(vn))
+  if (!is.null(fit$interactions)) {
+    full <- if (is.null(data$present)) seq_len(nrow(out)) else which(rowSums(!data$present) == 0)
+    if (length(full)) {
+      sub <- lapply(data$views, function(v) v[full, , drop = FALSE])
+      ex <- predict(fit$interactions, sub, nthreads = nthreads)
+      for (a in atoms) out[[paste0(".", a)]][full] <- ex[[a]]
+      out$.dominant[full] <- ex$dominant
+    }
+  }
+  out$.views <- views_used(data$present, vn, nrow(out))
+  out
+}
+
+method_no_interactions.dmil_method_dmil <- function(m, fit) {
+  if (!isTRUE(fit$settings$control$finetune)) {
+    "It was fitted with {.code finetune = FALSE}."
+  } else {
+    paste0("The fine-tuning stages ran unweighted: ", unscored_reason, ".")
+  }
+}
+
+method_tidy.dmil_method_dmil <- function(m, fit) {
+  vn <- names(fit$views)
+  comps <- component_labels(vn)
+  cols <- component_columns(vn)
+  it <- fit$interactions
+  est <- if (is.null(it)) rep(NA_real_, length(cols)) else colMeans(as.data.frame(it)[cols])
+  se <- if (is.null(it)) rep(NA_real_, length(cols)) else
+    apply(as.data.frame(it)[cols], 2, stats::sd) / sqrt(nrow(it))
+  lay <- dmil_layout(fit)
+  norms <- vapply(comps, function(cp) sqrt(sum(fit$nets$dmil$theta[lay[[cp]]]^2)), numeric(1))
+  data.frame(component = comps, estimate = unname(est), std.error = unname(se),
+             head_norm = unname(norms))
+}
+
+method_glance.dmil_method_dmil <- function(m, fit, out) {
+  ph <- fit$phases
+  for (i in seq_len(nrow(ph))) {
+    out[[paste0("val_acc_", ph$stage[i])]] <- ph$val_acc_after[i]
+    if (ph$phase[i] == "C") out[[paste0("kept_", ph$stage[i])]] <- ph$kept[i]
+  }
+  if (!is.null(fit$interactions)) {
+    td <- tidy(fit)
+    for (i in seq_len(nrow(td))) out[[paste0("mean_", td$component[i])]] <- td$estimate[i]
+  }
+  out
+}
+
+method_print_body.dmil_method_dmil <- function(m, fit) {
+  ph <- fit$phases
+  s <- fit$settings
+  acc <- function(v) if (is.na(v)) "   -" else sprintf("%.3f", v)
+  cat(sprintf("  Phase A: %d epochs (best %d), Adam lr %g, batch %d; validation accuracy %s\n",
+              ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_acc_after[1])))
+  if (nrow(ph) > 1) {
+    si <- attr(fit$interactions, "dmil")
+    if (is.null(si)) {
+      cat("  Phase B: no scores (", unscored_reason, "); Phase C unweighted\n", sep = "")
+    } else {
+      cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
+                  s$control$measure, nrow(fit$interactions), si$folds, si$repeats,
+                  if (si$repeats == 1) "" else "s"))
+    }
+    for (i in 2:nrow(ph)) {
+      cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
+                  acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),
+                  if (ph$kept[i]) "kept" else "reverted"))
+    }
+    if (!is.null(si)) {
+      m <- colMeans(as.data.frame(fit$interactions)[atom_columns(names(fit$views))])
+      cat("  interaction profile (", si$unit, "): ",
+          paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
+    }
+  } else {
+    cat("  no fine-tuning (Phase A only)\n")
+  }
+  vm <- fit$val_metrics
+  if (!is.null(vm)) cat(sprintf("  final validation accuracy %.3f, loss %.3f\n", vm$val_acc, vm$val_loss))
+  invisible(fit)
+}
+
+method_summary.dmil_method_dmil <- function(m, fit, views) {
+  structure(list(
+    method = fit$method, n = fit$n, n_val = fit$n_val, views = views,
+    classes = fit$class_counts, phases = fit$phases,
+    parameters = length(fit$nets$dmil$theta),
+    components = if (!is.null(fit$interactions)) tidy(fit),
+    settings = fit$settings
+  ), class = "summary.dmil_fit")
+}
+
+method_print_summary.dmil_method_dmil <- function(m, x, digits) {
+  cat(sprintf("\nPhases (%d parameters):\n", x$parameters))
+  print(x$phases, row.names = FALSE, digits = digits)
+  if (!is.null(x$components)) {
+    cat("\nComponents (mean interaction score of the training samples, head size):\n")
+    print(x$components, row.names = FALSE, digits = digits)
+  }
+  ctl <- x$settings$control
+  cat(sprintf("\nSettings: hidden %d, depth %d, latent %d, Phase A epochs %d, batch %d, lr %g; fine-tuning %s, stages %s, measure %s, seed %.0f, threads %d\n",
+              x$settings$hidden, x$settings$depth, ctl$latent, x$settings$epochs,
+              x$settings$batch_size, x$settings$lr, if (ctl$finetune) "on" else "off",
+              paste(ctl$stages, collapse = ""), ctl$measure, x$settings$seed, x$settings$nthreads))
+}
+
+method_curves.dmil_method_dmil <- function(m, fit) {
+  h <- fit$history
+  h$series <- "DMIL"
+  h$panel_stage <- h$stage
+  h$step <- seq_len(nrow(h))
+  list(h = h, xlab = "epoch (phases A, then C stages)", stages = TRUE, colour = "stage",
+       colour_title = "stage")
+}

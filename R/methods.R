@@ -1,0 +1,59 @@
+# What differs between methods once a model is fitted or being fitted.
+# Shared code (dmil_fit(), predict(), augment(), tidy(), glance(), print(),
+# summary(), plot()) calls the internal generics below on the fit's method
+# object, whose classes are "dmil_method_<method>", then
+# "dmil_method_baseline" for the networks of fit_baseline(), then
+# "dmil_method". DMIL's methods are in dmil_methods.R, the baselines' next
+# to the shared code they complete; a method with behaviour of its own adds
+# methods for its class (as "i2moe", "ogm" and "interaction_ensemble" do).
+
+method_of <- function(x) {
+  method <- if (is.character(x)) x else x$method
+  structure(list(method = method),
+            class = c(paste0("dmil_method_", method), if (method != "dmil") "dmil_method_baseline",
+                      "dmil_method"))
+}
+
+# Checks before training that need the data and settings (the validation
+# rows, the method's control, the epochs); errors name what to change.
+method_check <- function(m, views, y, val_rows, control, epochs, call) UseMethod("method_check")
+method_check.dmil_method <- function(m, views, y, val_rows, control, epochs, call) invisible()
+
+# Training: the fit's elements from n_val on (see dmil_fit()); `args` holds
+# dmil_fit()'s checked settings.
+method_train <- function(m, views, y, bp, val_rows, args) UseMethod("method_train")
+
+# What a method adds to a fitted model (which has its class and settings).
+method_finish <- function(m, fit, views, y, progress) UseMethod("method_finish")
+method_finish.dmil_method <- function(m, fit, views, y, progress) fit
+
+# Validation accuracy and loss of each network at its kept epoch, and of
+# the model predict() uses (a data frame with net, val_acc, val_loss).
+method_val_metrics <- function(m, fit, views, y) UseMethod("method_val_metrics")
+
+method_predict <- function(m, fit, new_x, type, which, nthreads) UseMethod("method_predict")
+method_augment <- function(m, fit, new_x, nthreads) UseMethod("method_augment")
+method_tidy <- function(m, fit) UseMethod("method_tidy")
+# glance(): the columns every model has are `out`; a method may add some.
+method_glance <- function(m, fit, out) UseMethod("method_glance")
+method_glance.dmil_method <- function(m, fit, out) out
+# Why a fit has no interaction table (interactions()).
+method_no_interactions <- function(m, fit) UseMethod("method_no_interactions")
+method_no_interactions.dmil_method <- function(m, fit) {
+  "Only DMIL, I2MoE and interaction-ensemble fits score their training samples; use {.fn dmil_interactions}."
+}
+
+method_print_body <- function(m, fit) UseMethod("method_print_body")
+method_summary <- function(m, fit, views) UseMethod("method_summary")
+method_print_summary <- function(m, x, digits) UseMethod("method_print_summary")
+
+# The training curves: the history with the series drawn (`series`) and
+# their x positions (`step`), the x axis label, whether stage boundaries are
+# marked, and the column and legend title of the colours.
+method_curves <- function(m, fit) UseMethod("method_curves")
+method_curves.dmil_method_baseline <- function(m, fit) {
+  h <- fit$history
+  h$series <- h$net
+  h$step <- h$epoch
+  list(h = h, xlab = "epoch", stages = FALSE, colour = "series", colour_title = "network")
+}
