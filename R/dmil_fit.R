@@ -126,8 +126,10 @@
 #'   numeric vectors), so it can be saved with [saveRDS()]. It holds the
 #'   method, the class levels, the per-view blueprint (columns used, their
 #'   centring and scaling), the networks' architecture and weights, the
-#'   training history (`history`: loss and validation accuracy per epoch, and
-#'   for DMIL per phase and stage), the best epoch, the validation rows and
+#'   training history (`history`: one row per network, stage and epoch with
+#'   `net`, `stage` (DMIL's `"A"`, `"R"`, `"U"`, `"S"`; `NA` for the
+#'   baselines), `epoch`, `train_loss`, `val_loss`, `val_acc`, the same
+#'   columns for every method), the best epoch, the validation rows and
 #'   the settings including the seed (and the method's settings as
 #'   `settings$control`). DMIL fits also hold the phases' summary
 #'   (`phases`) and the training samples' interaction scores
@@ -241,10 +243,7 @@ fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epoc
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
   aux <- vapply(nets, `[[`, logical(1), "aux")
   history <- do.call(rbind, lapply(seq_along(nets), function(j) {
-    r <- res$nets[[j]]
-    k <- seq_len(r$epochs_run)
-    data.frame(net = names(nets)[j], epoch = k, train_loss = r$train_loss[k],
-               val_loss = r$val_loss[k], val_acc = r$val_acc[k])
+    history_rows(names(nets)[j], NA_character_, res$nets[[j]])
   }))
   best_epoch <- vapply(res$nets, function(r) r$best_epoch, integer(1))
   names(best_epoch) <- names(nets)
@@ -343,6 +342,14 @@ method_val_metrics.dmil_method_baseline <- function(m, fit, views, y) {
                                  val_loss = cross_entropy(lp, y[rows])))
   }
   out
+}
+
+# One network's, or one DMIL stage's, epochs as rows of the history every
+# fit has (see ?dmil_fit, value); `r` is the C core's record of them.
+history_rows <- function(net, stage, r) {
+  k <- seq_len(r$epochs_run)
+  data.frame(net = net, stage = stage, epoch = k, train_loss = r$train_loss[k],
+             val_loss = r$val_loss[k], val_acc = r$val_acc[k])
 }
 
 accuracy <- function(logits, y) {

@@ -172,10 +172,7 @@ fit_dmil <- function(views, y, bp, val_rows, opts, ctl, seed, nthreads, progress
   }
 
   history <- do.call(rbind, lapply(names(stage_results), function(nm) {
-    r <- stage_results[[nm]]
-    k <- seq_len(r$epochs_run)
-    data.frame(phase = if (nm == "A") "A" else "C", stage = nm, epoch = k,
-               train_loss = r$train_loss[k], val_loss = r$val_loss[k], val_acc = r$val_acc[k])
+    history_rows("dmil", nm, stage_results[[nm]])
   }))
   phases <- do.call(rbind, lapply(names(stage_results), function(nm) {
     r <- stage_results[[nm]]

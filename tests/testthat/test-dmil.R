@@ -20,7 +20,7 @@ test_that("DMIL is the default method and records its phases", {
   expect_identical(fit$phases$stage, c("A", "R", "U", "S"))
   expect_identical(fit$phases$phase, c("A", "C", "C", "C"))
   expect_setequal(unique(fit$history$stage), c("A", "R", "U", "S"))
-  expect_named(fit$history, c("phase", "stage", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_named(fit$history, c("net", "stage", "epoch", "train_loss", "val_loss", "val_acc"))
   expect_s3_class(interactions(fit), "dmil_interactions")
   expect_equal(nrow(interactions(fit)), length(train) - fit$n_val)
 })

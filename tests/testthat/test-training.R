@@ -6,10 +6,20 @@ test_that("the training history has one row per epoch and network", {
   fit <- dmil_fit(d$x, d$y, method = "unimodal", hidden = 8, epochs = 5, seed = 1,
                   progress = FALSE)
   h <- fit$history
-  expect_named(h, c("net", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_named(h, c("net", "stage", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_true(all(is.na(h$stage)))
   expect_equal(nrow(h), 10)
   expect_setequal(unique(h$net), c("a", "b"))
   expect_true(all(is.finite(h$train_loss)))
+})
+
+test_that("every method's history has the same columns", {
+  cols <- lapply(eval(formals(dmil_fit)$method), function(m) {
+    ctl <- if (m == "dmil") dmil_control(finetune_epochs = 1, scores = list(epochs = 2))
+    names(dmil_fit(d$x, d$y, method = m, hidden = 8, epochs = 2, control = ctl, seed = 1,
+                   nthreads = 1, progress = FALSE)$history)
+  })
+  for (k in seq_along(cols)) expect_identical(cols[[k]], cols[[1]])
 })
 
 test_that("the kept epoch has the best validation accuracy, ties going to the lower loss", {
