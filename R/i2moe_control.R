@@ -101,7 +101,7 @@ method_finish.dmil_method_i2moe <- function(m, fit, views, y, progress) {
 # augment() also gives the gate's weights of each new sample.
 method_augment.dmil_method_i2moe <- function(m, fit, new_x, nthreads) {
   out <- NextMethod()
-  g <- gate_weights(fit, new_x, nthreads)
+  g <- gate_weights(fit, new_x, nthreads, call = rlang::caller_env())
   out[paste0(".weight_", colnames(g$weights))] <- as.data.frame(g$weights)
   out$.dominant <- g$dominant
   out

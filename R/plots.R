@@ -34,7 +34,6 @@ atom_palette <- function(n_views) {
   c("#4E79A7", grDevices::hcl.colors(max(n_views, 2), "Teal")[seq_len(n_views)], "#E15759")
 }
 
-
 #' @rdname dmil-plots
 #' @export
 plot.dmil_fit <- function(x, ...) {
