@@ -317,7 +317,7 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth, contr
 # Whether the model predict() uses combines several networks (the ensemble
 # and the interaction-aware ensemble; not the unimodal networks, of which
 # predict() uses one): method_val_metrics() then adds a row for it.
-combines_nets <- function(fit) fit$method != "unimodal" && length(fit$nets) > 1
+combines_nets <- function(fit) is.null(fit$which) && length(fit$nets) > 1
 
 # OGM-GE's settings as the C core reads them (epochs counted from 0).
 ogm_modulation <- function(control, epochs) {

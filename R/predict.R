@@ -64,7 +64,7 @@ method_predict.dmil_method_baseline <- function(m, fit, new_x, type, which, nthr
     dm_abort("{.code type = \"components\"} needs a DMIL model; this one is {.val {fit$method}}.",
              class = "dmil_error_arg", call = rlang::caller_env())
   }
-  if (fit$method == "unimodal") {
+  if (!is.null(which)) {  # unimodal networks: predict with one of them
     nets <- which
     bp <- fit$views[fit$nets[[which]]$views]
   } else {

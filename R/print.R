@@ -65,10 +65,10 @@ method_print_body.dmil_method_baseline <- function(m, fit) {
     cat("  no validation data: the last epoch is kept\n")
   } else if (nrow(vm) > 1) {
     shown <- vm
-    if (fit$method == "unimodal") shown$net[shown$net == fit$which] <- paste0(fit$which, "*")
+    if (!is.null(fit$which)) shown$net[shown$net == fit$which] <- paste0(fit$which, "*")
     cat("  validation accuracy: ",
         paste0(shown$net, " ", sprintf("%.3f", shown$val_acc), collapse = ", "), "\n", sep = "")
-    if (fit$method == "unimodal") cat("  * used by predict()\n")
+    if (!is.null(fit$which)) cat("  * used by predict()\n")
   } else {
     cat(sprintf("  validation accuracy %.3f, loss %.3f (best epoch %d)\n",
                 vm$val_acc[1], vm$val_loss[1], fit$best_epoch[[1]]))
@@ -122,6 +122,7 @@ method_summary.dmil_method_baseline <- function(m, fit, views) {
       fit$val_metrics[fit$val_metrics$net == fit$method, c("val_acc", "val_loss")]
     },
     which = fit$which,
+    mixture = !is.null(fit$mixture),
     fusion = any(vapply(fit$nets, function(net) net$head_layers > 1, logical(1))),
     settings = fit$settings
   ), class = "summary.dmil_fit")
@@ -143,7 +144,7 @@ method_print_summary.dmil_method_baseline <- function(m, x, digits) {
   print(x$networks, row.names = FALSE, digits = digits)
   if (!is.null(x$ensemble)) {
     cat(sprintf("\n%s of the %d networks: validation accuracy %.*f, loss %.*f\n",
-                if (x$method == "ensemble") "Ensemble" else "Mixture", nrow(x$networks), digits,
+                if (isTRUE(x$mixture)) "Mixture" else "Ensemble", nrow(x$networks), digits,
                 x$ensemble$val_acc, digits, x$ensemble$val_loss))
   }
   if (!is.null(x$which)) cat(sprintf("\npredict() uses the network of view '%s'\n", x$which))
