@@ -219,9 +219,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   fit$settings <- settings
   fit$version <- as.character(utils::packageVersion("dmil"))
   fit <- structure(fit, class = "dmil_fit")
-  fit <- method_finish(method_of(fit), fit, views, y, progress)
-  fit$val_metrics <- method_val_metrics(method_of(fit), fit, views, y)
-  fit
+  method_finish(method_of(fit), fit, views, y, progress)
 }
 
 method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args) {

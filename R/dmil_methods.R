@@ -25,20 +25,25 @@ method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args) {
        stage_settings = res$stage_settings)
 }
 
+# The validation rows are predicted once: for the temperature (with
+# calibrate) and the validation metrics of the calibrated logits.
 method_finish.dmil_method_dmil <- function(m, fit, views, y, progress) {
-  if (isTRUE(fit$settings$control$calibrate)) {
-    fit$nets$dmil$temperature <- dmil_temperature(fit, views, y)
+  calibrate <- isTRUE(fit$settings$control$calibrate)
+  rows <- fit$val_rows
+  if (length(rows) == 0) {
+    if (calibrate) fit$nets$dmil$temperature <- 1
+    fit$val_metrics <- NULL
+    return(fit)
   }
-  fit
-}
-
-method_val_metrics.dmil_method_dmil <- function(m, fit, views, y) {
-  if (fit$n_val == 0) return(NULL)
-  sub <- lapply(views, function(v) v[fit$val_rows, , drop = FALSE])
+  sub <- lapply(views, function(v) v[rows, , drop = FALSE])
   lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
                           fit$settings$nthreads)$logits
-  yv <- y[fit$val_rows]
-  data.frame(net = "dmil", val_acc = accuracy(lg, yv), val_loss = cross_entropy(lg, yv))
+  yv <- y[rows]
+  if (calibrate) fit$nets$dmil$temperature <- dmil_temperature(lg, yv)
+  lg <- lg / (fit$nets$dmil$temperature %||% 1)
+  fit$val_metrics <- data.frame(net = "dmil", val_acc = accuracy(lg, yv),
+                                val_loss = cross_entropy(lg, yv))
+  fit
 }
 
 method_predict.dmil_method_dmil <- function(m, fit, new_x, type, which, nthreads) {

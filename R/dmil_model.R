@@ -50,20 +50,14 @@ stage_weights <- function(v, gamma) {
   (1 - gamma) + gamma * vt / m
 }
 
-# The temperature that divides DMIL's logits: the minimiser of the
-# validation rows' log-loss, with a N(0, 1) prior on its logarithm so that
-# a handful of rows moves it little; 1 without validation rows.
-dmil_temperature <- function(fit, views, y) {
-  rows <- fit$val_rows
-  if (length(rows) == 0) return(1)
-  sub <- lapply(views, function(v) v[rows, , drop = FALSE])
-  fit$nets$dmil$temperature <- 1
-  lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
-                          fit$settings$nthreads)$logits
-  yi <- cbind(seq_along(rows), as.integer(y[rows]))
+# The temperature that divides DMIL's logits: the minimiser of the log-loss
+# of the validation rows' logits lg (labels y), with a N(0, 1) prior on its
+# logarithm so that a handful of rows moves it little.
+dmil_temperature <- function(lg, y) {
+  yi <- cbind(seq_along(y), as.integer(y))
   objective <- function(log_t) {
     l <- lg / exp(log_t)
-    mean(logsumexp_rows(l) - l[yi]) + log_t^2 / (2 * length(rows))
+    mean(logsumexp_rows(l) - l[yi]) + log_t^2 / (2 * length(y))
   }
   exp(stats::optimize(objective, c(log(0.05), log(20)))$minimum)
 }

@@ -95,7 +95,7 @@ method_check.dmil_method_i2moe <- function(m, views, y, val_rows, control, epoch
 
 method_finish.dmil_method_i2moe <- function(m, fit, views, y, progress) {
   fit$interactions <- expert_weights(fit, views, y, fit$settings$nthreads)
-  fit
+  with_val_metrics(m, fit, views, y)
 }
 
 # augment() also gives the gate's weights of each new sample.

@@ -24,5 +24,5 @@ method_finish.dmil_method_interaction_ensemble <- function(m, fit, views, y, pro
   s <- fit$settings
   fit$interactions <- score_training_rows(views, y, setdiff(seq_len(fit$n), fit$val_rows), "pmmi",
                                           NULL, list(), s$seed, s$nthreads, progress)
-  fit
+  with_val_metrics(m, fit, views, y)
 }

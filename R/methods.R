@@ -23,9 +23,14 @@ method_check.dmil_method <- function(m, views, y, val_rows, control, epochs, cal
 # dmil_fit()'s checked settings.
 method_train <- function(m, views, y, bp, val_rows, args) UseMethod("method_train")
 
-# What a method adds to a fitted model (which has its class and settings).
+# What a method adds to a fitted model (which has its class and settings),
+# ending with its validation metrics (with_val_metrics()).
 method_finish <- function(m, fit, views, y, progress) UseMethod("method_finish")
-method_finish.dmil_method <- function(m, fit, views, y, progress) fit
+method_finish.dmil_method <- function(m, fit, views, y, progress) with_val_metrics(m, fit, views, y)
+with_val_metrics <- function(m, fit, views, y) {
+  fit$val_metrics <- method_val_metrics(m, fit, views, y)
+  fit
+}
 
 # Validation accuracy and loss of each network at its kept epoch, and of
 # the model predict() uses (a data frame with net, val_acc, val_loss).
