@@ -222,21 +222,14 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   method_finish(method_of(fit), fit, views, y, progress)
 }
 
+# The networks of the baselines, trained in one call of the core with the
+# same validation rows; `args` as for method_train().
 method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args) {
-  with(args, fit_baseline(views, y, bp, m$method, hidden, depth, fusion_depth, epochs, batch_size,
-                          patience, lr, weight_decay, validation, control, seed, nthreads,
-                          progress))
-}
-
-fit_baseline <- function(views, y, bp, method, hidden, depth, fusion_depth, epochs, batch_size,
-                         patience, lr, weight_decay, validation, control, seed, nthreads,
-                         progress) {
-  nets <- baseline_nets(method, names(views), hidden, depth, fusion_depth, control, epochs)
-  cfg <- list(epochs = epochs, batch_size = batch_size, patience = patience,
-              lr = lr,
-              weight_decay = weight_decay, validation = validation)
+  nets <- baseline_nets(m$method, names(views), args$hidden, args$depth, args$fusion_depth,
+                        args$control, args$epochs)
+  cfg <- args[c("epochs", "batch_size", "patience", "lr", "weight_decay", "validation")]
   res <- .Call(C_dm_fit_baseline, training_views(views, bp), as.integer(y) - 1L, nlevels(y),
-               unname(nets), cfg, seed, nthreads, progress)
+               unname(nets), cfg, args$seed, args$nthreads, args$progress)
   check_status(res$status)
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
   aux <- vapply(nets, `[[`, logical(1), "aux")

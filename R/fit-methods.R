@@ -126,8 +126,7 @@ gate_weights <- function(fit, new_x, nthreads = fit$settings$nthreads, call = rl
   colnames(w) <- c(paste0("u_", vn), "s", "r")
   cols <- c("r", paste0("u_", vn), "s")
   w <- w[, cols, drop = FALSE]
-  labels <- paste0(toupper(substr(cols, 1, 1)), substr(cols, 2, nchar(cols)))
-  list(weights = w, dominant = factor(labels[max.col(w, ties.method = "first")], levels = labels))
+  list(weights = w, dominant = dominant_atom(w, vn, cols))
 }
 
 #' @export

@@ -26,3 +26,34 @@ method_finish.dmil_method_interaction_ensemble <- function(m, fit, views, y, pro
                                           NULL, list(), s$seed, s$nthreads, progress)
   with_val_metrics(m, fit, views, y)
 }
+
+# The interaction-aware ensemble: log(alpha p_joint + (1 - alpha) p_ens),
+# alpha = synergy_share() of each sample.
+mixture_logits <- function(fit, new_x, data, nthreads) {
+  lj <- log_softmax(predict_logits(fit, data, fit$mixture$joint, nthreads))
+  le <- log_softmax(predict_logits(fit, data, fit$mixture$ensemble, nthreads))
+  out <- log_mixture(lj, le, synergy_share(fit$interactions, new_x, nthreads))
+  colnames(out) <- fit$levels
+  out
+}
+
+# log(a exp(lj) + (1 - a) exp(le)) row by row, exact at a = 0 and 1 and
+# whatever the gap between lj and le.
+log_mixture <- function(lj, le, a) {
+  t1 <- log(a) + lj
+  t2 <- log1p(-a) + le
+  m <- pmax(t1, t2)
+  m + log(exp(t1 - m) + exp(t2 - m))
+}
+
+# Each sample's expected share of synergy, without labels: the positive
+# part of its synergy atom over the sum of the positive parts of all its
+# atoms (0 when they are all 0), from predict() of an interaction model.
+synergy_share <- function(it, new_x, nthreads) {
+  ex <- as.data.frame(predict(it, new_x, nthreads = nthreads))
+  atoms <- pmax(as.matrix(ex[atom_columns(interaction_info(it)$views)]), 0)
+  total <- rowSums(atoms)
+  share <- ifelse(total > 0, atoms[, "s"] / total, 0)
+  share[!is.finite(share)] <- 0
+  share
+}

@@ -59,14 +59,12 @@ lattice_info <- function(vn) {
 
 # The summary atoms of the interaction table for views vn: their columns and
 # labels ("r" -> "R", "u_x1" -> "U_x1"); the dominant atom of each row of a
-# matrix of atoms.
+# matrix of atoms (columns `cols`, by default the atoms').
 atom_columns <- function(vn) lattice_info(vn)$columns
-atom_labels <- function(vn) {
-  cols <- atom_columns(vn)
-  paste0(toupper(substr(cols, 1, 1)), substr(cols, 2, nchar(cols)))
-}
-dominant_atom <- function(atoms, vn) {
-  labels <- atom_labels(vn)
+column_labels <- function(cols) paste0(toupper(substr(cols, 1, 1)), substr(cols, 2, nchar(cols)))
+atom_labels <- function(vn) column_labels(atom_columns(vn))
+dominant_atom <- function(atoms, vn, cols = atom_columns(vn)) {
+  labels <- column_labels(cols)
   factor(labels[max.col(atoms, ties.method = "first")], levels = labels)
 }
 

@@ -2,7 +2,7 @@
 # Shared code (dmil_fit(), predict(), augment(), tidy(), glance(), print(),
 # summary(), plot()) calls the internal generics below on the fit's method
 # object, whose classes are "dmil_method_<method>", then
-# "dmil_method_baseline" for the networks of fit_baseline(), then
+# "dmil_method_baseline" for the networks trained by the baselines, then
 # "dmil_method". DMIL's methods are in dmil_methods.R, the baselines' next
 # to the shared code they complete; a method with behaviour of its own adds
 # methods for its class (as "i2moe", "ogm" and "interaction_ensemble" do).

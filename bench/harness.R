@@ -44,11 +44,14 @@ run_dmil <- function(model, cf, threads, lib = NULL) {
 }
 
 # MIX4 with K classes and a weaker second view (kappa = c(1, 0.6)), n =
-# 3000 from `seed`: the simulation, training rows 1..2400, held-out rows
-# 2401..3000 and xs(rows), the views' rows (bench/probe.R,
+# 3000 from `seed`, split into 2400 training and 600 held-out rows: their
+# views, labels and (held out) interaction types (bench/probe.R,
 # bench/i2moe_weights.R).
 weak_view_split <- function(K, seed) {
   sim <- simulate_interactions(3000, "mix4", K = K, kappa = c(1, 0.6), seed = seed)
-  list(sim = sim, tr = 1:2400, te = 2401:3000,
-       xs = function(r) lapply(sim$x, function(v) v[r, , drop = FALSE]))
+  xs <- function(r) lapply(sim$x, function(v) v[r, , drop = FALSE])
+  tr <- 1:2400
+  te <- 2401:3000
+  list(x_train = xs(tr), y_train = sim$y[tr], x_test = xs(te), y_test = sim$y[te],
+       type_test = sim$type[te])
 }

@@ -15,21 +15,17 @@ nthreads <- as.integer(bench_opt("nthreads", "2"))
 rows <- list()
 for (K in 2:3) for (seed in seeds) {
   d <- weak_view_split(K, seed)
-  sim <- d$sim
-  tr <- d$tr
-  te <- d$te
-  xs <- d$xs
   for (lambda in lambdas) {
-    fit <- dmil_fit(xs(tr), sim$y[tr], method = "i2moe", control = i2moe_control(lambda = lambda),
+    fit <- dmil_fit(d$x_train, d$y_train, method = "i2moe", control = i2moe_control(lambda = lambda),
                     seed = seed, nthreads = nthreads, progress = FALSE)
-    a <- augment(fit, xs(te))
-    type <- as.character(sim$type[te])
+    a <- augment(fit, d$x_test)
+    type <- as.character(d$type_test)
     w <- a[c(".weight_r", ".weight_u_x1", ".weight_u_x2", ".weight_s")]
     rows[[length(rows) + 1]] <- data.frame(
       K = K, lambda = lambda, seed = seed, type = c("R", "U_x1", "U_x2", "S"),
       do.call(rbind, lapply(c("R", "U_x1", "U_x2", "S"), function(t) colMeans(w[type == t, ]))),
       agree = mean(as.character(a$.dominant) == type),
-      accuracy = mean(a$.pred_class == sim$y[te]))
+      accuracy = mean(a$.pred_class == d$y_test))
   }
 }
 res <- do.call(rbind, rows)

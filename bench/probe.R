@@ -23,20 +23,16 @@ probe <- function(enc_train, y_train, enc_test) {
 rows <- list()
 for (K in 2:3) for (seed in seeds) {
   d <- weak_view_split(K, seed)
-  sim <- d$sim
-  tr <- d$tr
-  te <- d$te
-  xs <- d$xs
   for (m in methods) {
-    fit <- dmil_fit(xs(tr), sim$y[tr], method = m, seed = seed, nthreads = nthreads,
+    fit <- dmil_fit(d$x_train, d$y_train, method = m, seed = seed, nthreads = nthreads,
                     progress = FALSE)
-    acc <- mean(predict(fit, xs(te))$.pred_class == sim$y[te])
-    e_tr <- dmil:::fit_encodings(fit, xs(tr))
-    e_te <- dmil:::fit_encodings(fit, xs(te))
+    acc <- mean(predict(fit, d$x_test)$.pred_class == d$y_test)
+    e_tr <- dmil:::fit_encodings(fit, d$x_train)
+    e_te <- dmil:::fit_encodings(fit, d$x_test)
     for (v in names(e_tr)) {
-      pred <- probe(e_tr[[v]], sim$y[tr], e_te[[v]])
-      ok <- pred == sim$y[te]
-      uniq <- sim$type[te] == paste0("U_", v)
+      pred <- probe(e_tr[[v]], d$y_train, e_te[[v]])
+      ok <- pred == d$y_test
+      uniq <- d$type_test == paste0("U_", v)
       rows[[length(rows) + 1]] <- data.frame(K = K, seed = seed, method = m, view = v,
                                              model_acc = acc, probe_acc = mean(ok),
                                              probe_acc_unique = mean(ok[uniq]))

@@ -22,6 +22,9 @@ SEXP glue_elt(SEXP list, const char *name);
 /* The element, or R_NilValue when the list has none of that name. */
 SEXP glue_elt_or_null(SEXP list, const char *name);
 int glue_int(SEXP list, const char *name);
+/* The first n values of the double vector x as floats into out (weights
+ * and per-row values handed to the core). */
+void glue_floats(SEXP x, size_t n, float *out);
 double glue_dbl(SEXP list, const char *name);
 
 /* Training settings from list elements <prefix>epochs, batch_size,

@@ -88,7 +88,7 @@ static const float *weights(SEXP stage, const char *name, R_xlen_t len) {
   if (TYPEOF(w) != REALSXP || Rf_xlength(w) != len)
     Rf_error("internal error: weights '%s' have the wrong length", name);
   float *out = (float *)R_alloc(len + 1, sizeof(float));
-  for (R_xlen_t k = 0; k < len; k++) out[k] = (float)REAL(w)[k];
+  glue_floats(w, (size_t)len, out);
   return out;
 }
 
@@ -205,7 +205,7 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
     const uint64_t key = dm_rng_derive(master, DM_STREAM_DMIL);
     if (Rf_isNull(theta_)) dm_dmil_init(&net, theta, dm_rng_derive(key, DM_STREAM_DMIL_INIT));
     else
-      for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
+      glue_floats(theta_, P, theta);
     status = dm_dmil_train_stages(&net, theta, &data, train_rows, n_train, val_rows, n_val,
                                   st_cfg, n_stages, key, nthreads, glue_progress_tick, &prog,
                                   total, res);
@@ -277,7 +277,7 @@ SEXP C_dm_dmil_predict(SEXP views_,
     if (!theta || !z || !cz) st = DM_ERR_NOMEM;
   }
   if (st == DM_OK) {
-    for (size_t k = 0; k < P; k++) theta[k] = (float)REAL(theta_)[k];
+    glue_floats(theta_, P, theta);
     dm_dmil_predict(&net, theta, &data, rows, n, present, z, cz, nthreads);
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < K; k++) REAL(logits)[(size_t)k * n + i] = z[(size_t)i * K + k];

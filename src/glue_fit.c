@@ -28,8 +28,7 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
     if (!theta) {
       st = DM_ERR_NOMEM;
     } else {
-      const double *th = REAL(VECTOR_ELT(VECTOR_ELT(r_nets, from[f]), 0));
-      for (size_t k = 0; k < tn.n_params; k++) theta[k] = (float)th[k];
+      glue_floats(VECTOR_ELT(VECTOR_ELT(r_nets, from[f]), 0), tn.n_params, theta);
       dm_net_encode(&tn, theta, data, rows, n, target + col, width, NULL);
       col += tn.concat_dim;
     }

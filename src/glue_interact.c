@@ -248,7 +248,7 @@ SEXP C_dm_knife_logdens(SEXP views_,
     th = malloc(sizeof(float) * (kn.n_params + 1));
     if (!th) st = DM_ERR_NOMEM;
     else {
-      for (size_t k = 0; k < kn.n_params; k++) th[k] = (float)REAL(theta)[k];
+      glue_floats(theta, kn.n_params, th);
       dm_knife_logdens(&kn, th, &data, rows, n, REAL(ld), nthreads);
     }
     dm_knife_destroy(&kn);

@@ -50,7 +50,7 @@ SEXP C_dm_predict_baseline(SEXP views_,
   float *z = st == DM_OK ? malloc(sizeof(float) * ((size_t)n * K + 1)) : NULL;
   if (st == DM_OK && !z) st = DM_ERR_NOMEM;
   for (int j = 0; j < n_nets && st == DM_OK; j++) {
-    const double *th = REAL(glue_elt(VECTOR_ELT(nets, j), "theta"));
+    SEXP th = glue_elt(VECTOR_ELT(nets, j), "theta");
     dm_net net;
     st = dm_net_create(&net, &specs[j], dims, V, DM_NET_EVAL_ROWS, nthreads);
     if (st != DM_OK) break;
@@ -60,7 +60,7 @@ SEXP C_dm_predict_baseline(SEXP views_,
       st = DM_ERR_NOMEM;
       break;
     }
-    for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)th[k];
+    glue_floats(th, net.n_params, theta);
     dm_model model = dm_net_model(&net);
     model.logits(model.self, theta, &data, rows, n, z, nthreads);
     if (combine == 1) dm_log_softmax(n, K, z, K, z, K);
@@ -117,7 +117,7 @@ SEXP C_dm_net_internals(SEXP views_, SEXP net_,
   if (st == DM_OK) st = dm_net_create(&net, &spec, dims, V, DM_NET_EVAL_ROWS, 1);
   if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
   if (st == DM_OK) {
-    for (size_t k = 0; k < net.n_params; k++) theta[k] = (float)REAL(th)[k];
+    glue_floats(th, net.n_params, theta);
     dm_net_encode(&net, theta, &data, rows, n, buf, width, wbuf);
     /* R's matrices are column-major. */
     double *E = REAL(enc);

@@ -92,7 +92,7 @@ static void test_net_close(dm_data *data, dm_net *net) {
 /* theta as floats (R_alloc'ed). */
 static float *test_theta(SEXP theta) {
   float *out = (float *)R_alloc(Rf_xlength(theta) + 1, sizeof(float));
-  for (R_xlen_t i = 0; i < Rf_xlength(theta); i++) out[i] = (float)REAL(theta)[i];
+  glue_floats(theta, (size_t)Rf_xlength(theta), out);
   return out;
 }
 
@@ -128,7 +128,7 @@ SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
   dm_status st = test_net_open(&gv, y, K, &spec, nb, (size_t)P,
                                &data, &net);
   if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
-  dm_net_extras ex = {score, NULL, 0.0f};
+  const dm_net_extras ex = {.enc_score = score};
   if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, &ex);
   if (st == DM_OK) {
     memcpy(g, g0, sizeof(float) * (size_t)P);

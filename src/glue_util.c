@@ -22,6 +22,11 @@ SEXP glue_elt(SEXP list, const char *name) {
   return VECTOR_ELT(list, i);
 }
 
+void glue_floats(SEXP x, size_t n, float *out) {
+  const double *v = REAL(x);
+  for (size_t k = 0; k < n; k++) out[k] = (float)v[k];
+}
+
 int glue_int(SEXP list, const char *name) {
   return Rf_asInteger(glue_elt(list, name));
 }

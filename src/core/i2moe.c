@@ -142,9 +142,13 @@ static double interaction_term(void *ctx, const dm_net *net, const float *theta,
     for (int b = 0; b < H; b++) {
       dm_net_head_backward(net, theta, b, B, X, acts + PASS(m, b) * net->head_act_floats,
                            pl + PASS(m, b) * lstride, dpl + PASS(m, b) * lstride, ws, grad);
-      for (int i = 0; i < B; i++)
-        for (int j = 0; j < D; j++)
-          if (j < col || j >= col + w) ws->dextra[(size_t)i * D + j] += ws->dtmp[(size_t)i * D + j];
+      /* the encodings left of view m's and right of it */
+      for (int i = 0; i < B; i++) {
+        float *dx = ws->dextra + (size_t)i * D;
+        const float *g = ws->dtmp + (size_t)i * D;
+        for (int j = 0; j < col; j++) dx[j] += g[j];
+        for (int j = col + w; j < D; j++) dx[j] += g[j];
+      }
     }
     col += w;
   }

@@ -51,11 +51,10 @@ static void backward_head(const dm_net *net, const float *theta, int B, dm_net_w
     }
     for (int b = 0; b < H; b++) dg[b] = w[b] * (dw[b] - mean) / net->gate_temperature;
   }
-  memset(ws->dconcat, 0, sizeof(float) * (size_t)B * net->concat_dim);
+  /* the gate's input gradient starts dconcat; each head's is added to it */
   dm_mlp_backward(&net->gate, theta, B, ws->concat, net->concat_dim, ws->gate_acts,
-                  ws->gate_out, H, ws->gate_out, H, grad, ws->dtmp, net->concat_dim,
+                  ws->gate_out, H, ws->gate_out, H, grad, ws->dconcat, net->concat_dim,
                   ws->scratch);
-  add_dtmp(net, B, ws);
   for (int b = 0; b < H; b++) {
     float *dzb = ws->dhead + b * stride;
     for (int i = 0; i < B; i++) {
