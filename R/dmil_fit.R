@@ -163,8 +163,8 @@
 #'                 nthreads = 1)
 #' fit
 #' @export
-dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal", "ogm",
-                                       "umt", "i2moe", "interaction_ensemble"),
+dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal",
+                                       "ogm", "umt", "i2moe", "interaction_ensemble"),
                      ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
                      batch_size = NULL, lr = 1e-3, weight_decay = 0,
                      validation = 0.1, patience = NULL, which = NULL, control = NULL,

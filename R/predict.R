@@ -140,7 +140,9 @@ net_internals <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$s
   enc <- lapply(seq_along(spec$enc_views), function(e) {
     res$encodings[, (width[e] + 1):width[e + 1], drop = FALSE]
   })
-  names(enc) <- vapply(spec$enc_views, function(v) paste(names(fit$views)[v + 1L], collapse = "+"), "")
+  names(enc) <- vapply(spec$enc_views, function(v) {
+    paste(names(fit$views)[v + 1L], collapse = "+")
+  }, "")
   list(encodings = enc, weights = res$weights, rownames = data$rownames)
 }
 

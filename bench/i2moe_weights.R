@@ -16,7 +16,8 @@ rows <- list()
 for (K in 2:3) for (seed in seeds) {
   d <- weak_view_split(K, seed)
   for (lambda in lambdas) {
-    fit <- dmil_fit(d$x_train, d$y_train, method = "i2moe", control = i2moe_control(lambda = lambda),
+    fit <- dmil_fit(d$x_train, d$y_train, method = "i2moe",
+                    control = i2moe_control(lambda = lambda),
                     seed = seed, nthreads = nthreads, progress = FALSE)
     a <- augment(fit, d$x_test)
     type <- as.character(d$type_test)
