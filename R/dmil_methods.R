@@ -1,7 +1,7 @@
 # DMIL's part of the shared functions (the generics of methods.R): its
 # checks, training (fit_dmil(), dmil_model.R), calibration, predictions with
-# missing views and component contributions, and its print, summary, tidy,
-# glance and plot shapes.
+# missing views and component contributions, its training stages and
+# component heads (for tidy() and summary()), and its print and plot shapes.
 
 method_check.dmil_method_dmil <- function(m, views, y, val_rows, control, epochs, call) {
   if (!control$finetune) return(invisible())
@@ -55,7 +55,6 @@ method_predict.dmil_method_dmil <- function(m, fit, new_x, type, which, nthreads
   } else {
     format_predictions(core$logits, fit$levels, type, NULL)
   }
-  out$.views <- views_used(data$present, names(fit$views), nrow(core$logits))
   if (!is.null(data$rownames)) rownames(out) <- data$rownames
   out
 }
@@ -93,31 +92,20 @@ method_no_interactions.dmil_method_dmil <- function(m, fit) {
   }
 }
 
-method_tidy.dmil_method_dmil <- function(m, fit) {
-  vn <- names(fit$views)
-  comps <- component_labels(vn)
-  cols <- component_columns(vn)
-  it <- fit$interactions
-  est <- if (is.null(it)) rep(NA_real_, length(cols)) else colMeans(as.data.frame(it)[cols])
-  se <- if (is.null(it)) rep(NA_real_, length(cols)) else
-    apply(as.data.frame(it)[cols], 2, stats::sd) / sqrt(nrow(it))
-  lay <- dmil_layout(fit)
-  norms <- vapply(comps, function(cp) sqrt(sum(fit$nets$dmil$theta[lay[[cp]]]^2)), numeric(1))
-  data.frame(component = comps, estimate = unname(est), std.error = unname(se),
-             head_norm = unname(norms))
+# Each phase or stage trains the one network further, from the epoch the
+# previous kept (see dmil_stages.c).
+method_stages.dmil_method_dmil <- function(m, fit) {
+  ph <- fit$phases
+  lapply(seq_len(nrow(ph)), function(i) {
+    list(net = "dmil", stage = ph$stage[i], best = ph$best_epoch[i], kept = ph$kept[i])
+  })
 }
 
-method_glance.dmil_method_dmil <- function(m, fit, out) {
-  ph <- fit$phases
-  for (i in seq_len(nrow(ph))) {
-    out[[paste0("val_acc_", ph$stage[i])]] <- ph$val_acc_after[i]
-    if (ph$phase[i] == "C") out[[paste0("kept_", ph$stage[i])]] <- ph$kept[i]
-  }
-  if (!is.null(fit$interactions)) {
-    td <- tidy(fit)
-    for (i in seq_len(nrow(td))) out[[paste0("mean_", td$component[i])]] <- td$estimate[i]
-  }
-  out
+# Frobenius norms of the component heads (R, U_<view>, S), in atom order.
+method_head_norms.dmil_method_dmil <- function(m, fit) {
+  lay <- dmil_layout(fit)
+  vapply(component_labels(names(fit$views)),
+         function(cp) sqrt(sum(fit$nets$dmil$theta[lay[[cp]]]^2)), numeric(1))
 }
 
 method_print_body.dmil_method_dmil <- function(m, fit) {
@@ -153,30 +141,6 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
   invisible(fit)
 }
 
-method_summary.dmil_method_dmil <- function(m, fit, views) {
-  structure(list(
-    method = fit$method, n = fit$n, n_val = fit$n_val, views = views,
-    classes = fit$class_counts, phases = fit$phases,
-    parameters = length(fit$nets$dmil$theta),
-    components = if (!is.null(fit$interactions)) tidy(fit),
-    settings = fit$settings
-  ), class = "summary.dmil_fit")
-}
-
-method_print_summary.dmil_method_dmil <- function(m, x, digits) {
-  cat(sprintf("\nPhases (%d parameters):\n", x$parameters))
-  print(x$phases, row.names = FALSE, digits = digits)
-  if (!is.null(x$components)) {
-    cat("\nComponents (mean interaction score of the training samples, head size):\n")
-    print(x$components, row.names = FALSE, digits = digits)
-  }
-  ctl <- x$settings$control
-  cat(sprintf("\nSettings: hidden %d, depth %d, latent %d, Phase A epochs %d, batch %d, lr %g; fine-tuning %s, stages %s, measure %s, seed %.0f, threads %d\n",
-              x$settings$hidden, x$settings$depth, ctl$latent, x$settings$epochs,
-              x$settings$batch_size, x$settings$lr, if (ctl$finetune) "on" else "off",
-              paste(ctl$stages, collapse = ""), ctl$measure, x$settings$seed, x$settings$nthreads))
-}
-
 method_curves.dmil_method_dmil <- function(m, fit) {
   h <- fit$history
   h$series <- "DMIL"
@@ -185,3 +149,5 @@ method_curves.dmil_method_dmil <- function(m, fit) {
   list(h = h, xlab = "epoch (phases A, then C stages)", stages = TRUE, colour = "stage",
        colour_title = "stage")
 }
+
+method_model_name.dmil_method_dmil <- function(m, fit) "DMIL after its kept stages"

@@ -6,10 +6,12 @@
 #' interactions of the sample (from the Phase B estimator, see
 #' [predict.dmil_interactions()]; `NA` for samples with a missing view),
 #' and for I2MoE the weights its gate gives each interaction expert.
-#' `tidy()` summarises the components of a DMIL model (one row per
-#' interaction component: the mean training interaction score and the size
-#' of its head) or the networks of a baseline. `glance()` gives one row of
-#' model-level figures.
+#' `tidy()` and `glance()` have the same columns for every method.
+#' `tidy()` gives one row per network and training stage (DMIL trains one
+#' network in stages A, then R, U, S; a baseline trains each of its networks
+#' once), or with `what = "interactions"` one row per interaction atom: the
+#' mean of the fit's interaction table ([interactions()]) over its samples.
+#' `glance()` gives one row of model-level figures.
 #'
 #' @param x A [dmil_fit()] model.
 #' @param new_x A named list of views (see [predict.dmil_fit()]).
@@ -17,14 +19,24 @@
 #' @param ... Unused.
 #' @return Data frames. `augment()`: `sample`, `.pred_class`,
 #'   `.pred_<level>`, and for DMIL `.comp_R`, `.comp_U_<view>`, `.comp_S`,
-#'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views`; for
-#'   I2MoE the gate's weights `.weight_r`, `.weight_u_<view>`, `.weight_s`
-#'   and the `.dominant` expert (see [interactions()]).
-#'   `tidy()` for DMIL: `component`, `estimate` (mean score of the training
-#'   samples, in the unit of [interactions()]), `std.error`, `head_norm`
-#'   (Frobenius norm of the component's head). `glance()`: `method`, `n`,
-#'   `views`, `classes`, `val_accuracy`, `val_loss`, and for DMIL the
-#'   validation accuracy after each phase and stage and the mean scores.
+#'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views` (the views
+#'   each prediction used); for I2MoE the gate's weights `.weight_r`,
+#'   `.weight_u_<view>`, `.weight_s` and the `.dominant` expert (see
+#'   [interactions()]).
+#'
+#'   `tidy()`: `network`, `stage` (`A`, `R`, `U`, `S` for DMIL; `NA` for a
+#'   network trained in one run), `views`, `parameters`, `epochs` (run),
+#'   `best_epoch` (kept), `train_loss`, `val_loss`, `val_acc` (at the epoch
+#'   kept) and `kept` (`FALSE` for a DMIL stage that was undone). With
+#'   `what = "interactions"`: `atom` (`r`, `u_<view>`, `s`), `estimate` (the
+#'   mean over the samples of [interactions()], in its unit: that of the
+#'   scores for DMIL and the interaction-aware ensemble, gate weights for
+#'   I2MoE), `std.error` and `head_norm` (Frobenius norm of the DMIL
+#'   component head that models the atom; `NA` for the other methods).
+#'
+#'   `glance()`: `method`, `n`, `n_val`, `views`, `classes`, `parameters`,
+#'   `epochs` (run in all: every network and stage, and UMT's teachers), and `val_acc`,
+#'   `val_loss` of the model `predict()` uses.
 #' @name fit-methods
 #' @examples
 #' sim <- simulate_interactions(1200, "mix4", seed = 5)
@@ -35,6 +47,7 @@
 #'                 seed = 1, nthreads = 1)
 #' head(augment(fit, xs(-train)))
 #' tidy(fit)
+#' tidy(fit, "interactions")
 #' glance(fit)
 NULL
 
@@ -136,27 +149,74 @@ print.dmil_expert_weights <- function(x, n = 6, ...) {
 }
 
 #' @rdname fit-methods
+#' @param what For `tidy()`: `"networks"` (one row per network and training
+#'   stage) or `"interactions"` (one row per interaction atom, for fits that
+#'   have an interaction table, see [interactions()]).
 #' @export
-tidy.dmil_fit <- function(x, ...) {
-  method_tidy(method_of(x), x)
+tidy.dmil_fit <- function(x, what = c("networks", "interactions"), ...) {
+  rlang::check_dots_empty()
+  what <- rlang::arg_match(what)
+  if (what == "networks") return(network_table(x))
+  interactions(x)  # says why when there is no table
+  atom_table(x)
 }
 
-method_tidy.dmil_method_baseline <- function(m, fit) {
-  s <- summary(fit)$networks
-  data.frame(network = s$network, views = s$views, parameters = s$parameters,
-             best_epoch = s$best_epoch, val_acc = s$val_acc)
+# One row per network and training stage (`stage` NA for a network trained
+# in one run), at the epoch each kept: the same columns for every method.
+network_table <- function(fit) {
+  do.call(rbind, lapply(method_stages(method_of(fit), fit), function(st) {
+    h <- fit$history[fit$history$net == st$net & fit$history$stage %in% st$stage, ]
+    data.frame(network = st$net, stage = st$stage,
+               views = paste(fit$nets[[st$net]]$views, collapse = "+"),
+               parameters = length(fit$nets[[st$net]]$theta), epochs = nrow(h),
+               best_epoch = st$best, train_loss = h$train_loss[st$best],
+               val_loss = h$val_loss[st$best], val_acc = h$val_acc[st$best], kept = st$kept)
+  }))
 }
+
+# The networks' training runs: a list of (net, stage, best epoch, kept).
+method_stages <- function(m, fit) UseMethod("method_stages")
+method_stages.dmil_method_baseline <- function(m, fit) {
+  lapply(names(fit$nets), function(j) {
+    list(net = j, stage = NA_character_, best = fit$best_epoch[[j]], kept = TRUE)
+  })
+}
+
+# The mean interaction of the fitted samples per atom, with its standard
+# error, and the size of the head that models the atom (DMIL's component
+# heads; NA for models without one head per atom).
+atom_table <- function(fit) {
+  if (is.null(fit$interactions)) return(NULL)
+  cols <- component_columns(names(fit$views))
+  it <- as.data.frame(fit$interactions)[cols]
+  norms <- method_head_norms(method_of(fit), fit) %||% rep(NA_real_, length(cols))
+  data.frame(atom = cols, estimate = unname(colMeans(it)),
+             std.error = unname(apply(it, 2, stats::sd)) / sqrt(nrow(it)),
+             head_norm = unname(norms))
+}
+method_head_norms <- function(m, fit) UseMethod("method_head_norms")
+method_head_norms.dmil_method <- function(m, fit) NULL
 
 #' @rdname fit-methods
 #' @export
 glance.dmil_fit <- function(x, ...) {
-  vm <- x$val_metrics
-  final <- if (is.null(vm)) NULL else vm[nrow(vm), ]
-  out <- data.frame(method = x$method, n = x$n, views = length(x$views),
-                    classes = length(x$levels),
-                    val_accuracy = if (is.null(final)) NA_real_ else final$val_acc,
-                    val_loss = if (is.null(final)) NA_real_ else final$val_loss)
-  method_glance(method_of(x), x, out)
+  rlang::check_dots_empty()
+  final <- model_val_metrics(x)
+  data.frame(method = x$method, n = x$n, n_val = x$n_val, views = length(x$views),
+             classes = length(x$levels),
+             parameters = sum(vapply(x$nets, function(net) length(net$theta), integer(1))),
+             epochs = nrow(x$history),
+             val_acc = if (is.null(final)) NA_real_ else final$val_acc,
+             val_loss = if (is.null(final)) NA_real_ else final$val_loss)
+}
+
+# The validation metrics of the model predict() uses (one row of
+# fit$val_metrics: the last, the combined model's, unless predict() uses
+# one network of several), or NULL without validation rows.
+model_val_metrics <- function(fit) {
+  vm <- fit$val_metrics
+  if (is.null(vm)) return(NULL)
+  vm[if (is.null(fit$which)) nrow(vm) else match(fit$which, vm$net), ]
 }
 
 # Indices (1-based) of each head's weights in a DMIL parameter vector

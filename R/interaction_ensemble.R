@@ -27,6 +27,10 @@ method_finish.dmil_method_interaction_ensemble <- function(m, fit, views, y, pro
   with_val_metrics(m, fit, views, y)
 }
 
+method_model_name.dmil_method_interaction_ensemble <- function(m, fit) {
+  sprintf("Mixture of the %d networks", length(fit$nets))
+}
+
 # The interaction-aware ensemble: log(alpha p_joint + (1 - alpha) p_ens),
 # alpha = synergy_share() of each sample.
 mixture_logits <- function(fit, new_x, data, nthreads) {

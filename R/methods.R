@@ -38,10 +38,10 @@ method_val_metrics <- function(m, fit, views, y) UseMethod("method_val_metrics")
 
 method_predict <- function(m, fit, new_x, type, which, nthreads) UseMethod("method_predict")
 method_augment <- function(m, fit, new_x, nthreads) UseMethod("method_augment")
-method_tidy <- function(m, fit) UseMethod("method_tidy")
-# glance(): the columns every model has are `out`; a method may add some.
-method_glance <- function(m, fit, out) UseMethod("method_glance")
-method_glance.dmil_method <- function(m, fit, out) out
+# tidy() and summary() have one shape for every method; what a method
+# fills in is its training stages (method_stages()), the head norms of its
+# atoms (method_head_norms()) and the name of its model
+# (method_model_name()), all next to tidy() and summary().
 # Why a fit has no interaction table (interactions()).
 method_no_interactions <- function(m, fit) UseMethod("method_no_interactions")
 method_no_interactions.dmil_method <- function(m, fit) {
@@ -49,8 +49,6 @@ method_no_interactions.dmil_method <- function(m, fit) {
 }
 
 method_print_body <- function(m, fit) UseMethod("method_print_body")
-method_summary <- function(m, fit, views) UseMethod("method_summary")
-method_print_summary <- function(m, x, digits) UseMethod("method_print_summary")
 
 # The training curves: the history with the series drawn (`series`) and
 # their x positions (`step`), the x axis label, whether stage boundaries are

@@ -5,9 +5,9 @@
 #' absent from `new_x`, or missing for some samples (all its values `NA` in
 #' that row). The missing views leave the product of experts of the
 #' redundant code, their unique heads are dropped, and the synergy head is
-#' set to its centred expectation, 0, unless every view is present. The
-#' column `.views` says which views each prediction used. The baselines need
-#' every view they were fitted on.
+#' set to its centred expectation, 0, unless every view is present.
+#' [augment.dmil_fit()]'s column `.views` says which views each prediction
+#' used. The baselines need every view they were fitted on.
 #'
 #' @param object A [dmil_fit()] model.
 #' @param new_x A named list of views, as for [dmil_fit()]. Views and their
@@ -30,7 +30,7 @@
 #'   `.pred_class` (a factor with the training levels) for `type = "class"`,
 #'   `.pred_<level>` for `"prob"`, or `.logit_<level>` for `"logit"`; for
 #'   `"components"`, `.pred_class` and `.comp_R`, `.comp_U_<view>`,
-#'   `.comp_S`, `.comp_bias`. DMIL predictions also have `.views`.
+#'   `.comp_S`, `.comp_bias`. The columns are the same for every method.
 #' @seealso [augment.dmil_fit()] for predictions, components and
 #'   interactions in one table.
 #' @examples

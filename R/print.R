@@ -80,11 +80,15 @@ method_print_body.dmil_method_baseline <- function(m, fit) {
 #'
 #' @param object A [dmil_fit()] model.
 #' @param ... Unused.
-#' @return An object of class `summary.dmil_fit` with the elements `method`,
-#'   `views` (a data frame: view, features used, features dropped),
-#'   `classes` (class counts), `networks` (a data frame: network, parameters,
-#'   epochs run, best epoch, training loss, validation loss and accuracy at the
-#'   best epoch) and `settings`.
+#' @return An object of class `summary.dmil_fit`, with the same elements for
+#'   every method: `method`; `n` and `n_val` (samples, of which held out for
+#'   validation); `views` (a data frame: view, features used, features
+#'   dropped); `classes` (class counts); `architecture` (one line);
+#'   `networks` (`tidy(object)`: one row per network and training stage);
+#'   `model` (the validation accuracy and loss of the model `predict()`
+#'   uses, or `NULL` without validation rows); `interactions`
+#'   (`tidy(object, "interactions")`, or `NULL` for a fit without an
+#'   interaction table); and `settings`.
 #' @examples
 #' set.seed(2)
 #' n <- 200
@@ -93,39 +97,35 @@ method_print_body.dmil_method_baseline <- function(m, fit) {
 #' summary(dmil_fit(x, y, method = "unimodal", epochs = 10, nthreads = 1))
 #' @export
 summary.dmil_fit <- function(object, ...) {
-  views <- data.frame(
-    view = names(object$views),
-    features = vapply(object$views, function(b) length(b$columns), integer(1)),
-    dropped = vapply(object$views, function(b) length(b$dropped), integer(1)),
-    row.names = NULL
-  )
-  method_summary(method_of(object), object, views)
+  vm <- model_val_metrics(object)
+  structure(list(
+    method = object$method,
+    n = object$n,
+    n_val = object$n_val,
+    views = data.frame(
+      view = names(object$views),
+      features = vapply(object$views, function(b) length(b$columns), integer(1)),
+      dropped = vapply(object$views, function(b) length(b$dropped), integer(1)),
+      row.names = NULL
+    ),
+    classes = object$class_counts,
+    architecture = architecture_label(object),
+    networks = network_table(object),
+    model = if (!is.null(vm)) {
+      data.frame(model = method_model_name(method_of(object), object),
+                 val_acc = vm$val_acc, val_loss = vm$val_loss)
+    },
+    interactions = atom_table(object),
+    settings = object$settings
+  ), class = "summary.dmil_fit")
 }
 
-method_summary.dmil_method_baseline <- function(m, fit, views) {
-  networks <- do.call(rbind, lapply(names(fit$nets), function(j) {
-    h <- fit$history[fit$history$net == j, ]
-    b <- fit$best_epoch[[j]]
-    data.frame(network = j, views = paste(fit$nets[[j]]$views, collapse = "+"),
-               parameters = length(fit$nets[[j]]$theta), epochs = nrow(h),
-               best_epoch = b, train_loss = h$train_loss[b], val_loss = h$val_loss[b],
-               val_acc = h$val_acc[b])
-  }))
-  structure(list(
-    method = fit$method,
-    n = fit$n,
-    n_val = fit$n_val,
-    views = views,
-    classes = fit$class_counts,
-    networks = networks,
-    ensemble = if (!is.null(fit$val_metrics) && combines_nets(fit)) {
-      fit$val_metrics[fit$val_metrics$net == fit$method, c("val_acc", "val_loss")]
-    },
-    which = fit$which,
-    mixture = !is.null(fit$mixture),
-    fusion = any(vapply(fit$nets, function(net) net$head_layers > 1, logical(1))),
-    settings = fit$settings
-  ), class = "summary.dmil_fit")
+# What predict() uses, in words (a sentence's start).
+method_model_name <- function(m, fit) UseMethod("method_model_name")
+method_model_name.dmil_method_baseline <- function(m, fit) {
+  if (!is.null(fit$which)) return(sprintf("The network of view '%s'", fit$which))
+  if (combines_nets(fit)) sprintf("Ensemble of the %d networks", length(fit$nets))
+  else sprintf("The network '%s'", names(fit$nets))
 }
 
 #' @export
@@ -135,28 +135,34 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   cat("Classes: ", paste0(names(x$classes), " (", x$classes, ")", collapse = ", "), "\n\n", sep = "")
   cat("Views:\n")
   print(x$views, row.names = FALSE)
-  method_print_summary(method_of(x), x, digits)
-  invisible(x)
-}
-
-method_print_summary.dmil_method_baseline <- function(m, x, digits) {
-  cat("\nNetworks (losses and accuracy at the best epoch):\n")
-  print(x$networks, row.names = FALSE, digits = digits)
-  if (!is.null(x$ensemble)) {
-    cat(sprintf("\n%s of the %d networks: validation accuracy %.*f, loss %.*f\n",
-                if (isTRUE(x$mixture)) "Mixture" else "Ensemble", nrow(x$networks), digits,
-                x$ensemble$val_acc, digits, x$ensemble$val_loss))
+  cat("\nArchitecture: ", x$architecture, "\n", sep = "")
+  nets <- x$networks
+  if (all(is.na(nets$stage))) {
+    cat("\nNetworks (losses and accuracy at the epoch kept):\n")
+    print(nets[setdiff(names(nets), c("stage", "kept"))], row.names = FALSE, digits = digits)
+  } else {
+    cat(sprintf("\nTraining stages of the network (%s parameters; losses and accuracy at the epoch kept):\n",
+                format(nets$parameters[1], big.mark = ",")))
+    print(nets[setdiff(names(nets), c("network", "views", "parameters"))], row.names = FALSE,
+          digits = digits)
   }
-  if (!is.null(x$which)) cat(sprintf("\npredict() uses the network of view '%s'\n", x$which))
+  if (!is.null(x$model)) {
+    cat(sprintf("\n%s: validation accuracy %.*f, loss %.*f\n", x$model$model, digits,
+                x$model$val_acc, digits, x$model$val_loss))
+  }
+  if (!is.null(x$interactions)) {
+    cat("\nInteractions (mean over the fitted samples; head size where the atom has a head):\n")
+    print(x$interactions, row.names = FALSE, digits = digits)
+  }
   s <- x$settings
-  cat(sprintf("\nSettings: hidden %d, depth %d%s, epochs %d, batch %d, lr %g, weight decay %g, validation %g%s, seed %.0f, threads %d\n",
-              s$hidden, s$depth,
-              if (isTRUE(x$fusion)) sprintf(", fusion depth %d", s$fusion_depth) else "",
-              s$epochs, s$batch_size, s$lr, s$weight_decay, s$validation,
-              if (is.null(s$patience)) "" else sprintf(", patience %d", s$patience),
-              s$seed, s$nthreads))
+  lines <- sprintf("Settings: hidden %d, depth %d, epochs %d, batch %d, lr %g, weight decay %g, validation %g%s, seed %.0f, threads %d",
+                   s$hidden, s$depth, s$epochs, s$batch_size, s$lr, s$weight_decay, s$validation,
+                   if (is.null(s$patience)) "" else sprintf(", patience %d", s$patience),
+                   s$seed, s$nthreads)
   if (!is.null(s$control)) {
     shown <- format_settings(s$control)
-    cat("Method settings: ", paste(names(shown), shown, collapse = ", "), "\n", sep = "")
+    lines <- c(lines, paste0("Method settings: ", paste(names(shown), shown, collapse = ", ")))
   }
+  cat("\n", paste(strwrap(lines, exdent = 2), collapse = "\n"), "\n", sep = "")
+  invisible(x)
 }

@@ -62,14 +62,12 @@ test_that("components add up to the logits", {
   cls <- as.integer(comp$.pred_class)
   total <- comp$.comp_R + comp$.comp_U_x1 + comp$.comp_U_x2 + comp$.comp_S + comp$.comp_bias
   expect_equal(total, lg[cbind(seq_along(cls), cls)], tolerance = 1e-5)
-  expect_true(all(comp$.views == "x1+x2"))
 })
 
 test_that("with one view missing, only the product of experts and that view's unique head contribute", {
   only1 <- predict(fit, xs(test)["x1"], type = "components")
   expect_true(all(only1$.comp_U_x2 == 0))
   expect_true(all(only1$.comp_S == 0))
-  expect_true(all(only1$.views == "x1"))
   expect_equal(only1$.comp_U_x1[only1$.pred_class == predict(fit, xs(test))$.pred_class],
                predict(fit, xs(test), type = "components")$.comp_U_x1[
                  only1$.pred_class == predict(fit, xs(test))$.pred_class], tolerance = 1e-5)
@@ -90,7 +88,7 @@ test_that("rows that are entirely NA in a view count as missing that view", {
                ignore_attr = TRUE)
   expect_equal(as.matrix(mixed[-gone, 1:2]), as.matrix(full[-gone, 1:2]), tolerance = 1e-5,
                ignore_attr = TRUE)
-  expect_identical(unique(mixed$.views[gone]), "x1")
+  expect_identical(unique(augment(fit, x)$.views[gone]), "x1")
   x$x1[51, 1] <- NA
   expect_error(predict(fit, x), class = "dmil_error_values")
   both <- xs(test)
@@ -106,21 +104,39 @@ test_that("augment() combines predictions, components and expected interactions"
   expect_true(all(c("sample", ".pred_class", ".pred_0", ".pred_1", ".comp_R", ".comp_S",
                     ".r", ".u_x1", ".u_x2", ".s", ".dominant", ".views") %in% names(a)))
   expect_false(anyNA(a$.r))
+  expect_true(all(a$.views == "x1+x2"))
   only1 <- augment(fit, xs(test)["x1"])
   expect_true(all(is.na(only1$.r)))
+  expect_true(all(only1$.views == "x1"))
   expect_identical(a$.pred_class, predict(fit, xs(test))$.pred_class)
 })
 
-test_that("tidy() and glance() summarise the components and phases", {
+test_that("tidy() has one row per training stage, kept or undone", {
   td <- tidy(fit)
-  expect_named(td, c("component", "estimate", "std.error", "head_norm"))
-  expect_identical(td$component, c("R", "U_x1", "U_x2", "S"))
+  expect_identical(td$stage, fit$phases$stage)
+  expect_identical(td$kept, fit$phases$kept)
+  expect_identical(td$best_epoch, fit$phases$best_epoch)
+  h <- fit$history[fit$history$stage == "A", ]
+  expect_equal(td$val_acc[1], h$val_acc[fit$phases$best_epoch[1]])
+  expect_equal(sum(td$epochs), nrow(fit$history))
+})
+
+test_that("tidy(what = \"interactions\") gives the mean score and head size of each component", {
+  td <- tidy(fit, "interactions")
+  expect_identical(td$atom, c("r", "u_x1", "u_x2", "s"))
   expect_equal(td$estimate[1], mean(interactions(fit)$r))
-  gl <- glance(fit)
-  expect_equal(nrow(gl), 1)
-  expect_true(all(c("val_acc_A", "val_acc_R", "kept_S", "mean_S") %in% names(gl)))
+  expect_equal(td$std.error[4], sd(interactions(fit)$s) / sqrt(nrow(interactions(fit))))
+  lay <- dmil:::dmil_layout(fit)
+  expect_equal(td$head_norm[2], sqrt(sum(fit$nets$dmil$theta[lay$U_x1]^2)))
+  expect_gt(min(td$head_norm), 0)
+})
+
+test_that("print() and summary() show the phases and stages", {
   expect_output(print(fit), "Phase C stage U")
-  expect_output(print(summary(fit)), "Phases")
+  out <- capture.output(print(summary(fit)))
+  expect_match(out, "Training stages of the network", all = FALSE)
+  expect_match(out, "DMIL after its kept stages: validation accuracy", all = FALSE)
+  expect_match(out, "^Interactions", all = FALSE)
 })
 
 test_that("ablation switches change what they say", {

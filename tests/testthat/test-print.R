@@ -19,8 +19,8 @@ test_that("summary() tabulates views, classes and networks", {
   fit <- quick_fit(d, "ensemble", seed = 1)
   s <- summary(fit)
   expect_s3_class(s, "summary.dmil_fit")
-  expect_named(s$networks, c("network", "views", "parameters", "epochs", "best_epoch",
-                             "train_loss", "val_loss", "val_acc"))
+  expect_named(s$networks, c("network", "stage", "views", "parameters", "epochs", "best_epoch",
+                             "train_loss", "val_loss", "val_acc", "kept"))
   expect_equal(nrow(s$networks), 2)
   expect_equal(s$networks$parameters, c(length(fit$nets$a$theta), length(fit$nets$b$theta)))
   expect_equal(sum(s$classes), 300)

@@ -13,13 +13,53 @@ test_that("the training history has one row per epoch and network", {
   expect_true(all(is.finite(h$train_loss)))
 })
 
+every_method <- lapply(stats::setNames(nm = eval(formals(dmil_fit)$method)), function(m) {
+  ctl <- if (m == "dmil") dmil_control(finetune_epochs = 1, scores = list(epochs = 2))
+  dmil_fit(d$x, d$y, method = m, hidden = 8, epochs = 2, control = ctl, seed = 1,
+           nthreads = 1, progress = FALSE)
+})
+
+# the columns (or elements) of f(fit) for every method, and the first's
+same_for_every_method <- function(f) {
+  shapes <- lapply(every_method, function(fit) names(f(fit)))
+  for (m in names(shapes)) expect_identical(shapes[[m]], shapes[[1]], label = m)
+}
+
 test_that("every method's history has the same columns", {
-  cols <- lapply(eval(formals(dmil_fit)$method), function(m) {
-    ctl <- if (m == "dmil") dmil_control(finetune_epochs = 1, scores = list(epochs = 2))
-    names(dmil_fit(d$x, d$y, method = m, hidden = 8, epochs = 2, control = ctl, seed = 1,
-                   nthreads = 1, progress = FALSE)$history)
-  })
-  for (k in seq_along(cols)) expect_identical(cols[[k]], cols[[1]])
+  same_for_every_method(function(fit) fit$history)
+})
+
+test_that("tidy(), glance() and summary() have the same shape for every method", {
+  same_for_every_method(tidy)
+  same_for_every_method(glance)
+  same_for_every_method(summary)
+  same_for_every_method(function(fit) summary(fit)$networks)
+  same_for_every_method(function(fit) predict(fit, d$x, type = "prob"))
+  for (fit in every_method) {
+    expect_equal(glance(fit)$parameters, sum(unique(tidy(fit)[c("network", "parameters")])$parameters))
+    expect_equal(glance(fit)$epochs, nrow(fit$history))
+  }
+})
+
+test_that("glance() reports the validation metrics of the network predict() uses", {
+  uni <- every_method$unimodal
+  vm <- uni$val_metrics
+  expect_equal(glance(uni)$val_acc, vm$val_acc[vm$net == uni$which])
+  expect_equal(summary(uni)$model$val_loss, vm$val_loss[vm$net == uni$which])
+  val <- subset_views(d$x, uni$val_rows)
+  expect_equal(glance(uni)$val_acc, mean(predict(uni, val)$.pred_class == d$y[uni$val_rows]))
+})
+
+test_that("tidy(what = \"interactions\") has the same columns wherever a fit has interactions", {
+  has <- Filter(function(fit) !is.null(fit$interactions), every_method)
+  expect_setequal(names(has), c("dmil", "interaction_ensemble", "i2moe"))
+  cols <- lapply(has, function(fit) tidy(fit, "interactions"))
+  for (td in cols) {
+    expect_named(td, c("atom", "estimate", "std.error", "head_norm"))
+    expect_identical(td$atom, c("r", "u_a", "u_b", "s"))
+  }
+  expect_equal(sum(cols$i2moe$estimate), 1)  # gate weights sum to one
+  expect_error(tidy(every_method$joint, "interactions"), class = "dmil_error_arg")
 })
 
 test_that("the kept epoch has the best validation accuracy, ties going to the lower loss", {
