@@ -50,20 +50,50 @@ check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) 
   }
 }
 
-# The views as the C core reads them (glue_parse_views() in src/glue.h):
-# the matrices in blueprint order, the 0-based columns each model uses, and
-# their centring and scaling. `data` has these four as match_blueprint()
-# returns them.
+# The data as the C core reads them (glue_data_parse() in src/glue.h):
+# either rows of a fit's shared copy (fit_rows()), or views to copy: the
+# matrices in blueprint order, the 0-based columns each model uses, and
+# their centring and scaling, as match_blueprint() returns them.
 core_views <- function(data) {
+  if (!is.null(data$handle)) return(data[c("handle", "start", "n")])
   list(views = unname(data$views), cols = unname(data$cols), center = unname(data$center),
        scale = unname(data$scale))
 }
 
-# core_views() of training views under the blueprint learnt from them.
-training_views <- function(views, bp) {
-  core_views(list(views = views, cols = lapply(bp, function(b) as.integer(b$keep - 1L)),
-                  center = lapply(bp, `[[`, "center"), scale = lapply(bp, `[[`, "scale")))
+# The standardised float copy of a fit's views (under its blueprint `bp`)
+# that every call of the fit reads: made once, training rows first, then
+# the validation rows, so that each part is a block of rows. `order` maps
+# its rows to the rows of the views. Released by free_fit_data(), or when
+# R collects it.
+fit_data <- function(views, bp, val_rows) {
+  n <- nrow(views[[1]])
+  order <- c(setdiff(seq_len(n), val_rows), val_rows)
+  handle <- .Call(C_dm_data_new, training_views(views, bp), as.integer(order))
+  if (is.character(handle)) check_status(handle)
+  list(handle = handle, order = order, n_train = n - length(val_rows), n = n, names = names(bp),
+       ids = view_ids(views)[order])
 }
+free_fit_data <- function(fd) invisible(.Call(C_dm_data_free, fd$handle))
+
+# The training rows, the validation rows or all rows of fit_data(), as data
+# for core_views() (in fit_data()'s order), with their number `n`, the
+# views' names and the samples' ids, as match_blueprint() gives them.
+fit_rows <- function(fd, part = c("all", "train", "val")) {
+  part <- match.arg(part)
+  start <- if (part == "val") fd$n_train else 0L
+  n <- switch(part, all = fd$n, train = fd$n_train, val = fd$n - fd$n_train)
+  list(handle = fd$handle, start = as.integer(start), n = as.integer(n), names = fd$names,
+       ids = fd$ids[start + seq_len(n)])
+}
+
+# Training views as data under the blueprint learnt from them (the fields
+# of match_blueprint()'s result that core_views() and the callers read).
+training_data <- function(views, bp) {
+  list(views = views, cols = lapply(bp, function(b) as.integer(b$keep - 1L)),
+       center = lapply(bp, `[[`, "center"), scale = lapply(bp, `[[`, "scale"),
+       n = nrow(views[[1]]), ids = view_ids(views))
+}
+training_views <- function(views, bp) core_views(training_data(views, bp))
 
 # Matches new data to a blueprint. Returns the views in blueprint order with
 # 0-based column indices for the C core. With `allow_missing` (DMIL), views
@@ -147,6 +177,7 @@ match_blueprint <- function(new_x, bp, nthreads, arg = "new_x", call = rlang::ca
       class = "dmil_error_newdata", call = call)
   }
   out$present <- if (all(present)) NULL else present
+  out$n <- n
   out$ids <- view_ids(views)
   out$rownames <- Reduce(function(a, b) if (is.null(a)) b else a, lapply(views, rownames))
   out

@@ -68,6 +68,9 @@
 #' @section Preprocessing:
 #' Each feature is standardised with the mean and standard deviation of the
 #' data passed to `dmil_fit()`; constant features are dropped with a message.
+#' The fit makes one standardised copy of the views, which every step reads:
+#' training, DMIL's Phase B scores and the interaction-aware ensemble's (which
+#' therefore share the fit's standardisation), and the validation metrics.
 #' Missing or infinite values are an error (dmil does not impute). Views and
 #' columns of new data are matched by name at prediction time; DMIL models
 #' also predict when whole views are missing (see [predict.dmil_fit()]).
@@ -188,7 +191,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
       class = "dmil_error_arg")
   }
   seed <- check_seed(seed)
-  # the rows every method holds out (the baselines' C code draws the same)
+  # the rows every method holds out
   val_rows <- if (validation > 0) .Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed) else integer()
   batch_size <- if (is.null(batch_size)) {
     as.integer(min(64, n - length(val_rows)))
@@ -203,6 +206,8 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   nthreads <- check_nthreads(nthreads)
 
   bp <- learn_blueprint(views, nthreads)
+  data <- fit_data(views, bp, val_rows)
+  on.exit(free_fit_data(data), add = TRUE)
   settings <- list(hidden = hidden, depth = depth, fusion_depth = fusion_depth,
                    epochs = epochs, batch_size = batch_size, lr = lr,
                    weight_decay = weight_decay, validation = validation,
@@ -214,22 +219,23 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                batch_size = batch_size, patience = patience, lr = lr, weight_decay = weight_decay,
                validation = validation, control = control, seed = seed, nthreads = nthreads,
                progress = progress)
-  fit <- c(fit, method_train(method_of(method), views, y, bp, val_rows, args))
+  fit <- c(fit, method_train(method_of(method), views, y, bp, val_rows, args, data))
   if (!is.null(control)) settings$control <- unclass(control)
   fit$settings <- settings
   fit$version <- as.character(utils::packageVersion("dmil"))
   fit <- structure(fit, class = "dmil_fit")
-  method_finish(method_of(fit), fit, views, y, progress)
+  method_finish(method_of(fit), fit, views, y, data, progress)
 }
 
 # The networks of the baselines, trained in one call of the core with the
 # same validation rows; `args` as for method_train().
-method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args) {
+method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args, data) {
   nets <- baseline_nets(m$method, names(views), args$hidden, args$depth, args$fusion_depth,
                         args$control, args$epochs)
-  cfg <- args[c("epochs", "batch_size", "patience", "lr", "weight_decay", "validation")]
-  res <- .Call(C_dm_fit_baseline, training_views(views, bp), as.integer(y) - 1L, nlevels(y),
-               unname(nets), cfg, args$seed, args$nthreads, args$progress)
+  cfg <- args[c("epochs", "batch_size", "patience", "lr", "weight_decay")]
+  res <- .Call(C_dm_fit_baseline, core_views(fit_rows(data)), (as.integer(y) - 1L)[data$order],
+               nlevels(y), unname(nets), cfg, seq_len(data$n_train),
+               data$n_train + seq_along(val_rows), args$seed, args$nthreads, args$progress)
   check_status(res$status)
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
   aux <- vapply(nets, `[[`, logical(1), "aux")
@@ -238,7 +244,7 @@ method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args) {
   }))
   best_epoch <- vapply(res$nets, function(r) r$best_epoch, integer(1))
   names(best_epoch) <- names(nets)
-  c(list(n_val = length(res$val_rows), val_rows = res$val_rows, nets = nets[!aux],
+  c(list(n_val = length(val_rows), val_rows = val_rows, nets = nets[!aux],
          history = history, best_epoch = best_epoch[!aux]),
     if (any(aux)) list(aux_nets = nets[aux]))
 }
@@ -318,7 +324,7 @@ ogm_modulation <- function(control, epochs) {
 
 # Validation accuracy and loss at the kept epoch of each network, and for
 # models that combine networks also of the combined model predict() uses.
-method_val_metrics.dmil_method_baseline <- function(m, fit, views, y) {
+method_val_metrics.dmil_method_baseline <- function(m, fit, y, data) {
   if (fit$n_val == 0) return(NULL)
   out <- do.call(rbind, lapply(names(fit$nets), function(net) {
     h <- fit$history[fit$history$net == net, ]
@@ -326,11 +332,8 @@ method_val_metrics.dmil_method_baseline <- function(m, fit, views, y) {
     data.frame(net = net, val_acc = h$val_acc[b], val_loss = h$val_loss[b])
   }))
   if (combines_nets(fit)) {
-    rows <- fit$val_rows
-    sub <- lapply(views, function(v) v[rows, , drop = FALSE])
-    lp <- baseline_logits(fit, sub, names(fit$nets), fit$views, fit$settings$nthreads)$logits
-    out <- rbind(out, data.frame(net = fit$method, val_acc = accuracy(lp, y[rows]),
-                                 val_loss = cross_entropy(lp, y[rows])))
+    lp <- combined_logits(fit, fit_rows(data, "val"), NULL, fit$settings$nthreads)
+    out <- rbind(out, data.frame(net = fit$method, logit_metrics(lp, y[fit$val_rows])))
   }
   out
 }
@@ -343,11 +346,9 @@ history_rows <- function(net, stage, r) {
              val_loss = r$val_loss[k], val_acc = r$val_acc[k])
 }
 
-accuracy <- function(logits, y) {
-  mean(max.col(logits, ties.method = "first") == as.integer(y))
-}
-
-cross_entropy <- function(logits, y) {
-  y <- as.integer(y)
-  mean(logsumexp_rows(logits) - logits[cbind(seq_along(y), y)])
+# Validation accuracy and loss of logits against labels y (a factor), as the
+# C core computes them for each network while training (C_dm_metrics).
+logit_metrics <- function(logits, y) {
+  m <- .Call(C_dm_metrics, logits, as.integer(y) - 1L)
+  list(val_acc = m[1], val_loss = m[2])
 }

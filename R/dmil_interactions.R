@@ -201,24 +201,24 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   progress <- check_flag(progress)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
-  res <- interactions_core(views, y, measure, unit, prior, folds, foldid, pairs, s, seed,
-                           nthreads, progress)
+  bp <- learn_blueprint(views, nthreads)
+  res <- interactions_core(training_data(views, bp), bp, y, measure, unit, prior, folds, foldid,
+                           pairs, s, seed, nthreads, progress)
   warn_unreliable(res$table, res$per_repeat, y, attr(res$table, "dmil")$fold, folds, s, n_train)
   res$table
 }
 
-# The work of dmil_interactions() on checked arguments: views a named list
-# of numeric matrices, y a factor, s the complete settings (after
+# The work of dmil_interactions() on checked arguments: `data` the views
+# standardised under the blueprint `bp` (training_data(), or rows of a
+# fit's data, fit_rows()), y a factor, s the complete settings (after
 # interaction_defaults()). Returns list(table, per_repeat = the atoms of
-# each repeat, or NULL), without the reliability warnings. `inform`: report
-# dropped constant columns.
-interactions_core <- function(views, y, measure, unit, prior, folds, foldid, pairs, s, seed,
-                              nthreads, progress, inform = TRUE) {
-  vn <- names(views)
+# each repeat, or NULL), without the reliability warnings.
+interactions_core <- function(data, bp, y, measure, unit, prior, folds, foldid, pairs, s, seed,
+                              nthreads, progress) {
+  vn <- names(bp)
   M <- length(vn)
-  n <- nrow(views[[1]])
+  n <- data$n
   n_train <- fold_train_size(n, folds)
-  bp <- learn_blueprint(views, nthreads, inform = inform)
   sets <- view_subsets(vn)
   nets <- interaction_nets(vn, s$hidden, s$depth)
   knife <- s$knife
@@ -230,7 +230,7 @@ interactions_core <- function(views, y, measure, unit, prior, folds, foldid, pai
               knife_components = knife$components, knife_epochs = knife$epochs,
               knife_batch_size = min(knife$batch_size, n_train), knife_patience = knife$patience,
               knife_lr = knife$lr, knife_weight_decay = 0)
-  res <- .Call(C_dm_interactions_fit, training_views(views, bp), as.integer(y) - 1L, nlevels(y),
+  res <- .Call(C_dm_interactions_fit, core_views(data), as.integer(y) - 1L, nlevels(y),
                unname(nets), cfg, seed, nthreads, progress)
   check_status(res$status)
   names(res$logp) <- names(res$logp_y) <- sets$net
@@ -256,7 +256,7 @@ interactions_core <- function(views, y, measure, unit, prior, folds, foldid, pai
   h_avg <- if (measure == "lsmi") {
     -matrix(vapply(seq_len(M), function(m) log_mean_exp_rows(res$logdens[, m, ]), numeric(n)), n)
   }
-  ids <- view_ids(views)
+  ids <- data$ids
   tab <- interaction_table(i_avg, h_avg, y, vn, measure, unit, ids)
   shift <- attr(tab, "shift")
   per <- if (R > 1) repeat_atoms(i_rep, h_rep, vn, measure, unit, shift)
@@ -269,8 +269,8 @@ interactions_core <- function(views, y, measure, unit, prior, folds, foldid, pai
     knife_thetas = if (measure == "lsmi") res$knife, knife = knife,
     fold_prior = matrix(res$prior[, , 1], folds, K, dimnames = list(NULL, levels(y))),
     shift = shift,
-    accuracy = vapply(res$logp, function(lp) mean(max.col(lp, "first") == yi), numeric(1)),
-    logloss = vapply(res$logp, function(lp) -mean(lp[cbind(seq_len(n), yi)]), numeric(1)),
+    accuracy = vapply(res$logp, function(lp) logit_metrics(lp, y)$val_acc, numeric(1)),
+    logloss = vapply(res$logp, function(lp) logit_metrics(lp, y)$val_loss, numeric(1)),
     per_repeat = list(i = i_rep, h = h_rep, log_prior = log_prior_rep),
     settings = c(s[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience",
                      "inner_validation", "calibrate", "bins")],

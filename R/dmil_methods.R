@@ -16,10 +16,9 @@ method_check.dmil_method_dmil <- function(m, views, y, val_rows, control, epochs
   invisible()
 }
 
-method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args) {
+method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args, data) {
   opts <- args[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience")]
-  res <- fit_dmil(views, y, bp, val_rows, opts, args$control, args$seed, args$nthreads,
-                  args$progress)
+  res <- fit_dmil(data, y, bp, opts, args$control, args$seed, args$nthreads, args$progress)
   list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets, history = res$history,
        phases = res$phases, best_epoch = res$best_epoch, interactions = res$scores,
        stage_settings = res$stage_settings)
@@ -27,22 +26,18 @@ method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args) {
 
 # The validation rows are predicted once: for the temperature (with
 # calibrate) and the validation metrics of the calibrated logits.
-method_finish.dmil_method_dmil <- function(m, fit, views, y, progress) {
+method_finish.dmil_method_dmil <- function(m, fit, views, y, data, progress) {
   calibrate <- isTRUE(fit$settings$control$calibrate)
-  rows <- fit$val_rows
-  if (length(rows) == 0) {
+  if (fit$n_val == 0) {
     if (calibrate) fit$nets$dmil$temperature <- 1
     fit$val_metrics <- NULL
     return(fit)
   }
-  sub <- lapply(views, function(v) v[rows, , drop = FALSE])
-  lg <- dmil_predict_core(fit, match_blueprint(sub, fit$views, fit$settings$nthreads),
-                          fit$settings$nthreads)$logits
-  yv <- y[rows]
+  lg <- dmil_predict_core(fit, fit_rows(data, "val"), fit$settings$nthreads)$logits
+  yv <- y[fit$val_rows]
   if (calibrate) fit$nets$dmil$temperature <- dmil_temperature(lg, yv)
   lg <- lg / (fit$nets$dmil$temperature %||% 1)
-  fit$val_metrics <- data.frame(net = "dmil", val_acc = accuracy(lg, yv),
-                                val_loss = cross_entropy(lg, yv))
+  fit$val_metrics <- data.frame(net = "dmil", logit_metrics(lg, yv))
   fit
 }
 

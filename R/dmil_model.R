@@ -78,44 +78,44 @@ unscored_reason <- "a class had fewer than 3 training samples, too few to cross-
 # them (DMIL's Phase B, the interaction-aware ensemble's synergy share):
 # one repeat unless `extra` (checked settings of dmil_interactions()) says
 # otherwise, the samples' ids (row names, else their index) kept. NULL when
-# a class is too small to cross-fit (unscored_reason). The views and labels
-# were checked by dmil_fit(), which also reported their constant columns;
-# the reliability warnings concern tables read sample by sample, not a
-# model's use of them, and are not raised. `seed` is the fit's; the scores
-# draw from a stream of their own.
-score_training_rows <- function(views, y, train_rows, measure, folds, extra, seed, nthreads,
-                                progress) {
+# a class is too small to cross-fit (unscored_reason). They read the
+# training rows of the fit's data (fit_data(), standardised under the fit's
+# blueprint `bp`); the views and labels were checked by dmil_fit(), which
+# also reported their constant columns; the reliability warnings concern
+# tables read sample by sample, not a model's use of them, and are not
+# raised. `seed` is the fit's; the scores draw from a stream of their own.
+score_training_rows <- function(data, bp, y, measure, folds, extra, seed, nthreads, progress) {
   seed <- derived_seed(seed, "scores")
-  y <- droplevels(y[train_rows])
+  rows <- fit_rows(data, "train")
+  y <- droplevels(y[data$order[seq_len(rows$n)]])
   if (is.null(folds)) {
     folds <- score_folds(y)
     if (is.na(folds)) return(NULL)
   } else {
     check_fold_sizes(y, folds, arg = "control$folds")
   }
-  ids <- view_ids(views)[train_rows]
-  sub <- lapply(views, function(v) `rownames<-`(v[train_rows, , drop = FALSE], ids))
-  n <- length(train_rows)
   s <- interaction_settings(utils::modifyList(list(repeats = 1L), extra))
-  s <- interaction_defaults(s, n, fold_train_size(n, folds))
-  interactions_core(sub, y, measure, "bits", s$prior, folds, NULL, FALSE, s, seed, nthreads,
-                    progress, inform = FALSE)$table
+  s <- interaction_defaults(s, rows$n, fold_train_size(rows$n, folds))
+  interactions_core(rows, bp, y, measure, "bits", s$prior, folds, NULL, FALSE, s, seed, nthreads,
+                    progress)$table
 }
 
-fit_dmil <- function(views, y, bp, val_rows, opts, ctl, seed, nthreads, progress) {
-  n <- length(y)
-  vn <- names(views)
+# The DMIL model trained on the fit's data (fit_data(): training rows
+# first, then the validation rows).
+fit_dmil <- function(data, y, bp, opts, ctl, seed, nthreads, progress) {
+  n <- data$n
+  n_train <- data$n_train
+  vn <- names(bp)
   M <- length(vn)
-  train_rows <- setdiff(seq_len(n), val_rows)
   arch <- list(hidden = opts$hidden, latent = ctl$latent, depth = opts$depth)
-  tv <- training_views(views, bp)
+  rows <- core_views(fit_rows(data))
+  labels <- (as.integer(y) - 1L)[data$order]
   beta <- if (ctl$variational) c(ctl$beta_R, ctl$beta_U, ctl$beta_S) else c(0, 0, 0)
   common <- list(batch_size = opts$batch_size, weight_decay = opts$weight_decay,
                  partners = ctl$partners, variational = ctl$variational)
   run <- function(theta, stages, seed) {
-    res <- .Call(C_dm_dmil_train, tv, as.integer(y) - 1L, nlevels(y), arch, theta,
-                 as.integer(train_rows), as.integer(val_rows), stages, seed,
-                 nthreads, progress)
+    res <- .Call(C_dm_dmil_train, rows, labels, nlevels(y), arch, theta, seq_len(n_train),
+                 n_train + seq_len(n - n_train), stages, seed, nthreads, progress)
     check_status(res$status)
     res
   }
@@ -134,11 +134,11 @@ fit_dmil <- function(views, y, bp, val_rows, opts, ctl, seed, nthreads, progress
   if (ctl$finetune && length(ctl$stages)) {
     # Phase B: cross-fitted interaction scores of the training rows;
     # without a class large enough to cross-fit, the stages run unweighted.
-    scores <- score_training_rows(views, y, train_rows, ctl$measure, ctl$folds, ctl$scores,
-                                  seed, nthreads, progress)
+    scores <- score_training_rows(data, bp, y, ctl$measure, ctl$folds, ctl$scores, seed,
+                                  nthreads, progress)
     row_w <- function(col) {
       w <- rep(1, n)
-      if (!is.null(scores)) w[train_rows] <- stage_weights(scores[[col]], ctl$gamma)
+      if (!is.null(scores)) w[seq_len(n_train)] <- stage_weights(scores[[col]], ctl$gamma)
       w
     }
     w_uni <- vapply(paste0("u_", vn), row_w, numeric(n))

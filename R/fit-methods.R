@@ -119,23 +119,26 @@ interactions.dmil_fit <- function(object, ...) {
   object$interactions
 }
 
-# I2MoE's gate weights of the fitted samples as a table (see ?interactions).
-expert_weights <- function(fit, views, y, nthreads) {
-  g <- gate_weights(fit, views, nthreads)
-  out <- data.frame(sample = view_ids(views), label = y,
-                    validation = seq_len(nrow(g$weights)) %in% fit$val_rows)
-  out[colnames(g$weights)] <- as.data.frame(g$weights)
-  out$dominant <- g$dominant
+# I2MoE's gate weights of the fitted samples as a table (see ?interactions),
+# from the fit's data (fit_data()), in the order of the views.
+expert_weights <- function(fit, data, y) {
+  back <- order(data$order)
+  g <- gate_weights(fit, fit_rows(data))
+  out <- data.frame(sample = data$ids[back], label = y,
+                    validation = seq_len(data$n) %in% fit$val_rows)
+  out[colnames(g$weights)] <- as.data.frame(g$weights[back, , drop = FALSE])
+  out$dominant <- g$dominant[back]
   structure(out, class = c("dmil_expert_weights", "data.frame"))
 }
 
-# The weights I2MoE's gate gives each expert on new views: a matrix with
-# columns named by the atoms (r, u_<view>, s; the C core orders the experts
-# uniqueness per view, synergy, redundancy), and the dominant expert as a
-# factor labelled like the dominant atoms.
-gate_weights <- function(fit, new_x, nthreads = fit$settings$nthreads, call = rlang::caller_env()) {
+# The weights I2MoE's gate gives each expert on data (matched to the fit's
+# blueprint, or rows of its data): a matrix with columns named by the atoms
+# (r, u_<view>, s; the C core orders the experts uniqueness per view,
+# synergy, redundancy), and the dominant expert as a factor labelled like
+# the dominant atoms.
+gate_weights <- function(fit, data) {
   vn <- names(fit$views)
-  w <- net_internals(fit, new_x, "i2moe", nthreads, call = call)$weights
+  w <- net_internals(fit, data, "i2moe")$weights
   colnames(w) <- c(paste0("u_", vn), "s", "r")
   cols <- c("r", paste0("u_", vn), "s")
   w <- w[, cols, drop = FALSE]

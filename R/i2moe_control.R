@@ -93,15 +93,15 @@ method_check.dmil_method_i2moe <- function(m, views, y, val_rows, control, epoch
   invisible()
 }
 
-method_finish.dmil_method_i2moe <- function(m, fit, views, y, progress) {
-  fit$interactions <- expert_weights(fit, views, y, fit$settings$nthreads)
-  with_val_metrics(m, fit, views, y)
+method_finish.dmil_method_i2moe <- function(m, fit, views, y, data, progress) {
+  fit$interactions <- expert_weights(fit, data, y)
+  with_val_metrics(m, fit, y, data)
 }
 
 # augment() also gives the gate's weights of each new sample.
 method_augment.dmil_method_i2moe <- function(m, fit, new_x, nthreads) {
   out <- NextMethod()
-  g <- gate_weights(fit, new_x, nthreads, call = rlang::caller_env())
+  g <- gate_weights(fit, match_blueprint(new_x, fit$views, nthreads, call = rlang::caller_env()))
   out[paste0(".weight_", colnames(g$weights))] <- as.data.frame(g$weights)
   out$.dominant <- g$dominant
   out

@@ -19,12 +19,12 @@ method_check.dmil_method_interaction_ensemble <- function(m, views, y, val_rows,
   invisible()
 }
 
-method_finish.dmil_method_interaction_ensemble <- function(m, fit, views, y, progress) {
+method_finish.dmil_method_interaction_ensemble <- function(m, fit, views, y, data, progress) {
   fit$mixture <- list(joint = "joint", ensemble = names(views))
   s <- fit$settings
-  fit$interactions <- score_training_rows(views, y, setdiff(seq_len(fit$n), fit$val_rows), "pmmi",
-                                          NULL, list(), s$seed, s$nthreads, progress)
-  with_val_metrics(m, fit, views, y)
+  fit$interactions <- score_training_rows(data, fit$views, y, "pmmi", NULL, list(), s$seed,
+                                          s$nthreads, progress)
+  with_val_metrics(m, fit, y, data)
 }
 
 method_model_name.dmil_method_interaction_ensemble <- function(m, fit) {
@@ -32,11 +32,12 @@ method_model_name.dmil_method_interaction_ensemble <- function(m, fit) {
 }
 
 # The interaction-aware ensemble: log(alpha p_joint + (1 - alpha) p_ens),
-# alpha = synergy_share() of each sample.
-mixture_logits <- function(fit, new_x, data, nthreads) {
+# alpha = synergy_share() of each sample; `it_data` is the data matched to
+# the interaction model's blueprint (see mixture_data()).
+mixture_logits <- function(fit, data, it_data, nthreads) {
   lj <- log_softmax(predict_logits(fit, data, fit$mixture$joint, nthreads))
   le <- log_softmax(predict_logits(fit, data, fit$mixture$ensemble, nthreads))
-  out <- log_mixture(lj, le, synergy_share(fit$interactions, new_x, nthreads))
+  out <- log_mixture(lj, le, synergy_share(fit$interactions, it_data, nthreads))
   colnames(out) <- fit$levels
   out
 }
@@ -50,11 +51,23 @@ log_mixture <- function(lj, le, a) {
   m + log(exp(t1 - m) + exp(t2 - m))
 }
 
+# New views matched to the blueprint of a mixture's interaction model, or
+# NULL when there is no mixture or the model shares the fit's blueprint (as
+# it does when scored on the fit's data, score_training_rows(); fits saved
+# by earlier versions standardised its training rows apart).
+mixture_data <- function(fit, new_x, nthreads, call) {
+  if (is.null(fit$mixture)) return(NULL)
+  bp <- interaction_info(fit$interactions)$blueprint
+  if (identical(bp, fit$views)) return(NULL)
+  match_blueprint(new_x, bp, nthreads, call = call)
+}
+
 # Each sample's expected share of synergy, without labels: the positive
 # part of its synergy atom over the sum of the positive parts of all its
-# atoms (0 when they are all 0), from predict() of an interaction model.
-synergy_share <- function(it, new_x, nthreads) {
-  ex <- as.data.frame(predict(it, new_x, nthreads = nthreads))
+# atoms (0 when they are all 0), from the predictions of an interaction
+# model on data matched to its blueprint.
+synergy_share <- function(it, data, nthreads) {
+  ex <- as.data.frame(interactions_predict_core(interaction_info(it), data, NULL, nthreads))
   atoms <- pmax(as.matrix(ex[atom_columns(interaction_info(it)$views)]), 0)
   total <- rowSums(atoms)
   share <- ifelse(total > 0, atoms[, "s"] / total, 0)

@@ -275,10 +275,16 @@ predict.dmil_interactions <- function(object, new_x, new_y = NULL, nthreads = NU
   info <- interaction_info(object)
   nthreads <- check_nthreads(nthreads)
   data <- match_blueprint(new_x, info$blueprint, nthreads)
-  n <- nrow(data$views[[1]])
   if (!is.null(new_y)) {
-    new_y <- check_outcome(factor(new_y, levels = info$levels), n, arg = "new_y")
+    new_y <- check_outcome(factor(new_y, levels = info$levels), data$n, arg = "new_y")
   }
+  interactions_predict_core(info, data, new_y, nthreads)
+}
+
+# predict.dmil_interactions() on data matched to the model's blueprint (or
+# rows of a fit's data, see fit_rows()), with checked labels or NULL.
+interactions_predict_core <- function(info, data, new_y, nthreads) {
+  n <- data$n
   K <- length(info$levels)
   vn <- info$views
   M <- length(vn)
@@ -312,7 +318,7 @@ predict.dmil_interactions <- function(object, new_x, new_y = NULL, nthreads = NU
   }
   log_prior <- if (info$prior == "empirical") log(colMeans(info$fold_prior)) else rep(-log(K), K)
   nats_shift <- if (info$measure == "lsmi") info$shift / unit_factor(info$unit) else NA_real_
-  ids <- view_ids(data$views)
+  ids <- data$ids
   out <- if (is.null(new_y)) {
     expected_interactions(logp, log_dens, log_prior, vn, info$measure, info$unit, ids,
                           shift = nats_shift)

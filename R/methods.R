@@ -20,21 +20,24 @@ method_check <- function(m, views, y, val_rows, control, epochs, call) UseMethod
 method_check.dmil_method <- function(m, views, y, val_rows, control, epochs, call) invisible()
 
 # Training: the fit's elements from n_val on (see dmil_fit()); `args` holds
-# dmil_fit()'s checked settings.
-method_train <- function(m, views, y, bp, val_rows, args) UseMethod("method_train")
+# dmil_fit()'s checked settings, `data` the fit's standardised copy of the
+# views (fit_data()), which every step reads instead of the views.
+method_train <- function(m, views, y, bp, val_rows, args, data) UseMethod("method_train")
 
 # What a method adds to a fitted model (which has its class and settings),
 # ending with its validation metrics (with_val_metrics()).
-method_finish <- function(m, fit, views, y, progress) UseMethod("method_finish")
-method_finish.dmil_method <- function(m, fit, views, y, progress) with_val_metrics(m, fit, views, y)
-with_val_metrics <- function(m, fit, views, y) {
-  fit$val_metrics <- method_val_metrics(m, fit, views, y)
+method_finish <- function(m, fit, views, y, data, progress) UseMethod("method_finish")
+method_finish.dmil_method <- function(m, fit, views, y, data, progress) {
+  with_val_metrics(m, fit, y, data)
+}
+with_val_metrics <- function(m, fit, y, data) {
+  fit$val_metrics <- method_val_metrics(m, fit, y, data)
   fit
 }
 
 # Validation accuracy and loss of each network at its kept epoch, and of
 # the model predict() uses (a data frame with net, val_acc, val_loss).
-method_val_metrics <- function(m, fit, views, y) UseMethod("method_val_metrics")
+method_val_metrics <- function(m, fit, y, data) UseMethod("method_val_metrics")
 
 method_predict <- function(m, fit, new_x, type, which, nthreads) UseMethod("method_predict")
 method_augment <- function(m, fit, new_x, nthreads) UseMethod("method_augment")

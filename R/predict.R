@@ -71,21 +71,20 @@ method_predict.dmil_method_baseline <- function(m, fit, new_x, type, which, nthr
     nets <- names(fit$nets)
     bp <- fit$views
   }
-  res <- baseline_logits(fit, new_x, nets, bp, nthreads, call = rlang::caller_env())
-  format_predictions(res$logits, fit$levels, type, res$rownames)
+  call <- rlang::caller_env()
+  data <- match_blueprint(new_x, bp, nthreads, call = call)
+  logits <- combined_logits(fit, data, mixture_data(fit, new_x, nthreads, call), nthreads, nets)
+  format_predictions(logits, fit$levels, type, data$rownames)
 }
 
-# Logits of a baseline fit's networks `nets` on new views (blueprint `bp`):
-# their averaged log-probabilities, or for a fit with a `mixture` the
-# per-sample mixture of its joint and ensemble parts.
-baseline_logits <- function(fit, new_x, nets, bp, nthreads, call = rlang::caller_env()) {
-  data <- match_blueprint(new_x, bp, nthreads, call = call)
-  logits <- if (is.null(fit$mixture)) {
-    predict_logits(fit, data, nets, nthreads)
-  } else {
-    mixture_logits(fit, new_x, data, nthreads)
-  }
-  list(logits = logits, rownames = data$rownames)
+# Logits of a baseline fit's networks `nets` on data (matched to the
+# blueprint, or rows of the fit's data): their averaged log-probabilities,
+# or for a fit with a `mixture` the per-sample mixture of its joint and
+# ensemble parts, weighted by the interaction model on `it_data` (the data
+# matched to its blueprint; `data` when NULL).
+combined_logits <- function(fit, data, it_data, nthreads, nets = names(fit$nets)) {
+  if (is.null(fit$mixture)) return(predict_logits(fit, data, nets, nthreads))
+  mixture_logits(fit, data, it_data %||% data, nthreads)
 }
 
 views_used <- function(present, view_names, n) {
@@ -109,7 +108,7 @@ predict_logits <- function(fit, data, nets, nthreads) {
   # chosen networks need, in blueprint order.
   specs <- lapply(unname(fit$nets[nets]), function(net) {
     net$enc_views <- lapply(net$enc_views, function(v) {
-      match(names(fit$views)[v + 1L], names(data$views)) - 1L
+      match(names(fit$views)[v + 1L], data$names %||% names(data$views)) - 1L
     })
     net
   })
@@ -123,16 +122,14 @@ predict_logits <- function(fit, data, nets, nthreads) {
 # with one matrix (samples x hidden) per encoder, named by its views; what a
 # probe of one view's representation reads (bench/probe.R).
 fit_encodings <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads) {
-  net_internals(fit, new_x, net, nthreads)$encodings
+  net_internals(fit, match_blueprint(new_x, fit$views, nthreads), net)$encodings
 }
 
-# What one network of a fit computes on new views besides its logits: the
-# encodings (a list with one n x width matrix per encoder, named by its
-# views) and, for a mixture of heads, the heads' weights (n x heads; NULL
-# otherwise).
-net_internals <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads,
-                          call = rlang::caller_env()) {
-  data <- match_blueprint(new_x, fit$views, nthreads, call = call)
+# What one network of a fit computes on data (matched to the fit's
+# blueprint, or rows of its data) besides its logits: the encodings (a list
+# with one n x width matrix per encoder, named by its views) and, for a
+# mixture of heads, the heads' weights (n x heads; NULL otherwise).
+net_internals <- function(fit, data, net = names(fit$nets)[1]) {
   spec <- c(fit$nets, fit$aux_nets)[[net]]
   res <- .Call(C_dm_net_internals, core_views(data), spec, length(fit$levels))
   check_status(res$status)
@@ -143,7 +140,7 @@ net_internals <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$s
   names(enc) <- vapply(spec$enc_views, function(v) {
     paste(names(fit$views)[v + 1L], collapse = "+")
   }, "")
-  list(encodings = enc, weights = res$weights, rownames = data$rownames)
+  list(encodings = enc, weights = res$weights)
 }
 
 # Logits (n x K) of network descriptions (with `theta`) on matched data;

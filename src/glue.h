@@ -57,9 +57,34 @@ typedef struct {
  * lengths -- with an R error otherwise. */
 glue_views glue_parse_views(SEXP arg, int n);
 
-/* Their standardised float copy, with room for labels if with_labels.
- * Makes no R allocation. */
-dm_status glue_build_data(const glue_views *g, int K, int with_labels, dm_data *out);
+/* Their standardised float copy of rows[0..n_rows-1] (rows NULL: all n, in
+ * order), without labels. Makes no R allocation. */
+dm_status glue_build_data(const glue_views *g, const int *rows, int n_rows, dm_data *out);
+
+/* The data argument of the entry points: either views, copied and
+ * standardised for the call (core_views() in R), or rows of the copy a fit
+ * makes once and shares between its calls (fit_data() in R: list(handle,
+ * start, n), the rows start..start+n-1 of a handle of C_dm_data_new). */
+typedef struct {
+  dm_data data;     /* the rows the call uses; x is set by glue_data_load */
+  glue_views views; /* the views, when copied */
+  int copied;       /* whether data owns its arrays */
+  const dm_data *shared;
+  int start;
+} glue_data;
+
+/* Parses and checks it (R errors only here): n rows (n < 0: any), and
+ * labels y (0-based integers of length n, or R_NilValue). Sets data.n,
+ * data.n_views and data.dims. */
+void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd);
+/* Makes the rows available: copies views, or points into the shared copy.
+ * Labels are read in place. Makes no R allocation and raises no R error. */
+dm_status glue_data_load(glue_data *gd);
+void glue_data_release(glue_data *gd);
+
+/* 0-based row indices (R_alloc'ed) from R's 1-based integer vector rows,
+ * each checked to be below n; R_NilValue gives 0..n-1. */
+const int *glue_rows(SEXP rows, int n);
 
 /* Progress and interrupts (glue_progress.c). */
 typedef struct {

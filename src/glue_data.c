@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include "dm_standardize.h"
 #include "dm_threads.h"
 #include "glue.h"
@@ -24,4 +25,47 @@ SEXP C_dm_colstats(SEXP x, SEXP nthreads) {
     INTEGER(first)[j] = INTEGER(first)[j] < 0 ? NA_INTEGER : INTEGER(first)[j] + 1;
   UNPROTECT(1);
   return out;
+}
+
+/* A fit's standardised float copy of its data, made once and shared by the
+ * calls of the fit (fit_data() in R): rows[] (1-based; NULL: all, in
+ * order) of the views. An external pointer, freed by C_dm_data_free or
+ * when R collects it. */
+static void data_finalize(SEXP h) {
+  dm_data *d = R_ExternalPtrAddr(h);
+  if (!d) return;
+  dm_data_free(d);
+  free(d);
+  R_ClearExternalPtr(h);
+}
+
+SEXP C_dm_data_new(SEXP views_, SEXP rows_) {
+  const glue_views gv = glue_parse_views(views_, -1);
+  int n_rows = gv.n, *rows = NULL;
+  if (!Rf_isNull(rows_)) {
+    if (TYPEOF(rows_) != INTSXP) Rf_error("internal error: rows must be integer");
+    n_rows = (int)Rf_xlength(rows_);
+    rows = (int *)R_alloc(n_rows + 1, sizeof(int));
+    for (int i = 0; i < n_rows; i++) {
+      rows[i] = INTEGER(rows_)[i] - 1;
+      if (rows[i] < 0 || rows[i] >= gv.n) Rf_error("internal error: row out of range");
+    }
+  }
+  SEXP h = PROTECT(R_MakeExternalPtr(NULL, Rf_install("dmil_data"), R_NilValue));
+  R_RegisterCFinalizerEx(h, data_finalize, TRUE);
+  dm_data *d = calloc(1, sizeof(dm_data));
+  dm_status st = d ? glue_build_data(&gv, rows, n_rows, d) : DM_ERR_NOMEM;
+  if (st != DM_OK) {
+    free(d);
+    UNPROTECT(1);
+    return Rf_mkString(dm_status_name(st));
+  }
+  R_SetExternalPtrAddr(h, d);
+  UNPROTECT(1);
+  return h;
+}
+
+SEXP C_dm_data_free(SEXP h) {
+  if (TYPEOF(h) == EXTPTRSXP) data_finalize(h);
+  return R_NilValue;
 }

@@ -111,18 +111,16 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
   const int n_train = (int)Rf_xlength(train_rows_), n_val = (int)Rf_xlength(val_rows_);
   if (TYPEOF(y) != INTSXP || TYPEOF(train_rows_) != INTSXP || TYPEOF(val_rows_) != INTSXP)
     Rf_error("internal error: integer vectors expected");
-  const glue_views gv = glue_parse_views(views_, n);
-  const int M = gv.V;
+  glue_data gd;
+  glue_data_parse(views_, n, y, K, &gd);
+  const int M = gd.data.n_views;
   dm_dmil_arch arch;
-  arch_from(arch_, gv.dims, M, K, &arch);
+  arch_from(arch_, gd.data.dims, M, K, &arch);
   const size_t P = dm_dmil_param_count(&arch);
   if (P == 0) Rf_error("internal error: invalid DMIL architecture");
   if (!Rf_isNull(theta_) && (TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P))
     Rf_error("internal error: initial parameters have the wrong length");
-  int *train_rows = (int *)R_alloc(n_train + 1, sizeof(int));
-  int *val_rows = (int *)R_alloc(n_val + 1, sizeof(int));
-  for (int i = 0; i < n_train; i++) train_rows[i] = INTEGER(train_rows_)[i] - 1;
-  for (int i = 0; i < n_val; i++) val_rows[i] = INTEGER(val_rows_)[i] - 1;
+  const int *train_rows = glue_rows(train_rows_, n), *val_rows = glue_rows(val_rows_, n);
 
   dm_dmil_stage *st_cfg = (dm_dmil_stage *)R_alloc(n_stages, sizeof(dm_dmil_stage));
   int batch = 0, max_partners = 1;
@@ -190,13 +188,11 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
   nprotect++;
 
   int blas_prev = dm_blas_enter();
-  dm_data data;
   dm_dmil net;
   float *theta = NULL;
   int have_net = 0;
-  dm_status status = glue_build_data(&gv, K, 1, &data);
+  dm_status status = glue_data_load(&gd);
   if (status == DM_OK) {
-    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
     status = dm_dmil_create(&net, &arch, batch, max_partners, nthreads);
     have_net = status == DM_OK;
   }
@@ -206,7 +202,7 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
     if (Rf_isNull(theta_)) dm_dmil_init(&net, theta, dm_rng_derive(key, DM_STREAM_DMIL_INIT));
     else
       glue_floats(theta_, P, theta);
-    status = dm_dmil_train_stages(&net, theta, &data, train_rows, n_train, val_rows, n_val,
+    status = dm_dmil_train_stages(&net, theta, &gd.data, train_rows, n_train, val_rows, n_val,
                                   st_cfg, n_stages, key, nthreads, glue_progress_tick, &prog,
                                   total, res);
     for (int s = 0; s < n_stages; s++) {
@@ -221,7 +217,7 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
   }
   free(theta);
   if (have_net) dm_dmil_destroy(&net);
-  dm_data_free(&data);
+  glue_data_release(&gd);
   dm_blas_leave(blas_prev);
   glue_progress_done(&prog);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(status)));
@@ -236,11 +232,12 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
 SEXP C_dm_dmil_predict(SEXP views_,
                        SEXP present_, SEXP K_, SEXP arch_, SEXP theta_, SEXP nthreads_) {
   const int K = Rf_asInteger(K_);
-  const glue_views gv = glue_parse_views(views_, -1);
-  const int M = gv.V, n = gv.n;
+  glue_data gd;
+  glue_data_parse(views_, -1, R_NilValue, K, &gd);
+  const int M = gd.data.n_views, n = gd.data.n;
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   dm_dmil_arch arch;
-  arch_from(arch_, gv.dims, M, K, &arch);
+  arch_from(arch_, gd.data.dims, M, K, &arch);
   const size_t P = dm_dmil_param_count(&arch);
   if (P == 0 || TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P)
     Rf_error("internal error: malformed DMIL parameters");
@@ -252,8 +249,7 @@ SEXP C_dm_dmil_predict(SEXP views_,
     for (int i = 0; i < n; i++)
       for (int m = 0; m < M; m++) present[(size_t)i * M + m] = LOGICAL(present_)[(size_t)m * n + i] == TRUE;
   }
-  int *rows = (int *)R_alloc(n + 1, sizeof(int));
-  for (int i = 0; i < n; i++) rows[i] = i;
+  const int *rows = glue_rows(R_NilValue, n);
   const char *names[] = {"status", "logits", "comps", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   SEXP logits = Rf_allocMatrix(REALSXP, n, K);
@@ -261,11 +257,10 @@ SEXP C_dm_dmil_predict(SEXP views_,
   SEXP comps = Rf_allocMatrix(REALSXP, n, (M + 3) * K);
   SET_VECTOR_ELT(out, 2, comps);
   int blas_prev = dm_blas_enter();
-  dm_data data;
   dm_dmil net;
   float *theta = NULL, *z = NULL, *cz = NULL;
   int have_net = 0;
-  dm_status st = glue_build_data(&gv, K, 0, &data);
+  dm_status st = glue_data_load(&gd);
   if (st == DM_OK) {
     st = dm_dmil_create(&net, &arch, 1, 1, nthreads);
     have_net = st == DM_OK;
@@ -278,7 +273,7 @@ SEXP C_dm_dmil_predict(SEXP views_,
   }
   if (st == DM_OK) {
     glue_floats(theta_, P, theta);
-    dm_dmil_predict(&net, theta, &data, rows, n, present, z, cz, nthreads);
+    dm_dmil_predict(&net, theta, &gd.data, rows, n, present, z, cz, nthreads);
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < K; k++) REAL(logits)[(size_t)k * n + i] = z[(size_t)i * K + k];
       for (int c = 0; c < (M + 3) * K; c++)
@@ -289,7 +284,7 @@ SEXP C_dm_dmil_predict(SEXP views_,
   free(z);
   free(cz);
   if (have_net) dm_dmil_destroy(&net);
-  dm_data_free(&data);
+  glue_data_release(&gd);
   dm_blas_leave(blas_prev);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);

@@ -41,19 +41,18 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
 
 /* Trains one or more baseline networks on the same data and validation
  * split (several for method "ensemble"/"unimodal").
- *   views_: core_views() (glue_parse_views);
+ *   data_: the data (glue_data_parse);
  *   y: 0-based integer labels; K: number of classes;
  *   nets: list of network descriptions (glue_net_spec, and `modulation`
  *         for OGM-GE, see glue_modulation, `distill` for UMT, and
  *         `interaction`, NULL or I2MoE's loss weight);
- *   cfg: list(epochs, batch_size, patience, lr,
- *             weight_decay, validation);
+ *   cfg: list(epochs, batch_size, patience, lr, weight_decay);
+ *   train_rows, val_rows: 1-based rows of the data;
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
- * Returns list(status, val_rows (1-based), nets = list of
+ * Returns list(status, nets = list of
  *   list(theta, train_loss, val_loss, val_acc, epochs_run, best_epoch)). */
-SEXP C_dm_fit_baseline(SEXP views_,
-                       SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP seed_,
-                       SEXP nthreads_, SEXP progress_) {
+SEXP C_dm_fit_baseline(SEXP data_, SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP train_rows_,
+                       SEXP val_rows_, SEXP seed_, SEXP nthreads_, SEXP progress_) {
   int nprotect = 0;
   const int K = Rf_asInteger(K_);
   const int n = (int)Rf_xlength(y);
@@ -61,12 +60,12 @@ SEXP C_dm_fit_baseline(SEXP views_,
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
   if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
-  const glue_views gv = glue_parse_views(views_, n);
-  const int V = gv.V;
-  int *dims = gv.dims;
+  glue_data gd;
+  glue_data_parse(data_, n, y, K, &gd);
+  const int V = gd.data.n_views;
+  int *dims = gd.data.dims;
 
   dm_train_cfg cfg = glue_train_cfg(cfg_, "", DM_SELECT_ACCURACY);
-  const double validation = glue_dbl(cfg_, "validation");
 
   dm_net_spec *specs = (dm_net_spec *)R_alloc(n_nets, sizeof(dm_net_spec));
   size_t *n_params = (size_t *)R_alloc(n_nets, sizeof(size_t));
@@ -103,25 +102,16 @@ SEXP C_dm_fit_baseline(SEXP views_,
     if (n_params[j] == 0) Rf_error("internal error: invalid network %d", j + 1);
   }
 
-  /* Validation split (R_alloc: released even if R errors later). */
-  int *val_rows = (int *)R_alloc(n + 1, sizeof(int));
-  int *train_rows = (int *)R_alloc(n + 1, sizeof(int));
-  int n_val = dm_split_validation(INTEGER(y), n, K, validation,
-                                  dm_rng_derive(master, DM_STREAM_SPLIT),
-                                  val_rows, train_rows);
-  if (n_val < 0) Rf_error("dmil: out of memory");
-  const int n_train = n - n_val;
+  const int *train_rows = glue_rows(train_rows_, n), *val_rows = glue_rows(val_rows_, n);
+  const int n_train = (int)Rf_xlength(train_rows_), n_val = (int)Rf_xlength(val_rows_);
   const int batches = (n_train + cfg.batch_size - 1) / cfg.batch_size;
 
   /* Every R result is allocated before the core runs. */
-  const char *out_names[] = {"status", "val_rows", "nets", ""};
+  const char *out_names[] = {"status", "nets", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, out_names));
   nprotect++;
-  SEXP r_val = Rf_allocVector(INTSXP, n_val);
-  SET_VECTOR_ELT(out, 1, r_val);
-  for (int i = 0; i < n_val; i++) INTEGER(r_val)[i] = val_rows[i] + 1;
   SEXP r_nets = Rf_allocVector(VECSXP, n_nets);
-  SET_VECTOR_ELT(out, 2, r_nets);
+  SET_VECTOR_ELT(out, 1, r_nets);
   const char *net_names[] = {"theta", "train_loss", "val_loss", "val_acc",
                              "epochs_run", "best_epoch", ""};
   for (int j = 0; j < n_nets; j++) {
@@ -141,9 +131,8 @@ SEXP C_dm_fit_baseline(SEXP views_,
 
   /* The core runs from here on: no R allocation until the end. */
   int blas_prev = dm_blas_enter();
-  dm_data data;
-  dm_status st = glue_build_data(&gv, K, 1, &data);
-  if (st == DM_OK) memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
+  dm_status st = glue_data_load(&gd);
+  const dm_data *data = &gd.data;
   double done = 0.0;
   const double total = (double)batches * cfg.epochs * n_nets;
   for (int j = 0; j < n_nets && st == DM_OK; j++) {
@@ -172,7 +161,7 @@ SEXP C_dm_fit_baseline(SEXP views_,
     dm_distill dist;
     if (n_from[j] > 0) {
       target = malloc(sizeof(float) * ((size_t)n * net.concat_dim + 1));
-      st = target ? teacher_targets(r_nets, specs, from[j], n_from[j], dims, V, &data, n,
+      st = target ? teacher_targets(r_nets, specs, from[j], n_from[j], dims, V, data, n,
                                     net.concat_dim, target)
                   : DM_ERR_NOMEM;
       dist = (dm_distill){&net, target, distill_w[j]};
@@ -185,7 +174,7 @@ SEXP C_dm_fit_baseline(SEXP views_,
       model = dm_i2moe_model(&im);
     }
     if (st == DM_OK)
-      st = dm_train(&model, theta, &data, train_rows, n_train, val_rows, n_val,
+      st = dm_train(&model, theta, data, train_rows, n_train, val_rows, n_val,
                   &cfg, dm_rng_derive(key, DM_STREAM_TRAIN), nthreads,
                   glue_progress_tick, &prog, &done, total, &hist);
     double *th = REAL(VECTOR_ELT(r, 0));
@@ -198,7 +187,7 @@ SEXP C_dm_fit_baseline(SEXP views_,
     free(theta);
     dm_net_destroy(&net);
   }
-  dm_data_free(&data);
+  glue_data_release(&gd);
   dm_blas_leave(blas_prev);
   glue_progress_done(&prog);
 

@@ -11,7 +11,7 @@
 
 /* Cross-fitted, repeated discriminators (and densities) for
  * dmil_interactions(), calibrated per repeat (dm_calib.h).
- *   views_: core_views() (glue_parse_views); y: 0-based labels; K;
+ *   data_: the data (glue_data_parse); y: 0-based labels; K;
  *   nets: discriminator descriptions, one per nonempty subset of the views
  *   in subset order (dm_calib.h); cfg: list(folds, repeats, foldid,
  *   inner_val, epochs, batch_size, patience, lr, weight_decay, calibrate,
@@ -24,7 +24,7 @@
  *   parameters), knife (repeat 1: per fold, per view parameters), calib
  *   (maps, stacks and log prior fitted on all of repeat 1, for new data; or
  *   NULL)). */
-SEXP C_dm_interactions_fit(SEXP views_,
+SEXP C_dm_interactions_fit(SEXP data_,
                            SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP seed_,
                            SEXP nthreads_, SEXP progress_) {
   int nprotect = 0;
@@ -32,10 +32,10 @@ SEXP C_dm_interactions_fit(SEXP views_,
   const int n_nets = (int)Rf_xlength(nets);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   const uint64_t master = (uint64_t)Rf_asReal(seed_);
-  if (TYPEOF(y) != INTSXP) Rf_error("internal error: y must be integer");
-  const glue_views gv = glue_parse_views(views_, n);
-  const int M = gv.V;
-  int *dims = gv.dims;
+  glue_data gd;
+  glue_data_parse(data_, n, y, K, &gd);
+  const int M = gd.data.n_views;
+  int *dims = gd.data.dims;
 
   dm_interact_cfg cfg;
   cfg.folds = glue_int(cfg_, "folds");
@@ -160,15 +160,13 @@ SEXP C_dm_interactions_fit(SEXP views_,
   nprotect++;
 
   int blas_prev = dm_blas_enter();
-  dm_data data;
-  dm_status st = glue_build_data(&gv, K, 1, &data);
+  dm_status st = glue_data_load(&gd);
   if (st == DM_OK) {
-    memcpy(data.y, INTEGER(y), sizeof(int) * (size_t)n);
-    st = dm_interact_fit(&data, &cfg, n_nets, specs, master, nthreads,
+    st = dm_interact_fit(&gd.data, &cfg, n_nets, specs, master, nthreads,
                          glue_progress_tick, &prog, total, fold_given, INTEGER(r_fold),
                          raw, logdens, REAL(r_prior), th_net, th_knife);
   }
-  dm_data_free(&data);
+  glue_data_release(&gd);
   glue_progress_done(&prog);
   if (st == DM_OK)
     st = dm_interact_combine(M, K, n, F, R, (const double *const *)raw, INTEGER(y),
@@ -222,39 +220,37 @@ SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M_) {
 }
 
 /* log p(x) of one view under a fitted density, for new data. */
-SEXP C_dm_knife_logdens(SEXP views_,
-                        SEXP view_, SEXP K_, SEXP theta, SEXP nthreads_) {
-  const glue_views gv = glue_parse_views(views_, -1);
-  const int V = gv.V, view = Rf_asInteger(view_), n = gv.n;
-  int *dims = gv.dims;
+SEXP C_dm_knife_logdens(SEXP data_, SEXP view_, SEXP K_, SEXP theta, SEXP nthreads_) {
+  glue_data gd;
+  glue_data_parse(data_, -1, R_NilValue, 0, &gd);
+  const int V = gd.data.n_views, view = Rf_asInteger(view_), n = gd.data.n;
+  int *dims = gd.data.dims;
   const int Kc = Rf_asInteger(K_);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
   if (view < 0 || view >= V || TYPEOF(theta) != REALSXP ||
       (size_t)Rf_xlength(theta) != dm_knife_param_count(dims[view], Kc))
     Rf_error("internal error: malformed density");
-  int *rows = (int *)R_alloc(n + 1, sizeof(int));
-  for (int i = 0; i < n; i++) rows[i] = i;
+  const int *rows = glue_rows(R_NilValue, n);
   const char *names[] = {"status", "logdens", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
   SEXP ld = Rf_allocVector(REALSXP, n);
   SET_VECTOR_ELT(out, 1, ld);
   int blas_prev = dm_blas_enter();
-  dm_data data;
   dm_knife kn;
   float *th = NULL;
-  dm_status st = glue_build_data(&gv, 0, 0, &data);
+  dm_status st = glue_data_load(&gd);
   if (st == DM_OK) st = dm_knife_create(&kn, dims[view], Kc, view, 1, nthreads);
   if (st == DM_OK) {
     th = malloc(sizeof(float) * (kn.n_params + 1));
     if (!th) st = DM_ERR_NOMEM;
     else {
       glue_floats(theta, kn.n_params, th);
-      dm_knife_logdens(&kn, th, &data, rows, n, REAL(ld), nthreads);
+      dm_knife_logdens(&kn, th, &gd.data, rows, n, REAL(ld), nthreads);
     }
     dm_knife_destroy(&kn);
   }
   free(th);
-  dm_data_free(&data);
+  glue_data_release(&gd);
   dm_blas_leave(blas_prev);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);

@@ -6,20 +6,19 @@
 #include "glue.h"
 
 /* Logits of new data under one or more trained baseline networks.
- *   views_: core_views() of the new data, cols matching the new
- *   data's columns to the fitted ones;
+ *   data_: the data (glue_data_parse; views with cols matching the new
+ *   data's columns to the fitted ones);
  *   nets: list of network descriptions, each with its `theta`;
  *   combine: 0 = logits of the single network, 1 = mean over the networks
  *   of their log-softmax outputs (the modality ensemble).
  * Returns list(status, logits = n x K double matrix). */
-SEXP C_dm_predict_baseline(SEXP views_,
-                           SEXP nets, SEXP K_, SEXP combine_,
-                           SEXP nthreads_) {
+SEXP C_dm_predict_baseline(SEXP data_, SEXP nets, SEXP K_, SEXP combine_, SEXP nthreads_) {
   int nprotect = 0;
   const int K = Rf_asInteger(K_);
-  const glue_views gv = glue_parse_views(views_, -1);
-  const int V = gv.V, n = gv.n;
-  int *dims = gv.dims;
+  glue_data gd;
+  glue_data_parse(data_, -1, R_NilValue, K, &gd);
+  const int V = gd.data.n_views, n = gd.data.n;
+  int *dims = gd.data.dims;
   const int n_nets = (int)Rf_xlength(nets);
   const int combine = Rf_asInteger(combine_);
   const int nthreads = dm_threads_effective(Rf_asInteger(nthreads_));
@@ -33,8 +32,7 @@ SEXP C_dm_predict_baseline(SEXP views_,
       Rf_error("internal error: network %d has the wrong number of weights",
                j + 1);
   }
-  int *rows = (int *)R_alloc(n + 1, sizeof(int));
-  for (int i = 0; i < n; i++) rows[i] = i;
+  const int *rows = glue_rows(R_NilValue, n);
 
   const char *names[] = {"status", "logits", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
@@ -45,8 +43,7 @@ SEXP C_dm_predict_baseline(SEXP views_,
   for (R_xlen_t k = 0; k < (R_xlen_t)n * K; k++) L[k] = 0.0;
 
   int blas_prev = dm_blas_enter();
-  dm_data data;
-  dm_status st = glue_build_data(&gv, K, 0, &data);
+  dm_status st = glue_data_load(&gd);
   float *z = st == DM_OK ? malloc(sizeof(float) * ((size_t)n * K + 1)) : NULL;
   if (st == DM_OK && !z) st = DM_ERR_NOMEM;
   for (int j = 0; j < n_nets && st == DM_OK; j++) {
@@ -62,7 +59,7 @@ SEXP C_dm_predict_baseline(SEXP views_,
     }
     glue_floats(th, net.n_params, theta);
     dm_model model = dm_net_model(&net);
-    model.logits(model.self, theta, &data, rows, n, z, nthreads);
+    model.logits(model.self, theta, &gd.data, rows, n, z, nthreads);
     if (combine == 1) dm_log_softmax(n, K, z, K, z, K);
     /* R's matrix is column-major. */
     const double w = combine == 1 ? 1.0 / n_nets : 1.0;
@@ -73,7 +70,7 @@ SEXP C_dm_predict_baseline(SEXP views_,
     dm_net_destroy(&net);
   }
   free(z);
-  dm_data_free(&data);
+  glue_data_release(&gd);
   dm_blas_leave(blas_prev);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(nprotect);
@@ -85,12 +82,12 @@ SEXP C_dm_predict_baseline(SEXP views_,
  * and for a mixture of heads their weights (n x n_heads; NULL otherwise).
  * Arguments as for C_dm_predict_baseline with a single network.
  * Returns list(status, encodings, weights). */
-SEXP C_dm_net_internals(SEXP views_, SEXP net_,
-                        SEXP K_) {
+SEXP C_dm_net_internals(SEXP data_, SEXP net_, SEXP K_) {
   const int K = Rf_asInteger(K_);
-  const glue_views gv = glue_parse_views(views_, -1);
-  const int V = gv.V, n = gv.n;
-  int *dims = gv.dims;
+  glue_data gd;
+  glue_data_parse(data_, -1, R_NilValue, K, &gd);
+  const int V = gd.data.n_views, n = gd.data.n;
+  int *dims = gd.data.dims;
   dm_net_spec spec;
   glue_net_spec(net_, K, &spec);
   SEXP th = glue_elt(net_, "theta");
@@ -103,22 +100,20 @@ SEXP C_dm_net_internals(SEXP views_, SEXP net_,
   SEXP enc = Rf_allocMatrix(REALSXP, n, width);
   SET_VECTOR_ELT(out, 1, enc);
   if (H) SET_VECTOR_ELT(out, 2, Rf_allocMatrix(REALSXP, n, H));
-  int *rows = (int *)R_alloc(n + 1, sizeof(int));
-  for (int i = 0; i < n; i++) rows[i] = i;
+  const int *rows = glue_rows(R_NilValue, n);
   float *buf = (float *)R_alloc((size_t)n * width + 1, sizeof(float));
   float *wbuf = H ? (float *)R_alloc((size_t)n * H + 1, sizeof(float)) : NULL;
 
   int blas_prev = dm_blas_enter();
-  dm_data data;
   dm_net net;
   memset(&net, 0, sizeof(net));
   float *theta = NULL;
-  dm_status st = glue_build_data(&gv, K, 0, &data);
+  dm_status st = glue_data_load(&gd);
   if (st == DM_OK) st = dm_net_create(&net, &spec, dims, V, DM_NET_EVAL_ROWS, 1);
   if (st == DM_OK && !(theta = malloc(sizeof(float) * (net.n_params + 1)))) st = DM_ERR_NOMEM;
   if (st == DM_OK) {
     glue_floats(th, net.n_params, theta);
-    dm_net_encode(&net, theta, &data, rows, n, buf, width, wbuf);
+    dm_net_encode(&net, theta, &gd.data, rows, n, buf, width, wbuf);
     /* R's matrices are column-major. */
     double *E = REAL(enc);
     for (int i = 0; i < n; i++)
@@ -131,9 +126,34 @@ SEXP C_dm_net_internals(SEXP views_, SEXP net_,
   }
   free(theta);
   dm_net_destroy(&net);
-  dm_data_free(&data);
+  glue_data_release(&gd);
   dm_blas_leave(blas_prev);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
+  UNPROTECT(1);
+  return out;
+}
+
+/* Accuracy (first largest logit on ties) and mean cross-entropy of logits
+ * (n x K, R's layout) against 0-based labels, computed as the core computes
+ * them for validation rows while training, so that every figure of a fit
+ * uses one definition. Returns c(acc, loss). */
+SEXP C_dm_metrics(SEXP logits, SEXP y) {
+  const int n = Rf_isMatrix(logits) ? Rf_nrows(logits) : -1, K = n >= 0 ? Rf_ncols(logits) : 0;
+  if (TYPEOF(logits) != REALSXP || n < 1 || K < 1 || TYPEOF(y) != INTSXP || Rf_xlength(y) != n)
+    Rf_error("internal error: malformed logits or labels");
+  for (int i = 0; i < n; i++)
+    if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("internal error: label out of range");
+  float *z = (float *)R_alloc((size_t)n * K, sizeof(float));
+  int *pred = (int *)R_alloc(n, sizeof(int));
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < K; k++) z[(size_t)i * K + k] = (float)REAL(logits)[(size_t)k * n + i];
+  const double loss = dm_softmax_ce(n, K, z, K, INTEGER(y), NULL, 0.0f, NULL, 0, 0) / n;
+  dm_argmax_rows(n, K, z, K, pred);
+  long correct = 0;
+  for (int i = 0; i < n; i++) correct += pred[i] == INTEGER(y)[i];
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, 2));
+  REAL(out)[0] = (double)correct / n;
+  REAL(out)[1] = loss;
   UNPROTECT(1);
   return out;
 }

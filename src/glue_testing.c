@@ -70,23 +70,22 @@ static void check_rows_labels(SEXP rows, SEXP y, int n, int K) {
     if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("label out of range");
 }
 
-/* The labelled data and a net of `spec` for batches of nb rows, with theta
- * of the net's length; the caller releases both with test_net_close (also
- * after a failure). */
-static dm_status test_net_open(const glue_views *gv, SEXP y, int K, const dm_net_spec *spec,
-                               int nb, size_t n_params, dm_data *data, dm_net *net) {
+/* The labelled data (parsed) loaded and a net of `spec` for batches of nb
+ * rows, with theta of the net's length; the caller releases both with
+ * test_net_close (also after a failure). */
+static dm_status test_net_open(glue_data *gd, const dm_net_spec *spec, int nb, size_t n_params,
+                               dm_net *net) {
   memset(net, 0, sizeof(*net));
-  dm_status st = glue_build_data(gv, K, 1, data);
+  dm_status st = glue_data_load(gd);
   if (st != DM_OK) return st;
-  memcpy(data->y, INTEGER(y), sizeof(int) * (size_t)Rf_xlength(y));
-  st = dm_net_create(net, spec, gv->dims, gv->V, nb, 1);
+  st = dm_net_create(net, spec, gd->data.dims, gd->data.n_views, nb, 1);
   if (st == DM_OK && n_params != net->n_params) st = DM_ERR_ARG;
   return st;
 }
 
-static void test_net_close(dm_data *data, dm_net *net) {
+static void test_net_close(glue_data *gd, dm_net *net) {
   dm_net_destroy(net);
-  dm_data_free(data);
+  glue_data_release(gd);
 }
 
 /* theta as floats (R_alloc'ed). */
@@ -102,8 +101,9 @@ static float *test_theta(SEXP theta) {
 SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
-  const glue_views gv = glue_parse_views(views_, n);
   check_rows_labels(rows_, y, n, K);
+  glue_data gd;
+  glue_data_parse(views_, n, y, K, &gd);
   dm_net_spec spec;
   dm_ogm_cfg cfg;
   glue_net_spec(net_, K, &spec);
@@ -121,15 +121,13 @@ SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
   double *score = (double *)R_alloc(E, sizeof(double)), loss;
   float *coef = (float *)R_alloc(E, sizeof(float));
   int prev = dm_blas_enter();
-  dm_data data;
   dm_net net;
   dm_ogm og;
   memset(&og, 0, sizeof(og));
-  dm_status st = test_net_open(&gv, y, K, &spec, nb, (size_t)P,
-                               &data, &net);
+  dm_status st = test_net_open(&gd, &spec, nb, (size_t)P, &net);
   if (st == DM_OK) st = dm_ogm_init(&og, &net, &cfg);
   const dm_net_extras ex = {.enc_score = score};
-  if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &data, INTEGER(rows_), nb, g0, &loss, 1, &ex);
+  if (st == DM_OK) st = dm_net_batch_grad(&net, theta, &gd.data, INTEGER(rows_), nb, g0, &loss, 1, &ex);
   if (st == DM_OK) {
     memcpy(g, g0, sizeof(float) * (size_t)P);
     og.epoch = Rf_asInteger(epoch);
@@ -137,7 +135,7 @@ SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
     memcpy(coef, og.coef, sizeof(float) * E);
   }
   dm_ogm_free(&og);
-  test_net_close(&data, &net);
+  test_net_close(&gd, &net);
   dm_blas_leave(prev);
   if (st != DM_OK) Rf_error("dm_ogm_grad failed with status %d", (int)st);
   for (R_xlen_t i = 0; i < P; i++) {
@@ -158,8 +156,9 @@ SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
 SEXP C_dm_distill_grad(SEXP views_, SEXP y, SEXP K_,
                        SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
-  const glue_views gv = glue_parse_views(views_, n);
   check_rows_labels(rows_, y, n, K);
+  glue_data gd;
+  glue_data_parse(views_, n, y, K, &gd);
   dm_net_spec spec;
   glue_net_spec(net_, K, &spec);
   const int width = Rf_ncols(target_);
@@ -176,17 +175,15 @@ SEXP C_dm_distill_grad(SEXP views_, SEXP y, SEXP K_,
   for (int i = 0; i < n; i++)
     for (int j = 0; j < width; j++) target[(size_t)i * width + j] = (float)REAL(target_)[(size_t)j * n + i];
   int prev = dm_blas_enter();
-  dm_data data;
   dm_net net;
   double loss = NAN;
-  dm_status st = test_net_open(&gv, y, K, &spec, nb, (size_t)P,
-                               &data, &net);
+  dm_status st = test_net_open(&gd, &spec, nb, (size_t)P, &net);
   dm_distill d = {&net, target, (float)Rf_asReal(weight)};
   if (st == DM_OK) {
     dm_model m = dm_distill_model(&d);
-    st = m.batch_grad(m.self, theta, &data, INTEGER(rows_), nb, g, &loss, 0, 1);
+    st = m.batch_grad(m.self, theta, &gd.data, INTEGER(rows_), nb, g, &loss, 0, 1);
   }
-  test_net_close(&data, &net);
+  test_net_close(&gd, &net);
   dm_blas_leave(prev);
   if (st != DM_OK) Rf_error("dm_distill_grad failed with status %d", (int)st);
   for (R_xlen_t i = 0; i < P; i++) REAL(VECTOR_ELT(out, 1))[i] = g[i];

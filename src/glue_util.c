@@ -120,14 +120,68 @@ glue_views glue_parse_views(SEXP arg, int n) {
   return g;
 }
 
-dm_status glue_build_data(const glue_views *g, int K, int with_labels, dm_data *out) {
-  dm_status st = dm_data_alloc(out, g->n, g->V, g->dims, K, with_labels);
+dm_status glue_build_data(const glue_views *g, const int *rows, int n_rows, dm_data *out) {
+  if (!rows) n_rows = g->n;
+  dm_status st = dm_data_alloc(out, n_rows, g->V, g->dims, 0, 0);
   if (st != DM_OK) return st;
   for (int v = 0; v < g->V; v++)
-    dm_standardize(REAL(VECTOR_ELT(g->views, v)), g->n, g->n, NULL, g->dims[v],
+    dm_standardize(REAL(VECTOR_ELT(g->views, v)), g->n, n_rows, rows, g->dims[v],
                    INTEGER(VECTOR_ELT(g->cols, v)), REAL(VECTOR_ELT(g->center, v)),
                    REAL(VECTOR_ELT(g->scale, v)), out->x[v], g->dims[v]);
   return DM_OK;
+}
+
+void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd) {
+  memset(gd, 0, sizeof(*gd));
+  SEXP h = glue_elt_or_null(arg, "handle");
+  if (Rf_isNull(h)) {
+    gd->views = glue_parse_views(arg, n);
+    gd->data.n = gd->views.n;
+    gd->data.n_views = gd->views.V;
+    gd->data.dims = gd->views.dims;
+  } else {
+    const dm_data *base = TYPEOF(h) == EXTPTRSXP ? R_ExternalPtrAddr(h) : NULL;
+    if (!base) Rf_error("internal error: the fit's data were released");
+    const int start = glue_int(arg, "start"), cnt = glue_int(arg, "n");
+    if (start < 0 || cnt < 0 || start > base->n - cnt || (n >= 0 && cnt != n))
+      Rf_error("internal error: rows outside the fit's data");
+    gd->shared = base;
+    gd->start = start;
+    gd->data = *base;
+    gd->data.n = cnt;
+    gd->data.x = (float **)R_alloc(base->n_views, sizeof(float *));
+  }
+  gd->data.K = K;
+  gd->data.y = NULL;
+  if (!Rf_isNull(y)) {
+    if (TYPEOF(y) != INTSXP || Rf_xlength(y) != gd->data.n)
+      Rf_error("internal error: labels do not match the rows");
+    for (R_xlen_t i = 0; i < Rf_xlength(y); i++)
+      if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("internal error: label out of range");
+    gd->data.y = INTEGER(y);
+  }
+}
+
+dm_status glue_data_load(glue_data *gd) {
+  if (gd->shared) {
+    for (int v = 0; v < gd->data.n_views; v++)
+      gd->data.x[v] = gd->shared->x[v] + (size_t)gd->start * gd->data.dims[v];
+    return DM_OK;
+  }
+  const int K = gd->data.K;
+  int *y = gd->data.y;
+  dm_status st = glue_build_data(&gd->views, NULL, 0, &gd->data);
+  gd->copied = st == DM_OK;
+  gd->data.K = K;
+  gd->data.y = y;
+  return st;
+}
+
+void glue_data_release(glue_data *gd) {
+  if (!gd->copied) return;
+  gd->data.y = NULL; /* R's labels */
+  dm_data_free(&gd->data);
+  gd->copied = 0;
 }
 
 dm_train_cfg glue_train_cfg(SEXP list, const char *prefix, dm_select select) {
@@ -144,4 +198,15 @@ dm_train_cfg glue_train_cfg(SEXP list, const char *prefix, dm_select select) {
   c.select = select;
   c.lr_mult = NULL;
   return c;
+}
+
+const int *glue_rows(SEXP rows, int n) {
+  if (!Rf_isNull(rows) && TYPEOF(rows) != INTSXP) Rf_error("internal error: rows must be integer");
+  const R_xlen_t len = Rf_isNull(rows) ? n : Rf_xlength(rows);
+  int *out = (int *)R_alloc(len + 1, sizeof(int));
+  for (R_xlen_t i = 0; i < len; i++) {
+    out[i] = Rf_isNull(rows) ? (int)i : INTEGER(rows)[i] - 1;
+    if (out[i] < 0 || out[i] >= n) Rf_error("internal error: row out of range");
+  }
+  return out;
 }

@@ -46,6 +46,53 @@ void dm_dmil_forward_trunk(const dm_dmil *net, const float *theta,
                    DM_ACT_NONE);
 }
 
+/* The product of experts of row i's redundant codes over the views present
+ * (all when pr is NULL): precision tau (D) and mean (D; 0 where no view is
+ * present). Training samples around it and prediction uses the mean, so
+ * both read it from here. */
+static void poe_fuse(const dm_dmil *net, struct dmil_ws *ws, int i,
+                     const unsigned char *pr, float *DM_RESTRICT tau,
+                     float *DM_RESTRICT mean) {
+  const int M = net->a.M, D = net->a.D;
+  for (int k = 0; k < D; k++) {
+    float t = 0.0f, s = 0.0f;
+    for (int m = 0; m < M; m++) {
+      if (pr && !pr[m]) continue;
+      const float *row = code_row(net, ws, CODE_R(m), i);
+      const float sd = expf(0.5f * clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
+      const float w = 1.0f / (sd * sd);
+      t += w;
+      s += w * row[k];
+    }
+    tau[k] = t;
+    mean[k] = t > 0.0f ? s / t : 0.0f;
+  }
+}
+
+/* One logit: the redundant head's output (red), the bias b, the unique
+ * heads' outputs au[m * stride] of the views present and the synergy
+ * head's output as when all are present; cp (M + 3 entries K apart, or
+ * NULL) receives each part. */
+static float head_sum(float red, float b, const float *au, size_t stride, float as,
+                      const unsigned char *pr, int M, int K, float *cp) {
+  double l = red + b;
+  int all = 1;
+  for (int m = 0; m < M; m++) {
+    const int here = !pr || pr[m];
+    const float u = here ? au[m * stride] : 0.0f;
+    all &= here;
+    l += u;
+    if (cp) cp[(size_t)(1 + m) * K] = u;
+  }
+  const float sy = all ? as : 0.0f;
+  if (cp) {
+    cp[0] = red;
+    cp[(size_t)(1 + M) * K] = sy;
+    cp[(size_t)(2 + M) * K] = b;
+  }
+  return (float)(l + sy);
+}
+
 /* Samples (or means) of every code, the product of experts, head outputs
  * and logits. row0: position of the shard's first row in the batch. */
 void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
@@ -77,23 +124,12 @@ void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
         z[k] = row[k] + sd[k] * e[k];
       }
     }
-    /* product of experts of the redundant codes */
+    /* the redundant code is sampled around the product of experts */
     float *DM_RESTRICT tau = ws->tau + (size_t)i * D, *DM_RESTRICT mb = ws->mubar + (size_t)i * D;
     float *DM_RESTRICT zb = zbuf(ws, ws->z, CODE_BAR, D) + (size_t)i * D;
     const float *DM_RESTRICT e = e_all + (size_t)CODE_BAR * D;
-    for (int k = 0; k < D; k++) {
-      float t = 0.0f, s_ = 0.0f;
-      for (int m = 0; m < M; m++) {
-        const float *row = code_row(net, ws, CODE_R(m), i);
-        const float sd = zbuf(ws, ws->sd, CODE_R(m), D)[(size_t)i * D + k];
-        const float w = 1.0f / (sd * sd);
-        t += w;
-        s_ += w * row[k];
-      }
-      tau[k] = t;
-      mb[k] = s_ / t;
-      zb[k] = s_ / t + e[k] / sqrtf(t);
-    }
+    poe_fuse(net, ws, i, NULL, tau, mb);
+    for (int k = 0; k < D; k++) zb[k] = mb[k] + e[k] / sqrtf(tau[k]);
   }
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
   const size_t cK = (size_t)ws->cap * K;
@@ -108,13 +144,11 @@ void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
   for (int i = 0; i < B; i++)
     for (int k = 0; k < K; k++) {
       const size_t ik = (size_t)i * K + k;
-      double add = ws->arbar[ik] + b[k];
       for (int m = 0; m < M; m++) {
         ws->l_red[m * cK + ik] += b[k];
         ws->l_view[m * cK + ik] = ws->l_red[m * cK + ik] + ws->au[m * cK + ik];
-        add += ws->au[m * cK + ik];
       }
-      ws->l[ik] = (float)(add + ws->as[ik]);
+      ws->l[ik] = head_sum(ws->arbar[ik], b[k], ws->au + ik, cK, ws->as[ik], NULL, M, K, NULL);
     }
 }
 
@@ -127,48 +161,22 @@ static void eval_chunk(const dm_dmil *net, const float *theta, int B,
   const int M = a->M, D = a->D, K = a->K;
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
   float *mub = ws->mubar;
-  for (int i = 0; i < B; i++) {
-    const unsigned char *pr = present ? present + (size_t)i * M : NULL;
-    for (int k = 0; k < D; k++) {
-      double t = 0.0, s = 0.0;
-      for (int m = 0; m < M; m++) {
-        if (pr && !pr[m]) continue;
-        const float *row = code_row(net, ws, CODE_R(m), i);
-        const double w = exp(-(double)clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
-        t += w;
-        s += w * row[k];
-      }
-      mub[(size_t)i * D + k] = t > 0 ? (float)(s / t) : 0.0f;
-    }
-  }
+  for (int i = 0; i < B; i++)
+    poe_fuse(net, ws, i, present ? present + (size_t)i * M : NULL, ws->tau + (size_t)i * D,
+             mub + (size_t)i * D);
   dm_gemm(0, 1, B, K, D, 1.0f, mub, D, WR, D, 0.0f, ws->arbar, K);
   /* means of the unique and synergy codes are the first D of each row */
   for (int m = 0; m < M; m++)
     dm_gemm(0, 1, B, K, D, 1.0f, ws->up + (size_t)m * ws->cap * 2 * D, 2 * D,
             theta + net->off_au[m], D, 0.0f, ws->au + (size_t)m * ws->cap * K, K);
   dm_gemm(0, 1, B, K, D, 1.0f, ws->sp, 2 * D, WS, D, 0.0f, ws->as, K);
+  const size_t cK = (size_t)ws->cap * K;
   for (int i = 0; i < B; i++) {
     const unsigned char *pr = present ? present + (size_t)i * M : NULL;
-    int all = 1;
-    if (pr)
-      for (int m = 0; m < M; m++) all &= pr[m] != 0;
     for (int k = 0; k < K; k++) {
       const size_t ik = (size_t)i * K + k;
-      double l = ws->arbar[ik] + b[k];
-      float *cp = comps ? comps + (size_t)i * (M + 3) * K : NULL;
-      if (cp) cp[k] = ws->arbar[ik];
-      for (int m = 0; m < M; m++) {
-        float u = (pr && !pr[m]) ? 0.0f : ws->au[(size_t)m * ws->cap * K + ik];
-        l += u;
-        if (cp) cp[(size_t)(1 + m) * K + k] = u;
-      }
-      float sy = all ? ws->as[ik] : 0.0f;
-      l += sy;
-      if (cp) {
-        cp[(size_t)(1 + M) * K + k] = sy;
-        cp[(size_t)(2 + M) * K + k] = b[k];
-      }
-      logits[ik] = (float)l;
+      logits[ik] = head_sum(ws->arbar[ik], b[k], ws->au + ik, cK, ws->as[ik], pr, M, K,
+                            comps ? comps + (size_t)i * (M + 3) * K + k : NULL);
     }
   }
 }

@@ -38,7 +38,8 @@ test_that("summary() reports the combined model only where networks are combined
 })
 
 test_that("the synergy share is high on synergistic samples and low elsewhere", {
-  alpha <- dmil:::synergy_share(interactions(fit_ie), ie_sim$x, 1)
+  alpha <- dmil:::synergy_share(interactions(fit_ie),
+                                dmil:::match_blueprint(ie_sim$x, fit_ie$views, 1), 1)
   by_type <- tapply(alpha, ie_sim$type, mean)
   expect_gt(by_type[["S"]], 0.5)
   expect_lt(max(by_type[c("R", "U_x1", "U_x2")]), by_type[["S"]] - 0.3)

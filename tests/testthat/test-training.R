@@ -115,3 +115,44 @@ test_that("a diverging fit is reported as such", {
                  class = "dmil_error_diverged", label = m)
   }
 })
+
+test_that("a fit standardises its views once and every step reads that copy", {
+  ns <- asNamespace("dmil")
+  counts <- c(fit_data = 0, training_data = 0, match_blueprint = 0)
+  for (f in names(counts)) {
+    local({
+      f <- f
+      suppressMessages(trace(f, function() counts[[f]] <<- counts[[f]] + 1, print = FALSE,
+                             where = ns))
+    })
+  }
+  on.exit(suppressMessages(for (f in names(counts)) untrace(f, where = ns)))
+  for (m in eval(formals(dmil_fit)$method)) {
+    counts[] <- 0
+    ctl <- if (m == "dmil") dmil_control(finetune_epochs = 1, scores = list(epochs = 2))
+    dmil_fit(d$x, d$y, method = m, hidden = 8, epochs = 2, control = ctl, seed = 1,
+             nthreads = 1, progress = FALSE)
+    expect_identical(counts, c(fit_data = 1, training_data = 1, match_blueprint = 0), label = m)
+  }
+})
+
+test_that("interaction scores computed while fitting share the fit's blueprint", {
+  for (m in c("dmil", "interaction_ensemble")) {
+    expect_identical(attr(interactions(every_method[[m]]), "dmil")$blueprint,
+                     every_method[[m]]$views)
+  }
+})
+
+test_that("validation metrics of combined models use the training's definitions", {
+  lg <- matrix(c(1, 1, 0, 2, 0, 3), 3, 2, byrow = TRUE)  # row 1 ties: the first class wins
+  y <- factor(c("a", "b", "a"), levels = c("a", "b"))
+  m <- dmil:::logit_metrics(lg, y)
+  expect_equal(m$val_acc, 2 / 3)
+  expect_equal(m$val_loss, mean(c(log(2), log(1 + exp(-2)), log(1 + exp(3)))), tolerance = 1e-6)
+  ens <- every_method$ensemble
+  val <- subset_views(d$x, ens$val_rows)
+  p <- predict(ens, val, type = "logit")
+  expect_equal(ens$val_metrics$val_acc[3], mean(predict(ens, val)$.pred_class == d$y[ens$val_rows]))
+  expect_equal(ens$val_metrics$val_loss[3],
+               dmil:::logit_metrics(as.matrix(p), d$y[ens$val_rows])$val_loss)
+})
