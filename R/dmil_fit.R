@@ -249,6 +249,16 @@ method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args, d
     if (any(aux)) list(aux_nets = nets[aux]))
 }
 
+method_nets.dmil_method_joint <- function(m, kit, control, epochs) list(joint = kit$joint())
+method_nets.dmil_method_late <- function(m, kit, control, epochs) {
+  list(late = kit$net(kit$per_view, 1L))
+}
+method_nets.dmil_method_early <- function(m, kit, control, epochs) {
+  list(early = kit$net(list(seq_len(kit$M) - 1L), 1L))
+}
+method_nets.dmil_method_ensemble <- function(m, kit, control, epochs) kit$members()
+method_nets.dmil_method_unimodal <- method_nets.dmil_method_ensemble
+
 check_which <- function(which, method, view_names, arg = rlang::caller_arg(which),
                         call = rlang::caller_env()) {
   if (method != "unimodal") {
@@ -268,7 +278,9 @@ check_which <- function(which, method, view_names, arg = rlang::caller_arg(which
   which
 }
 
-# Network descriptions for the C core: which views feed each encoder
+# Network descriptions for the C core (each method's method_nets() from the
+# parts in `kit`: net(), one encoder per view and a fusion head (joint()),
+# one network per view (members())): which views feed each encoder
 # (0-based), encoder depth and width, head depth and width, the number of
 # heads and, for a mixture of heads, their gate, the gradient
 # modulation of training (NULL, or ogm_modulation()) and the teachers whose
@@ -289,26 +301,12 @@ baseline_nets <- function(method, view_names, hidden, depth, fusion_depth, contr
          modulation = NULL, distill = NULL, interaction = NULL, aux = FALSE)
   }
   per_view <- as.list(seq_len(M) - 1L)
-  joint <- function() net(per_view, fusion_depth + 1L)
-  members <- function() stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)
-  switch(method,
-    joint = list(joint = joint()),
-    late = list(late = net(per_view, 1L)),
-    ogm = list(ogm = utils::modifyList(net(per_view, 1L),
-                                       list(modulation = ogm_modulation(control, epochs)))),
-    interaction_ensemble = c(members(), list(joint = joint())),
-    umt = c(stats::setNames(lapply(members(), utils::modifyList, list(aux = TRUE)),
-                            paste0("teacher_", view_names)),
-            list(umt = utils::modifyList(joint(), list(
-              distill = list(from = seq_len(M) - 1L, weight = control$lambda))))),
-    i2moe = list(i2moe = utils::modifyList(joint(), list(
-      heads = M + 2L, interaction = control$lambda,
-      gate = list(layers = control$gate_depth, width = as.integer(hidden),
-                  temperature = control$temperature)))),
-    early = list(early = net(list(seq_len(M) - 1L), 1L)),
-    ensemble = ,
-    unimodal = members()
-  )
+  kit <- list(M = M, view_names = view_names, hidden = as.integer(hidden), per_view = per_view,
+              net = net, joint = function() net(per_view, fusion_depth + 1L),
+              members = function() {
+                stats::setNames(lapply(per_view, function(v) net(list(v), 1L)), view_names)
+              })
+  method_nets(method_of(method), kit, control, epochs)
 }
 
 # Whether the model predict() uses combines several networks (the ensemble

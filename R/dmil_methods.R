@@ -146,3 +146,8 @@ method_curves.dmil_method_dmil <- function(m, fit) {
 }
 
 method_model_name.dmil_method_dmil <- function(m, fit) "DMIL after its kept stages"
+
+method_architecture.dmil_method_dmil <- function(m, fit, enc, fusion) {
+  sprintf("encoders %s per view; codes of %d (redundant, unique per view, synergy)", enc,
+          fit$settings$control$latent)
+}

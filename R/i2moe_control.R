@@ -84,6 +84,21 @@ i2moe_control <- function(lambda = 0.1, temperature = 2, gate_depth = 2) {
   structure(out, class = c("i2moe_control", "dmil_settings"))
 }
 
+# The joint network with M + 2 heads (the interaction experts) mixed by a gate.
+method_nets.dmil_method_i2moe <- function(m, kit, control, epochs) {
+  list(i2moe = utils::modifyList(kit$joint(), list(
+    heads = kit$M + 2L, interaction = control$lambda,
+    gate = list(layers = control$gate_depth, width = kit$hidden,
+                temperature = control$temperature))))
+}
+
+method_architecture.dmil_method_i2moe <- function(m, fit, enc, fusion) {
+  ctl <- fit$settings$control
+  sprintf("encoders %s per view; %d experts, each a %s; gate of %d layer%s, temperature %g, interaction losses weighted %g",
+          enc, length(fit$views) + 2L, fusion, ctl$gate_depth,
+          if (ctl$gate_depth == 1) "" else "s", ctl$temperature, ctl$lambda)
+}
+
 method_check.dmil_method_i2moe <- function(m, views, y, val_rows, control, epochs, call) {
   if (length(views) > i2moe_max_views) {
     dm_abort(c("{.code method = \"i2moe\"} takes at most {i2moe_max_views} views.",

@@ -27,6 +27,14 @@ method_finish.dmil_method_interaction_ensemble <- function(m, fit, views, y, dat
   with_val_metrics(m, fit, y, data)
 }
 
+method_nets.dmil_method_interaction_ensemble <- function(m, kit, control, epochs) {
+  c(kit$members(), list(joint = kit$joint()))
+}
+
+method_architecture.dmil_method_interaction_ensemble <- function(m, fit, enc, fusion) {
+  sprintf("joint: encoders %s per view, %s; ensemble: networks %s per view", enc, fusion, enc)
+}
+
 method_model_name.dmil_method_interaction_ensemble <- function(m, fit) {
   sprintf("Mixture of the %d networks", length(fit$nets))
 }

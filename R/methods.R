@@ -24,6 +24,13 @@ method_check.dmil_method <- function(m, views, y, val_rows, control, epochs, cal
 # views (fit_data()), which every step reads instead of the views.
 method_train <- function(m, views, y, bp, val_rows, args, data) UseMethod("method_train")
 
+# The networks a baseline trains (see baseline_nets()).
+method_nets <- function(m, kit, control, epochs) UseMethod("method_nets")
+
+# One line on the architecture (print() and summary()); `enc` and `fusion`
+# describe the encoders and the fusion head in the fit's settings.
+method_architecture <- function(m, fit, enc, fusion) UseMethod("method_architecture")
+
 # What a method adds to a fitted model (which has its class and settings),
 # ending with its validation metrics (with_val_metrics()).
 method_finish <- function(m, fit, views, y, data, progress) UseMethod("method_finish")

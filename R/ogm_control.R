@@ -83,3 +83,16 @@ method_check.dmil_method_ogm <- function(m, views, y, val_rows, control, epochs,
   }
   invisible()
 }
+
+# Late fusion whose training modulates the encoders' gradients.
+method_nets.dmil_method_ogm <- function(m, kit, control, epochs) {
+  list(ogm = utils::modifyList(kit$net(kit$per_view, 1L),
+                               list(modulation = ogm_modulation(control, epochs))))
+}
+
+method_architecture.dmil_method_ogm <- function(m, fit, enc, fusion) {
+  s <- fit$settings
+  sprintf("encoders %s per view; linear head; modulation alpha %g, epochs %d-%d%s", enc,
+          s$control$alpha, s$control$start, ogm_end(s$control, s$epochs),
+          if (s$control$ge) ", with noise (GE)" else "")
+}

@@ -16,28 +16,22 @@ method_label <- function(method) {
 
 architecture_label <- function(fit) {
   s <- fit$settings
-  enc <- sprintf("%d x %d", s$depth, s$hidden)
   fusion <- sprintf("fusion head with %d hidden layer%s of %d", s$fusion_depth,
                     if (s$fusion_depth == 1) "" else "s", s$hidden)
-  switch(fit$method,
-    dmil = sprintf("encoders %s per view; codes of %d (redundant, unique per view, synergy)",
-                   enc, s$control$latent),
-    joint = sprintf("encoders %s per view; %s", enc, fusion),
-    umt = sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); %s",
-                  enc, s$control$lambda, fusion),
-    i2moe = sprintf("encoders %s per view; %d experts, each a %s; gate of %d layer%s, temperature %g, interaction losses weighted %g",
-                    enc, length(fit$views) + 2L, fusion, s$control$gate_depth,
-                    if (s$control$gate_depth == 1) "" else "s", s$control$temperature, s$control$lambda),
-    late = sprintf("encoders %s per view; linear head", enc),
-    interaction_ensemble = sprintf("joint: encoders %s per view, %s; ensemble: networks %s per view",
-                                   enc, fusion, enc),
-    ogm = sprintf("encoders %s per view; linear head; modulation alpha %g, epochs %d-%d%s", enc,
-                  s$control$alpha, s$control$start, ogm_end(s$control, s$epochs),
-                  if (s$control$ge) ", with noise (GE)" else ""),
-    early = sprintf("network %s on %d concatenated features; linear head", enc,
-                    sum(vapply(fit$views, function(b) length(b$columns), integer(1)))),
-    sprintf("networks %s per view; linear heads", enc)
-  )
+  method_architecture(method_of(fit), fit, sprintf("%d x %d", s$depth, s$hidden), fusion)
+}
+method_architecture.dmil_method_joint <- function(m, fit, enc, fusion) {
+  sprintf("encoders %s per view; %s", enc, fusion)
+}
+method_architecture.dmil_method_late <- function(m, fit, enc, fusion) {
+  sprintf("encoders %s per view; linear head", enc)
+}
+method_architecture.dmil_method_early <- function(m, fit, enc, fusion) {
+  sprintf("network %s on %d concatenated features; linear head", enc,
+          sum(vapply(fit$views, function(b) length(b$columns), integer(1))))
+}
+method_architecture.dmil_method_baseline <- function(m, fit, enc, fusion) {
+  sprintf("networks %s per view; linear heads", enc)
 }
 
 #' @export

@@ -54,3 +54,17 @@ umt_control <- function(lambda = 0.1) {
   out <- list(lambda = check_number(lambda, min = 0, max = 1e6))
   structure(out, class = c("umt_control", "dmil_settings"))
 }
+
+# The unimodal teachers (trained first, kept apart as aux_nets) and the
+# joint student that distils their encodings.
+method_nets.dmil_method_umt <- function(m, kit, control, epochs) {
+  c(stats::setNames(lapply(kit$members(), utils::modifyList, list(aux = TRUE)),
+                    paste0("teacher_", kit$view_names)),
+    list(umt = utils::modifyList(kit$joint(), list(
+      distill = list(from = seq_len(kit$M) - 1L, weight = control$lambda)))))
+}
+
+method_architecture.dmil_method_umt <- function(m, fit, enc, fusion) {
+  sprintf("encoders %s per view, distilled from unimodal teachers (lambda %g); %s", enc,
+          fit$settings$control$lambda, fusion)
+}
