@@ -344,9 +344,13 @@ history_rows <- function(net, stage, r) {
              val_loss = r$val_loss[k], val_acc = r$val_acc[k])
 }
 
-# Validation accuracy and loss of logits against labels y (a factor), as the
-# C core computes them for each network while training (C_dm_metrics).
+# Accuracy (the first largest logit on ties) and mean cross-entropy of
+# logits against labels y (a factor), for the models R combines in double
+# (ensembles, mixtures, calibrated DMIL) and the interaction models: the
+# definitions of the C core's float evaluation of each network while it
+# trains (dm_evaluate(), src/core/train.c), and of predict()'s classes.
 logit_metrics <- function(logits, y) {
-  m <- .Call(C_dm_metrics, logits, as.integer(y) - 1L)
-  list(val_acc = m[1], val_loss = m[2])
+  yi <- cbind(seq_along(y), as.integer(y))
+  list(val_acc = mean(max.col(logits, ties.method = "first") == yi[, 2]),
+       val_loss = mean(logsumexp_rows(logits) - logits[yi]))
 }

@@ -96,11 +96,14 @@ method_stages.dmil_method_dmil <- function(m, fit) {
   })
 }
 
-# Frobenius norms of the component heads (R, U_<view>, S), in atom order.
+# Frobenius norms of the component heads (R, U_<view>, S), named by the
+# atom column each models (r, u_<view>, s).
 method_head_norms.dmil_method_dmil <- function(m, fit) {
+  vn <- names(fit$views)
   lay <- dmil_layout(fit)
-  vapply(component_labels(names(fit$views)),
-         function(cp) sqrt(sum(fit$nets$dmil$theta[lay[[cp]]]^2)), numeric(1))
+  norms <- vapply(component_labels(vn), function(cp) sqrt(sum(fit$nets$dmil$theta[lay[[cp]]]^2)),
+                  numeric(1))
+  stats::setNames(norms, component_columns(vn))
 }
 
 method_print_body.dmil_method_dmil <- function(m, fit) {

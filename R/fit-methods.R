@@ -34,8 +34,9 @@
 #'   I2MoE), `std.error` and `head_norm` (Frobenius norm of the DMIL
 #'   component head that models the atom; `NA` for the other methods).
 #'
-#'   `glance()`: `method`, `n`, `n_val`, `views`, `classes`, `parameters`,
-#'   `epochs` (run in all: every network and stage, and UMT's teachers), and `val_acc`,
+#'   `glance()`: `method`, `n`, `n_val`, `views`, `classes`, `parameters`
+#'   (of the networks that predict; UMT's teachers are not counted), `epochs`
+#'   (run in all: every network and stage, and UMT's teachers), and `val_acc`,
 #'   `val_loss` of the model `predict()` uses.
 #' @name fit-methods
 #' @examples
@@ -185,17 +186,19 @@ method_stages.dmil_method_baseline <- function(m, fit) {
   })
 }
 
-# The mean interaction of the fitted samples per atom, with its standard
+# The mean interaction of the fitted samples per atom of their table (the
+# summary atoms of dmil_interactions(); I2MoE's experts), with its standard
 # error, and the size of the head that models the atom (DMIL's component
-# heads; NA for models without one head per atom).
+# heads, named by atom column; NA for atoms without a head of their own).
 atom_table <- function(fit) {
   if (is.null(fit$interactions)) return(NULL)
-  cols <- component_columns(names(fit$views))
-  it <- as.data.frame(fit$interactions)[cols]
-  norms <- method_head_norms(method_of(fit), fit) %||% rep(NA_real_, length(cols))
+  it <- as.data.frame(fit$interactions)
+  cols <- intersect(atom_columns(names(fit$views)), names(it))
+  it <- it[cols]
+  norms <- method_head_norms(method_of(fit), fit)
   data.frame(atom = cols, estimate = unname(colMeans(it)),
              std.error = unname(apply(it, 2, stats::sd)) / sqrt(nrow(it)),
-             head_norm = unname(norms))
+             head_norm = unname(norms[cols] %||% NA_real_))
 }
 method_head_norms <- function(m, fit) UseMethod("method_head_norms")
 method_head_norms.dmil_method <- function(m, fit) NULL

@@ -47,8 +47,9 @@ SEXP C_dm_data_new(SEXP views_, SEXP rows_) {
     n_rows = (int)Rf_xlength(rows_);
     rows = (int *)R_alloc(n_rows + 1, sizeof(int));
     for (int i = 0; i < n_rows; i++) {
-      rows[i] = INTEGER(rows_)[i] - 1;
-      if (rows[i] < 0 || rows[i] >= gv.n) Rf_error("internal error: row out of range");
+      const int r = INTEGER(rows_)[i];
+      if (r == NA_INTEGER || r < 1 || r > gv.n) Rf_error("internal error: row out of range");
+      rows[i] = r - 1;
     }
   }
   SEXP h = PROTECT(R_MakeExternalPtr(NULL, Rf_install("dmil_data"), R_NilValue));

@@ -132,28 +132,3 @@ SEXP C_dm_net_internals(SEXP data_, SEXP net_, SEXP K_) {
   UNPROTECT(1);
   return out;
 }
-
-/* Accuracy (first largest logit on ties) and mean cross-entropy of logits
- * (n x K, R's layout) against 0-based labels, computed as the core computes
- * them for validation rows while training, so that every figure of a fit
- * uses one definition. Returns c(acc, loss). */
-SEXP C_dm_metrics(SEXP logits, SEXP y) {
-  const int n = Rf_isMatrix(logits) ? Rf_nrows(logits) : -1, K = n >= 0 ? Rf_ncols(logits) : 0;
-  if (TYPEOF(logits) != REALSXP || n < 1 || K < 1 || TYPEOF(y) != INTSXP || Rf_xlength(y) != n)
-    Rf_error("internal error: malformed logits or labels");
-  for (int i = 0; i < n; i++)
-    if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("internal error: label out of range");
-  float *z = (float *)R_alloc((size_t)n * K, sizeof(float));
-  int *pred = (int *)R_alloc(n, sizeof(int));
-  for (int i = 0; i < n; i++)
-    for (int k = 0; k < K; k++) z[(size_t)i * K + k] = (float)REAL(logits)[(size_t)k * n + i];
-  const double loss = dm_softmax_ce(n, K, z, K, INTEGER(y), NULL, 0.0f, NULL, 0, 0) / n;
-  dm_argmax_rows(n, K, z, K, pred);
-  long correct = 0;
-  for (int i = 0; i < n; i++) correct += pred[i] == INTEGER(y)[i];
-  SEXP out = PROTECT(Rf_allocVector(REALSXP, 2));
-  REAL(out)[0] = (double)correct / n;
-  REAL(out)[1] = loss;
-  UNPROTECT(1);
-  return out;
-}

@@ -140,7 +140,8 @@ void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd) {
     gd->data.n_views = gd->views.V;
     gd->data.dims = gd->views.dims;
   } else {
-    const dm_data *base = TYPEOF(h) == EXTPTRSXP ? R_ExternalPtrAddr(h) : NULL;
+    const dm_data *base = TYPEOF(h) == EXTPTRSXP && R_ExternalPtrTag(h) == Rf_install("dmil_data")
+                              ? R_ExternalPtrAddr(h) : NULL;
     if (!base) Rf_error("internal error: the fit's data were released");
     const int start = glue_int(arg, "start"), cnt = glue_int(arg, "n");
     if (start < 0 || cnt < 0 || start > base->n - cnt || (n >= 0 && cnt != n))
@@ -205,8 +206,9 @@ const int *glue_rows(SEXP rows, int n) {
   const R_xlen_t len = Rf_isNull(rows) ? n : Rf_xlength(rows);
   int *out = (int *)R_alloc(len + 1, sizeof(int));
   for (R_xlen_t i = 0; i < len; i++) {
-    out[i] = Rf_isNull(rows) ? (int)i : INTEGER(rows)[i] - 1;
-    if (out[i] < 0 || out[i] >= n) Rf_error("internal error: row out of range");
+    const int r = Rf_isNull(rows) ? (int)i + 1 : INTEGER(rows)[i];
+    if (r == NA_INTEGER || r < 1 || r > n) Rf_error("internal error: row out of range");
+    out[i] = r - 1;
   }
   return out;
 }

@@ -14,7 +14,6 @@ SEXP C_dm_colstats(SEXP x, SEXP nthreads);
 SEXP C_dm_fit_baseline(SEXP data, SEXP y, SEXP K, SEXP nets, SEXP cfg, SEXP train_rows,
                        SEXP val_rows, SEXP seed, SEXP nthreads, SEXP progress);
 SEXP C_dm_data_new(SEXP views, SEXP rows);
-SEXP C_dm_metrics(SEXP logits, SEXP y);
 SEXP C_dm_data_free(SEXP h);
 SEXP C_dm_predict_baseline(SEXP views,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
@@ -57,7 +56,6 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_colstats", (DL_FUNC)&C_dm_colstats, 2},
     {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 10},
     {"dm_data_new", (DL_FUNC)&C_dm_data_new, 2},
-    {"dm_metrics", (DL_FUNC)&C_dm_metrics, 2},
     {"dm_data_free", (DL_FUNC)&C_dm_data_free, 1},
     {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 5},
     {"dm_net_internals", (DL_FUNC)&C_dm_net_internals, 3},

@@ -156,3 +156,16 @@ test_that("validation metrics of combined models use the training's definitions"
   expect_equal(ens$val_metrics$val_loss[3],
                dmil:::logit_metrics(as.matrix(p), d$y[ens$val_rows])$val_loss)
 })
+
+test_that("tidy(what = \"interactions\") has a row for every summary atom with three views", {
+  sim <- simulate_interactions(300, "mix4", seed = 8)
+  x3 <- c(sim$x, list(x3 = sim$x$x1[sample(300), ]))
+  fit <- dmil_fit(x3, sim$y, hidden = 8, epochs = 2, seed = 1, nthreads = 1, progress = FALSE,
+                  control = dmil_control(finetune_epochs = 1, scores = list(epochs = 2)))
+  td <- tidy(fit, "interactions")
+  expect_identical(td$atom, dmil:::atom_columns(names(x3)))
+  expect_equal(td$estimate, unname(colMeans(as.data.frame(interactions(fit))[td$atom])))
+  shared <- grepl("^r_", td$atom)
+  expect_true(all(is.na(td$head_norm[shared])))
+  expect_true(all(td$head_norm[!shared] > 0))
+})
