@@ -67,23 +67,27 @@ core_views <- function(data) {
 # R collects it.
 fit_data <- function(views, bp, val_rows) {
   n <- nrow(views[[1]])
-  order <- c(setdiff(seq_len(n), val_rows), val_rows)
-  handle <- .Call(C_dm_data_new, training_views(views, bp), as.integer(order))
+  keep <- rep(TRUE, n)
+  keep[val_rows] <- FALSE
+  order <- if (length(val_rows)) c(which(keep), val_rows) else seq_len(n)
+  handle <- .Call(C_dm_data_new, training_views(views, bp),
+                  if (length(val_rows)) as.integer(order))
   if (is.character(handle)) check_status(handle)
   list(handle = handle, order = order, n_train = n - length(val_rows), n = n, names = names(bp),
-       ids = view_ids(views)[order])
+       ids = view_ids(views))
 }
 free_fit_data <- function(fd) invisible(.Call(C_dm_data_free, fd$handle))
 
 # The training rows, the validation rows or all rows of fit_data(), as data
 # for core_views() (in fit_data()'s order), with their number `n`, the
-# views' names and the samples' ids, as match_blueprint() gives them.
-fit_rows <- function(fd, part = c("all", "train", "val")) {
+# views' names and, when `ids`, the samples' ids, as match_blueprint() gives
+# them.
+fit_rows <- function(fd, part = c("all", "train", "val"), ids = FALSE) {
   part <- match.arg(part)
   start <- if (part == "val") fd$n_train else 0L
   n <- switch(part, all = fd$n, train = fd$n_train, val = fd$n - fd$n_train)
   list(handle = fd$handle, start = as.integer(start), n = as.integer(n), names = fd$names,
-       ids = fd$ids[start + seq_len(n)])
+       ids = if (ids) fd$ids[fd$order[start + seq_len(n)]])
 }
 
 # Training views as data under the blueprint learnt from them (the fields

@@ -86,7 +86,7 @@ unscored_reason <- "a class had fewer than 3 training samples, too few to cross-
 # raised. `seed` is the fit's; the scores draw from a stream of their own.
 score_training_rows <- function(data, bp, y, measure, folds, extra, seed, nthreads, progress) {
   seed <- derived_seed(seed, "scores")
-  rows <- fit_rows(data, "train")
+  rows <- fit_rows(data, "train", ids = TRUE)
   y <- droplevels(y[data$order[seq_len(rows$n)]])
   if (is.null(folds)) {
     folds <- score_folds(y)

@@ -28,11 +28,14 @@
 #'   network trained in one run), `views`, `parameters`, `epochs` (run),
 #'   `best_epoch` (kept), `train_loss`, `val_loss`, `val_acc` (at the epoch
 #'   kept) and `kept` (`FALSE` for a DMIL stage that was undone). With
-#'   `what = "interactions"`: `atom` (`r`, `u_<view>`, `s`), `estimate` (the
+#'   `what = "interactions"`: `atom` (the summary atoms of [interactions()]:
+#'   `r`, `u_<view>`, `s`, and with three views the shared redundancies
+#'   `r_<view>_<view>`; I2MoE's experts `r`, `u_<view>`, `s`), `estimate` (the
 #'   mean over the samples of [interactions()], in its unit: that of the
 #'   scores for DMIL and the interaction-aware ensemble, gate weights for
 #'   I2MoE), `std.error` and `head_norm` (Frobenius norm of the DMIL
-#'   component head that models the atom; `NA` for the other methods).
+#'   component head that models the atom; `NA` for the shared redundancies
+#'   and the other methods).
 #'
 #'   `glance()`: `method`, `n`, `n_val`, `views`, `classes`, `parameters`
 #'   (of the networks that predict; UMT's teachers are not counted), `epochs`
@@ -125,7 +128,7 @@ interactions.dmil_fit <- function(object, ...) {
 expert_weights <- function(fit, data, y) {
   back <- order(data$order)
   g <- gate_weights(fit, fit_rows(data))
-  out <- data.frame(sample = data$ids[back], label = y,
+  out <- data.frame(sample = data$ids, label = y,
                     validation = seq_len(data$n) %in% fit$val_rows)
   out[colnames(g$weights)] <- as.data.frame(g$weights[back, , drop = FALSE])
   out$dominant <- g$dominant[back]

@@ -318,7 +318,7 @@ interactions_predict_core <- function(info, data, new_y, nthreads) {
   }
   log_prior <- if (info$prior == "empirical") log(colMeans(info$fold_prior)) else rep(-log(K), K)
   nats_shift <- if (info$measure == "lsmi") info$shift / unit_factor(info$unit) else NA_real_
-  ids <- data$ids
+  ids <- data$ids %||% seq_len(n)
   out <- if (is.null(new_y)) {
     expected_interactions(logp, log_dens, log_prior, vn, info$measure, info$unit, ids,
                           shift = nats_shift)
