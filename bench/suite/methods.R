@@ -115,3 +115,8 @@ predict.pool_fit <- function(object, new_x, type = "prob", ...) {
 }
 suite_methods$pool <- pool_with(c("joint", "late", "ensemble"))
 suite_methods$pool4 <- pool_with(c("joint", "late", "ensemble", "early"))
+# pool4 with DMIL's decomposition network as a fifth member: does it add
+# anything the separately trained component learners do not have?
+suite_methods$pool5 <- pool_with(c("joint", "late", "ensemble", "early", "dmil"))
+# the same with DMIL's Phase A network alone (no Phases B and C): cheaper
+suite_methods$pool5a <- pool_with(c("joint", "late", "ensemble", "early", "dmil_phase_a"))
