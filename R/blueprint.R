@@ -103,9 +103,9 @@ training_views <- function(views, bp) core_views(training_data(views, bp))
 # 0-based column indices for the C core. With `allow_missing` (DMIL), views
 # may be absent and rows entirely NA within a view; such views are replaced
 # by zeros and `present` (n x views, logical) marks what is available.
-match_blueprint <- function(new_x, bp, nthreads, arg = "new_x", call = rlang::caller_env(),
+match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rlang::caller_env(),
                             allow_missing = FALSE) {
-  views <- check_views(new_x, min_views = 1L, arg = arg, call = call)
+  views <- check_views(new_data, min_views = 1L, arg = arg, call = call)
   missing <- setdiff(names(bp), names(views))
   if (length(missing) && (!allow_missing || length(missing) == length(bp))) {
     dm_abort(

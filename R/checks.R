@@ -334,3 +334,24 @@ check_choices <- function(x, choices, arg = rlang::caller_arg(x), call = rlang::
   }
   unique(x)
 }
+
+# The new data of predict() and augment(): `new_data` (NULL when missing),
+# or `new_x`, its name before the tidymodels convention, said to be
+# deprecated every eight hours; an error naming new_data without either.
+check_new_data <- function(new_data, new_x, call = rlang::caller_env()) {
+  if (!is.null(new_x)) {
+    if (!is.null(new_data)) {
+      dm_abort("Give {.arg new_data} only: {.arg new_x} is its deprecated name.",
+               class = "dmil_error_arg", call = call)
+    }
+    dm_inform(c("!" = "{.arg new_x} is deprecated; name the argument {.arg new_data}."),
+              class = "dmil_message_deprecated", .frequency = "regularly",
+              .frequency_id = "dmil_new_x")
+    return(new_x)
+  }
+  if (is.null(new_data)) {
+    dm_abort("{.arg new_data} must be given: a named list of views.",
+             class = "dmil_error_newdata", call = call)
+  }
+  new_data
+}

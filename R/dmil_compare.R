@@ -1,13 +1,13 @@
 #' Compare the accuracy of several fits by group
 #'
-#' Predicts `new_x` with every fit and tabulates accuracy within groups of
+#' Predicts `new_data` with every fit and tabulates accuracy within groups of
 #' samples, e.g. by interaction type on simulated data or by a covariate.
 #' Results of several runs (seeds) can be stacked with [rbind()]; the plot
 #' methods then show their means and ranges.
 #'
 #' @param fits A named list of [dmil_fit()] models.
-#' @param new_x Views to predict (see [predict.dmil_fit()]).
-#' @param y The true labels of `new_x`.
+#' @param new_data Views to predict (see [predict.dmil_fit()]).
+#' @param y The true labels of `new_data`.
 #' @param group A vector grouping the samples (default: all in one group).
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @return A data frame of class `dmil_comparison`: `method`, `group`, `n`,
@@ -24,22 +24,22 @@
 #' cmp
 #' plot(cmp)
 #' @export
-dmil_compare <- function(fits, new_x, y, group = NULL, nthreads = NULL) {
+dmil_compare <- function(fits, new_data, y, group = NULL, nthreads = NULL) {
   if (!is.list(fits) || is.null(names(fits)) || any(names(fits) == "") ||
       !all(vapply(fits, inherits, logical(1), what = "dmil_fit"))) {
     dm_abort("{.arg fits} must be a named list of {.cls dmil_fit} models.", class = "dmil_error_arg")
   }
-  n <- nrow(check_views(new_x, min_views = 1L)[[1]])
+  n <- nrow(check_views(new_data, min_views = 1L)[[1]])
   if (length(y) != n) {
-    dm_abort("{.arg y} must have one label per row of {.arg new_x}.", class = "dmil_error_outcome")
+    dm_abort("{.arg y} must have one label per row of {.arg new_data}.", class = "dmil_error_outcome")
   }
   if (is.null(group)) group <- rep("all", n)
   if (length(group) != n) {
-    dm_abort("{.arg group} must have one value per row of {.arg new_x}.", class = "dmil_error_arg")
+    dm_abort("{.arg group} must have one value per row of {.arg new_data}.", class = "dmil_error_arg")
   }
   group <- as.factor(group)
   out <- do.call(rbind, lapply(names(fits), function(m) {
-    pred <- predict(fits[[m]], new_x, nthreads = nthreads)$.pred_class
+    pred <- predict(fits[[m]], new_data, nthreads = nthreads)$.pred_class
     ok <- as.character(pred) == as.character(y)
     rbind(
       data.frame(method = m, group = levels(group), n = as.vector(table(group)),

@@ -41,8 +41,8 @@ method_finish.dmil_method_dmil <- function(m, fit, views, y, data, progress) {
   fit
 }
 
-method_predict.dmil_method_dmil <- function(m, fit, new_x, type, which, nthreads) {
-  data <- match_blueprint(new_x, fit$views, nthreads, allow_missing = TRUE,
+method_predict.dmil_method_dmil <- function(m, fit, new_data, type, which, nthreads) {
+  data <- match_blueprint(new_data, fit$views, nthreads, allow_missing = TRUE,
                           call = rlang::caller_env())
   core <- dmil_predict_core(fit, data, nthreads)
   out <- if (type == "components") {
@@ -54,8 +54,8 @@ method_predict.dmil_method_dmil <- function(m, fit, new_x, type, which, nthreads
   out
 }
 
-method_augment.dmil_method_dmil <- function(m, fit, new_x, nthreads) {
-  data <- match_blueprint(new_x, fit$views, nthreads, allow_missing = TRUE,
+method_augment.dmil_method_dmil <- function(m, fit, new_data, nthreads) {
+  data <- match_blueprint(new_data, fit$views, nthreads, allow_missing = TRUE,
                           call = rlang::caller_env())
   core <- dmil_predict_core(fit, data, nthreads)
   prob <- format_predictions(core$logits, fit$levels, "prob", NULL)

@@ -7,8 +7,8 @@ dm_abort <- function(message, class, ..., call = rlang::caller_env(),
                  .envir = .envir)
 }
 
-dm_inform <- function(message, class = NULL, .envir = parent.frame()) {
-  cli::cli_inform(message, class = c(class, "dmil_message"), .envir = .envir)
+dm_inform <- function(message, class = NULL, ..., .envir = parent.frame()) {
+  cli::cli_inform(message, class = c(class, "dmil_message"), ..., .envir = .envir)
 }
 
 # The C core's status names (dm_status_name(), src/core/dm_common.h) turned

@@ -1,6 +1,6 @@
 #' Augment, tidy and glance for fitted models
 #'
-#' `augment()` returns one row per sample of `new_x` with its id, the
+#' `augment()` returns one row per sample of `new_data` with its id, the
 #' predicted class and probabilities and, for DMIL, the contribution of each
 #' component head to the predicted class's logit and the posterior-expected
 #' interactions of the sample (from the Phase B estimator, see
@@ -14,9 +14,10 @@
 #' `glance()` gives one row of model-level figures.
 #'
 #' @param x A [dmil_fit()] model.
-#' @param new_x A named list of views (see [predict.dmil_fit()]).
+#' @param new_data A named list of views (see [predict.dmil_fit()]).
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @param ... Unused.
+#' @param new_x Deprecated name of `new_data`.
 #' @return Data frames. `augment()`: `sample`, `.pred_class`,
 #'   `.pred_<level>`, and for DMIL `.comp_R`, `.comp_U_<view>`, `.comp_S`,
 #'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views` (the views
@@ -57,14 +58,15 @@ NULL
 
 #' @rdname fit-methods
 #' @export
-augment.dmil_fit <- function(x, new_x, nthreads = NULL, ...) {
+augment.dmil_fit <- function(x, new_data, nthreads = NULL, ..., new_x = NULL) {
   rlang::check_dots_empty()
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
   nthreads <- check_nthreads(nthreads)
-  method_augment(method_of(x), x, new_x, nthreads)
+  method_augment(method_of(x), x, new_data, nthreads)
 }
 
-method_augment.dmil_method_baseline <- function(m, fit, new_x, nthreads) {
-  prob <- predict(fit, new_x, type = "prob", nthreads = nthreads)
+method_augment.dmil_method_baseline <- function(m, fit, new_data, nthreads) {
+  prob <- predict(fit, new_data, type = "prob", nthreads = nthreads)
   cls <- factor(fit$levels[max.col(as.matrix(prob), ties.method = "first")], levels = fit$levels)
   # predict() names the rows after the samples
   data.frame(sample = rownames(prob), .pred_class = cls, prob, row.names = NULL,

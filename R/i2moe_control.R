@@ -114,9 +114,9 @@ method_finish.dmil_method_i2moe <- function(m, fit, views, y, data, progress) {
 }
 
 # augment() also gives the gate's weights of each new sample.
-method_augment.dmil_method_i2moe <- function(m, fit, new_x, nthreads) {
+method_augment.dmil_method_i2moe <- function(m, fit, new_data, nthreads) {
   out <- NextMethod()
-  g <- gate_weights(fit, match_blueprint(new_x, fit$views, nthreads, call = rlang::caller_env()))
+  g <- gate_weights(fit, match_blueprint(new_data, fit$views, nthreads, call = rlang::caller_env()))
   out[paste0(".weight_", colnames(g$weights))] <- as.data.frame(g$weights)
   out$.dominant <- g$dominant
   out

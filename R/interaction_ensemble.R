@@ -63,11 +63,11 @@ log_mixture <- function(lj, le, a) {
 # NULL when there is no mixture or the model shares the fit's blueprint (as
 # it does when scored on the fit's data, score_training_rows(); fits saved
 # by earlier versions standardised its training rows apart).
-mixture_data <- function(fit, new_x, nthreads, call) {
+mixture_data <- function(fit, new_data, nthreads, call) {
   if (is.null(fit$mixture)) return(NULL)
   bp <- interaction_info(fit$interactions)$blueprint
   if (identical(bp, fit$views)) return(NULL)
-  match_blueprint(new_x, bp, nthreads, call = call)
+  match_blueprint(new_data, bp, nthreads, call = call)
 }
 
 # Each sample's expected share of synergy, without labels: the positive

@@ -186,10 +186,11 @@ print.summary.dmil_interactions <- function(x, digits = 3, ...) {
 #'   `u_<view>`, `s`), `"all"` (also the pointwise mutual informations and
 #'   surprisals) or `"lattice"` (every atom of the redundancy lattice, named
 #'   by its collection of sources, e.g. `"{x1}{x2,x3}"`).
-#' @param new_x New data: a named list of views as for [dmil_interactions()].
+#' @param new_data New data: a named list of views as for [dmil_interactions()].
 #' @param new_y Optional labels of the new samples.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @param ... Unused.
+#' @param new_x Deprecated name of `new_data`.
 #' @return `tidy()`: a data frame with `sample`, `label`, `component`,
 #'   `estimate` and `spread` (the between-repeat standard deviation of an
 #'   atom, `NA` where it is not measured). `glance()`: a one-row data frame.
@@ -270,11 +271,13 @@ glance.dmil_interactions <- function(x, ...) {
 
 #' @rdname interactions-methods
 #' @export
-predict.dmil_interactions <- function(object, new_x, new_y = NULL, nthreads = NULL, ...) {
+predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads = NULL, ...,
+                                      new_x = NULL) {
   rlang::check_dots_empty()
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
   info <- interaction_info(object)
   nthreads <- check_nthreads(nthreads)
-  data <- match_blueprint(new_x, info$blueprint, nthreads)
+  data <- match_blueprint(new_data, info$blueprint, nthreads)
   if (!is.null(new_y)) {
     new_y <- check_outcome(factor(new_y, levels = info$levels), data$n, arg = "new_y")
   }

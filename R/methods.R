@@ -46,8 +46,8 @@ with_val_metrics <- function(m, fit, y, data) {
 # the model predict() uses (a data frame with net, val_acc, val_loss).
 method_val_metrics <- function(m, fit, y, data) UseMethod("method_val_metrics")
 
-method_predict <- function(m, fit, new_x, type, which, nthreads) UseMethod("method_predict")
-method_augment <- function(m, fit, new_x, nthreads) UseMethod("method_augment")
+method_predict <- function(m, fit, new_data, type, which, nthreads) UseMethod("method_predict")
+method_augment <- function(m, fit, new_data, nthreads) UseMethod("method_augment")
 # tidy() and summary() have one shape for every method; what a method
 # fills in is its training stages (method_stages()), the head norms of its
 # atoms (method_head_norms()) and the name of its model

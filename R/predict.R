@@ -2,7 +2,7 @@
 #'
 #' @section Missing views (DMIL):
 #' A DMIL model predicts from whatever views a sample has. A view can be
-#' absent from `new_x`, or missing for some samples (all its values `NA` in
+#' absent from `new_data`, or missing for some samples (all its values `NA` in
 #' that row). The missing views leave the product of experts of the
 #' redundant code, their unique heads are dropped, and the synergy head is
 #' set to its centred expectation, 0, unless every view is present.
@@ -10,7 +10,7 @@
 #' used. The baselines need every view they were fitted on.
 #'
 #' @param object A [dmil_fit()] model.
-#' @param new_x A named list of views, as for [dmil_fit()]. Views and their
+#' @param new_data A named list of views, as for [dmil_fit()]. Views and their
 #'   columns are matched by name (order does not matter; extra views and
 #'   columns are ignored). When the training views had no column names,
 #'   columns are matched by position and their number must agree.
@@ -24,8 +24,9 @@
 #'   defaults to the one chosen at fit time.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @param ... Must be empty.
+#' @param new_x Deprecated name of `new_data`.
 #'
-#' @return A data frame with one row per sample (row names from `new_x` when
+#' @return A data frame with one row per sample (row names from `new_data` when
 #'   it has them) and, following tidymodels conventions, the column
 #'   `.pred_class` (a factor with the training levels) for `type = "class"`,
 #'   `.pred_<level>` for `"prob"`, or `.logit_<level>` for `"logit"`; for
@@ -46,20 +47,17 @@
 #' x2 <- list(two = x$two, one = x$one[, c("r", "p", "q")])
 #' head(predict(fit, x2, type = "prob"))
 #' @export
-predict.dmil_fit <- function(object, new_x, type = c("class", "prob", "logit", "components"),
-                             which = NULL, nthreads = NULL, ...) {
+predict.dmil_fit <- function(object, new_data, type = c("class", "prob", "logit", "components"),
+                             which = NULL, nthreads = NULL, ..., new_x = NULL) {
   rlang::check_dots_empty()
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
   type <- rlang::arg_match(type)
   nthreads <- check_nthreads(nthreads)
-  if (missing(new_x)) {
-    dm_abort("{.arg new_x} must be given: a named list of views.",
-             class = "dmil_error_newdata")
-  }
   which <- if (is.null(which)) object$which else check_which(which, object$method, names(object$nets))
-  method_predict(method_of(object), object, new_x, type, which, nthreads)
+  method_predict(method_of(object), object, new_data, type, which, nthreads)
 }
 
-method_predict.dmil_method_baseline <- function(m, fit, new_x, type, which, nthreads) {
+method_predict.dmil_method_baseline <- function(m, fit, new_data, type, which, nthreads) {
   if (type == "components") {
     dm_abort("{.code type = \"components\"} needs a DMIL model; this one is {.val {fit$method}}.",
              class = "dmil_error_arg", call = rlang::caller_env())
@@ -72,8 +70,8 @@ method_predict.dmil_method_baseline <- function(m, fit, new_x, type, which, nthr
     bp <- fit$views
   }
   call <- rlang::caller_env()
-  data <- match_blueprint(new_x, bp, nthreads, call = call)
-  logits <- combined_logits(fit, data, mixture_data(fit, new_x, nthreads, call), nthreads, nets)
+  data <- match_blueprint(new_data, bp, nthreads, call = call)
+  logits <- combined_logits(fit, data, mixture_data(fit, new_data, nthreads, call), nthreads, nets)
   format_predictions(logits, fit$levels, type, data$rownames)
 }
 
@@ -121,8 +119,8 @@ predict_logits <- function(fit, data, nets, nthreads) {
 # that predicts, or an auxiliary one such as a UMT teacher): a list
 # with one matrix (samples x hidden) per encoder, named by its views; what a
 # probe of one view's representation reads (bench/probe.R).
-fit_encodings <- function(fit, new_x, net = names(fit$nets)[1], nthreads = fit$settings$nthreads) {
-  net_internals(fit, match_blueprint(new_x, fit$views, nthreads), net)$encodings
+fit_encodings <- function(fit, new_data, net = names(fit$nets)[1], nthreads = fit$settings$nthreads) {
+  net_internals(fit, match_blueprint(new_data, fit$views, nthreads), net)$encodings
 }
 
 # What one network of a fit computes on data (matched to the fit's

@@ -349,6 +349,10 @@ test_that("predict() gives expected interactions of new samples, or their values
   expect_gt(mean(new$.pred_class == sim$y[-train]), 0.95)
   lab <- predict(it, xs(-train), new_y = sim$y[-train])
   expect_identical(lab$label, sim$y[-train])
+  rlang::local_options(rlib_message_verbosity = "verbose")
+  expect_message(old <- predict(it, new_x = xs(-train), new_y = sim$y[-train]),
+                 class = "dmil_message_deprecated")
+  expect_identical(old, lab)
   expect_gt(mean(lab$dominant == sim$type[-train]), 0.9)
   # (single precision: a row's values depend on the rows computed with it
   # only at the level of float rounding)

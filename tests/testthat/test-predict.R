@@ -90,3 +90,16 @@ test_that("a late fit's encodings give its logits through its linear head", {
                  unname(as.matrix(predict(fit, d$x, type = "logit"))), tolerance = 1e-5)
   }
 })
+
+test_that("predict() and augment() take new_data, and new_x with a deprecation message", {
+  p <- predict(fit, new_data = d$x, type = "prob")
+  expect_identical(p, predict(fit, d$x, type = "prob"))
+  rlang::local_options(rlib_message_verbosity = "verbose")
+  expect_message(old <- predict(fit, new_x = d$x, type = "prob"), class = "dmil_message_deprecated")
+  expect_identical(old, p)
+  expect_message(a <- augment(fit, new_x = d$x), class = "dmil_message_deprecated")
+  expect_identical(a, augment(fit, new_data = d$x))
+  expect_error(predict(fit, new_data = d$x, new_x = d$x), class = "dmil_error_arg")
+  expect_error(predict(fit), "new_data", class = "dmil_error_newdata")
+  expect_error(augment(fit), "new_data", class = "dmil_error_newdata")
+})
