@@ -8,6 +8,7 @@
 #' @param fits A named list of [dmil_fit()] models.
 #' @param new_data Views to predict (see [predict.dmil_fit()]).
 #' @param y The true labels of `new_data`.
+#' @param new_x Deprecated name of `new_data`.
 #' @param group A vector grouping the samples (default: all in one group).
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @return A data frame of class `dmil_comparison`: `method`, `group`, `n`,
@@ -24,7 +25,8 @@
 #' cmp
 #' plot(cmp)
 #' @export
-dmil_compare <- function(fits, new_data, y, group = NULL, nthreads = NULL) {
+dmil_compare <- function(fits, new_data, y, group = NULL, nthreads = NULL, new_x = NULL) {
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
   if (!is.list(fits) || is.null(names(fits)) || any(names(fits) == "") ||
       !all(vapply(fits, inherits, logical(1), what = "dmil_fit"))) {
     dm_abort("{.arg fits} must be a named list of {.cls dmil_fit} models.", class = "dmil_error_arg")

@@ -36,6 +36,14 @@ test_that("dmil_compare() tabulates accuracy by group and overall", {
   expect_error(dmil_compare(list(fit_j), mix4_small$x, mix4_small$y), class = "dmil_error_arg")
 })
 
+test_that("dmil_compare() takes new_data, and new_x with a deprecation message", {
+  rlang::local_options(rlib_message_verbosity = "verbose")
+  new <- dmil_compare(list(joint = fit_j), new_data = mix4_small$x, y = mix4_small$y)
+  expect_message(old <- dmil_compare(list(joint = fit_j), new_x = mix4_small$x, y = mix4_small$y),
+                 class = "dmil_message_deprecated")
+  expect_identical(old, new)
+})
+
 test_that("autoplot() methods return ggplots", {
   skip_if_not_installed("ggplot2")
   expect_s3_class(ggplot2::autoplot(fit_d), "ggplot")
