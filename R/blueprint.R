@@ -2,9 +2,7 @@
 # were standardised, so that predict() can re-apply the same preprocessing to
 # new data whose views or columns come in another order.
 
-# `inform`: say which constant columns are dropped (not for the training
-# rows of a fit, whose columns dmil_fit() has reported already).
-learn_blueprint <- function(views, nthreads, arg = "x", inform = TRUE, call = rlang::caller_env()) {
+learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env()) {
   bp <- vector("list", length(views))
   names(bp) <- names(views)
   for (v in names(views)) {
@@ -20,7 +18,7 @@ learn_blueprint <- function(views, nthreads, arg = "x", inform = TRUE, call = rl
           "x" = "All {length(cn)} column{?s} {?is/are} constant."),
         class = "dmil_error_values", call = call)
     }
-    if (any(const) && inform) {
+    if (any(const)) {
       dm_inform(c("i" = "Dropping {sum(const)} constant column{?s} of view {.val {v}}: {.val {utils::head(cn[const], 10)}}{if (sum(const) > 10) ', ...' else ''}."),
                 class = "dmil_message_dropped")
     }

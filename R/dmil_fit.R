@@ -217,8 +217,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
               class_counts = c(table(y)), n = n, views = bp, which = which)
   args <- list(hidden = hidden, depth = depth, fusion_depth = fusion_depth, epochs = epochs,
                batch_size = batch_size, patience = patience, lr = lr, weight_decay = weight_decay,
-               validation = validation, control = control, seed = seed, nthreads = nthreads,
-               progress = progress)
+               control = control, seed = seed, nthreads = nthreads, progress = progress)
   fit <- c(fit, method_train(method_of(method), views, y, bp, val_rows, args, data))
   if (!is.null(control)) settings$control <- unclass(control)
   fit$settings <- settings

@@ -262,6 +262,7 @@ interactions_core <- function(data, bp, y, measure, unit, prior, folds, foldid, 
   per <- if (R > 1) repeat_atoms(i_rep, h_rep, vn, measure, unit, shift)
   tab <- cbind(tab, spread_columns(per, vn, n))
 
+  metrics <- lapply(res$logp, logit_metrics, y)
   info <- list(
     measure = measure, unit = unit, prior = prior, folds = folds, repeats = R,
     fold = res$fold, levels = levels(y), views = vn, blueprint = bp, nets = nets,
@@ -269,8 +270,8 @@ interactions_core <- function(data, bp, y, measure, unit, prior, folds, foldid, 
     knife_thetas = if (measure == "lsmi") res$knife, knife = knife,
     fold_prior = matrix(res$prior[, , 1], folds, K, dimnames = list(NULL, levels(y))),
     shift = shift,
-    accuracy = vapply(res$logp, function(lp) logit_metrics(lp, y)$val_acc, numeric(1)),
-    logloss = vapply(res$logp, function(lp) logit_metrics(lp, y)$val_loss, numeric(1)),
+    accuracy = vapply(metrics, `[[`, numeric(1), "val_acc"),
+    logloss = vapply(metrics, `[[`, numeric(1), "val_loss"),
     per_repeat = list(i = i_rep, h = h_rep, log_prior = log_prior_rep),
     settings = c(s[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience",
                      "inner_validation", "calibrate", "bins")],

@@ -65,6 +65,7 @@ dm_status glue_build_data(const glue_views *g, const int *rows, int n_rows, dm_d
  * standardised for the call (core_views() in R), or rows of the copy a fit
  * makes once and shares between its calls (fit_data() in R: list(handle,
  * start, n), the rows start..start+n-1 of a handle of C_dm_data_new). */
+#define GLUE_DATA_TAG "dmil_data" /* the external pointer's tag */
 typedef struct {
   dm_data data;     /* the rows the call uses; x is set by glue_data_load */
   glue_views views; /* the views, when copied */

@@ -41,18 +41,9 @@ static void data_finalize(SEXP h) {
 
 SEXP C_dm_data_new(SEXP views_, SEXP rows_) {
   const glue_views gv = glue_parse_views(views_, -1);
-  int n_rows = gv.n, *rows = NULL;
-  if (!Rf_isNull(rows_)) {
-    if (TYPEOF(rows_) != INTSXP) Rf_error("internal error: rows must be integer");
-    n_rows = (int)Rf_xlength(rows_);
-    rows = (int *)R_alloc(n_rows + 1, sizeof(int));
-    for (int i = 0; i < n_rows; i++) {
-      const int r = INTEGER(rows_)[i];
-      if (r == NA_INTEGER || r < 1 || r > gv.n) Rf_error("internal error: row out of range");
-      rows[i] = r - 1;
-    }
-  }
-  SEXP h = PROTECT(R_MakeExternalPtr(NULL, Rf_install("dmil_data"), R_NilValue));
+  const int *rows = Rf_isNull(rows_) ? NULL : glue_rows(rows_, gv.n);
+  const int n_rows = Rf_isNull(rows_) ? gv.n : (int)Rf_xlength(rows_);
+  SEXP h = PROTECT(R_MakeExternalPtr(NULL, Rf_install(GLUE_DATA_TAG), R_NilValue));
   R_RegisterCFinalizerEx(h, data_finalize, TRUE);
   dm_data *d = calloc(1, sizeof(dm_data));
   dm_status st = d ? glue_build_data(&gv, rows, n_rows, d) : DM_ERR_NOMEM;

@@ -59,15 +59,12 @@ SEXP C_dm_rng_normals(SEXP seed, SEXP n) {
   return out;
 }
 
-/* Row indices (0-based) within 0..n-1 and labels within 0..K-1, else an
- * R error before the core runs. */
-static void check_rows_labels(SEXP rows, SEXP y, int n, int K) {
-  if (TYPEOF(rows) != INTSXP || TYPEOF(y) != INTSXP || Rf_xlength(rows) < 1)
-    Rf_error("rows and y must be integer vectors");
+/* Row indices (0-based) within 0..n-1, else an R error before the core
+ * runs (glue_data_parse checks the labels). */
+static void check_rows(SEXP rows, int n) {
+  if (TYPEOF(rows) != INTSXP || Rf_xlength(rows) < 1) Rf_error("rows must be an integer vector");
   for (R_xlen_t i = 0; i < Rf_xlength(rows); i++)
     if (INTEGER(rows)[i] < 0 || INTEGER(rows)[i] >= n) Rf_error("row index out of range");
-  for (R_xlen_t i = 0; i < Rf_xlength(y); i++)
-    if (INTEGER(y)[i] < 0 || INTEGER(y)[i] >= K) Rf_error("label out of range");
 }
 
 /* The labelled data (parsed) loaded and a net of `spec` for batches of nb
@@ -101,7 +98,7 @@ static float *test_theta(SEXP theta) {
 SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
                    SEXP net_, SEXP theta_, SEXP rows_, SEXP epoch, SEXP key) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
-  check_rows_labels(rows_, y, n, K);
+  check_rows(rows_, n);
   glue_data gd;
   glue_data_parse(views_, n, y, K, &gd);
   dm_net_spec spec;
@@ -156,7 +153,7 @@ SEXP C_dm_ogm_grad(SEXP views_, SEXP y, SEXP K_,
 SEXP C_dm_distill_grad(SEXP views_, SEXP y, SEXP K_,
                        SEXP net_, SEXP theta_, SEXP rows_, SEXP target_, SEXP weight) {
   const int K = Rf_asInteger(K_), n = (int)Rf_xlength(y), nb = (int)Rf_xlength(rows_);
-  check_rows_labels(rows_, y, n, K);
+  check_rows(rows_, n);
   glue_data gd;
   glue_data_parse(views_, n, y, K, &gd);
   dm_net_spec spec;

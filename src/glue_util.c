@@ -140,7 +140,7 @@ void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd) {
     gd->data.n_views = gd->views.V;
     gd->data.dims = gd->views.dims;
   } else {
-    const dm_data *base = TYPEOF(h) == EXTPTRSXP && R_ExternalPtrTag(h) == Rf_install("dmil_data")
+    const dm_data *base = TYPEOF(h) == EXTPTRSXP && R_ExternalPtrTag(h) == Rf_install(GLUE_DATA_TAG)
                               ? R_ExternalPtrAddr(h) : NULL;
     if (!base) Rf_error("internal error: the fit's data were released");
     const int start = glue_int(arg, "start"), cnt = glue_int(arg, "n");
