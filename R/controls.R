@@ -21,9 +21,19 @@ check_control <- function(control, method, arg = rlang::caller_arg(control),
   }
   make <- get(ctor, mode = "function")
   if (is.null(control)) return(make())
-  if (!inherits(control, ctor) || !setequal(names(control), names(formals(make)))) {
+  if (!inherits(control, ctor)) {
     dm_abort(c("{.arg {arg}} must be made by {.fn {ctor}} for {.code method = \"{method}\"}.",
                "x" = "It is {obj_type(control)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  lacking <- setdiff(names(formals(make)), names(control))
+  extra <- setdiff(names(control), names(formals(make)))
+  if (length(lacking) || length(extra)) {
+    # e.g. settings saved by an earlier version, or edited by hand
+    dm_abort(c("{.arg {arg}} does not have the settings {.fn {ctor}} makes.",
+               "x" = if (length(lacking)) "It lacks {.field {lacking}}.",
+               "x" = if (length(extra)) "It has unknown {.field {extra}}.",
+               "i" = "Make it again with {.fn {ctor}}."),
              class = "dmil_error_arg", call = call)
   }
   do.call(make, unclass(control))
@@ -40,8 +50,8 @@ print.dmil_settings <- function(x, ...) {
 # Each setting as one string: lists by their names, NULL as "default".
 format_settings <- function(x) {
   vapply(unclass(x), function(v) {
-    if (is.null(v)) "default" else if (is.list(v)) paste0("list(", paste(names(v), collapse = ", "), ")")
-    else paste(format(v), collapse = ", ")
+    if (is.null(v)) "default" else if (length(v) == 0) "none" else if (is.list(v)) paste0("list(", paste(names(v), collapse = ", "), ")")
+    else paste(if (is.character(v)) v else format(v), collapse = ", ")
   }, character(1))
 }
 

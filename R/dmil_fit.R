@@ -10,8 +10,10 @@
 #' * `"dmil"` (default): a variational decomposition network with redundant,
 #'   unique and synergistic codes and additive logits (Phase A), per-sample
 #'   interaction scores of the training data (Phase B, [dmil_interactions()])
-#'   and three fine-tuning stages weighted by them (Phase C). See
-#'   [dmil_control()] for the model and its settings.
+#'   and three fine-tuning stages weighted by them (Phase C), pooled with the
+#'   `"joint"`, `"late"` and `"early"` networks below (log-linear pool,
+#'   weights chosen on the validation rows). See [dmil_control()] for the
+#'   model, its settings and why it pools.
 #'
 #' The baselines are multilayer perceptrons with ReLU activations, trained
 #' with Adam on the softmax cross-entropy:
@@ -108,8 +110,11 @@
 #' @param lr Adam learning rate (default 1e-3; Phase A for DMIL).
 #' @param weight_decay Decoupled weight decay (AdamW; default 0).
 #' @param validation Fraction of the samples held out for selecting the best
-#'   epoch (and, for DMIL, for accepting fine-tuning stages), in `[0, 1)`
-#'   (default 0.1).
+#'   epoch (and, for DMIL, for accepting fine-tuning stages, the network's
+#'   temperature and the pool's weights), in `[0, 1)` (default 0.1). The
+#'   validation accuracy of a fit (`glance()`, `summary()`) is measured on
+#'   the same rows, so it is optimistic, most for DMIL's pool, whose weights
+#'   were chosen there.
 #' @param patience Stop after this many epochs without improvement of the
 #'   validation accuracy; `NULL` (default) trains for all `epochs`.
 #' @param which For `method = "unimodal"`, the name of the view whose network
@@ -131,12 +136,14 @@
 #'   centring and scaling), the networks' architecture and weights, the
 #'   training history (`history`: one row per network, stage and epoch with
 #'   `net`, `stage` (DMIL's `"A"`, `"R"`, `"U"`, `"S"`; `NA` for the
-#'   baselines), `epoch`, `train_loss`, `val_loss`, `val_acc`, the same
+#'   baselines and DMIL's pool members), `epoch`, `train_loss`, `val_loss`, `val_acc`, the same
 #'   columns for every method), the best epoch, the validation rows and
 #'   the settings including the seed (and the method's settings as
 #'   `settings$control`). DMIL fits also hold the phases' summary
-#'   (`phases`) and the training samples' interaction scores
-#'   ([interactions()]); I2MoE fits the gate's weights of every sample.
+#'   (`phases`), the training samples' interaction scores
+#'   ([interactions()]) and the pool (`pool`: each member's networks and
+#'   the weights; the members' networks are in `nets` and `history` with
+#'   the network's); I2MoE fits the gate's weights of every sample.
 #'   UMT fits hold their teachers in `aux_nets`; their
 #'   epochs are in `history` too. The training loss in `history` of UMT and
 #'   I2MoE includes their extra terms (distillation, interaction losses),
@@ -231,21 +238,29 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
 method_train.dmil_method_baseline <- function(m, views, y, bp, val_rows, args, data) {
   nets <- baseline_nets(m$method, names(views), args$hidden, args$depth, args$fusion_depth,
                         args$control, args$epochs)
+  res <- train_nets(nets, y, val_rows, args, data)
+  aux <- vapply(res$nets, `[[`, logical(1), "aux")
+  c(list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets[!aux],
+         history = res$history, best_epoch = res$best_epoch[!aux]),
+    if (any(aux)) list(aux_nets = res$nets[aux]))
+}
+
+# Network descriptions `nets` (baseline_nets()) trained in one call of the
+# core on the fit's data; network j draws from its own stream of the seed.
+# Returns the nets with their weights, the history and the kept epochs.
+train_nets <- function(nets, y, val_rows, args, data) {
   cfg <- args[c("epochs", "batch_size", "patience", "lr", "weight_decay")]
   res <- .Call(C_dm_fit_baseline, core_views(fit_rows(data)), (as.integer(y) - 1L)[data$order],
                nlevels(y), unname(nets), cfg, seq_len(data$n_train),
                data$n_train + seq_along(val_rows), args$seed, args$nthreads, args$progress)
   check_status(res$status)
   for (j in seq_along(nets)) nets[[j]]$theta <- res$nets[[j]]$theta
-  aux <- vapply(nets, `[[`, logical(1), "aux")
   history <- do.call(rbind, lapply(seq_along(nets), function(j) {
     history_rows(names(nets)[j], NA_character_, res$nets[[j]])
   }))
   best_epoch <- vapply(res$nets, function(r) r$best_epoch, integer(1))
   names(best_epoch) <- names(nets)
-  c(list(n_val = length(val_rows), val_rows = val_rows, nets = nets[!aux],
-         history = history, best_epoch = best_epoch[!aux]),
-    if (any(aux)) list(aux_nets = nets[aux]))
+  list(nets = nets, history = history, best_epoch = best_epoch)
 }
 
 method_nets.dmil_method_joint <- function(m, kit, control, epochs) list(joint = kit$joint())

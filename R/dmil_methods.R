@@ -19,32 +19,65 @@ method_check.dmil_method_dmil <- function(m, views, y, val_rows, control, epochs
 method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args, data) {
   opts <- args[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience")]
   res <- fit_dmil(data, y, bp, opts, args$control, args$seed, args$nthreads, args$progress)
-  list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets, history = res$history,
-       phases = res$phases, best_epoch = res$best_epoch, interactions = res$scores,
-       stage_settings = res$stage_settings)
+  out <- list(n_val = length(val_rows), val_rows = val_rows, nets = res$nets, history = res$history,
+              phases = res$phases, best_epoch = res$best_epoch, interactions = res$scores,
+              stage_settings = res$stage_settings)
+  members <- args$control$members
+  if (length(members)) {
+    pm <- train_pool_members(members, views, y, val_rows, args, data)
+    out$nets <- c(out$nets, pm$nets)
+    out$history <- rbind(out$history, pm$history)
+    out$best_epoch <- c(out$best_epoch, pm$best_epoch)
+    # the weights are chosen by method_finish()
+    out$pool <- list(members = pm$members, weights = NULL)
+  }
+  out
 }
 
-# The validation rows are predicted once: for the temperature (with
-# calibrate) and the validation metrics of the calibrated logits.
+# The validation rows are predicted once: for the network's temperature
+# (with calibrate), the pool's weights and the validation metrics of the
+# network, each pool member and the pool (the model predict() uses, last).
 method_finish.dmil_method_dmil <- function(m, fit, views, y, data, progress) {
   calibrate <- isTRUE(fit$settings$control$calibrate)
   if (fit$n_val == 0) {
     if (calibrate) fit$nets$dmil$temperature <- 1
+    if (!is.null(fit$pool)) fit$pool$weights <- equal_weights(names(fit$pool$members))
     fit$val_metrics <- NULL
     return(fit)
   }
-  lg <- dmil_predict_core(fit, fit_rows(data, "val"), fit$settings$nthreads)$logits
+  val <- fit_rows(data, "val")
+  nthreads <- fit$settings$nthreads
+  lg <- dmil_predict_core(fit, val, nthreads)$logits
   yv <- y[fit$val_rows]
   if (calibrate) fit$nets$dmil$temperature <- dmil_temperature(lg, yv)
   lg <- lg / (fit$nets$dmil$temperature %||% 1)
   fit$val_metrics <- data.frame(net = "dmil", logit_metrics(lg, yv))
+  if (!is.null(fit$pool)) {
+    lp <- pool_logprobs(fit, val, lg, nthreads)
+    fit$pool$weights <- pool_weights(lp, yv)
+    fit$val_metrics <- rbind(
+      fit$val_metrics,
+      do.call(rbind, lapply(pool_members(fit), function(mb) data.frame(net = mb, logit_metrics(lp[[mb]], yv)))),
+      data.frame(net = "pool", logit_metrics(pool_combine(lp, fit$pool$weights), yv)))
+  }
   fit
+}
+
+# The logits predict() gives (the pool's, or the network's without one) and
+# the network's components, on matched data.
+dmil_model_core <- function(fit, data, nthreads) {
+  core <- dmil_predict_core(fit, data, nthreads)
+  if (!is.null(fit$pool)) {
+    core$logits <- pool_combine(pool_logprobs(fit, data, core$logits, nthreads), fit$pool$weights)
+    colnames(core$logits) <- fit$levels
+  }
+  core
 }
 
 method_predict.dmil_method_dmil <- function(m, fit, new_data, type, which, nthreads) {
   data <- match_blueprint(new_data, fit$views, nthreads, allow_missing = TRUE,
                           call = rlang::caller_env())
-  core <- dmil_predict_core(fit, data, nthreads)
+  core <- dmil_model_core(fit, data, nthreads)
   out <- if (type == "components") {
     format_components(core, fit$levels)
   } else {
@@ -57,7 +90,7 @@ method_predict.dmil_method_dmil <- function(m, fit, new_data, type, which, nthre
 method_augment.dmil_method_dmil <- function(m, fit, new_data, nthreads) {
   data <- match_blueprint(new_data, fit$views, nthreads, allow_missing = TRUE,
                           call = rlang::caller_env())
-  core <- dmil_predict_core(fit, data, nthreads)
+  core <- dmil_model_core(fit, data, nthreads)
   prob <- format_predictions(core$logits, fit$levels, "prob", NULL)
   comps <- format_components(core, fit$levels)
   out <- data.frame(sample = data$ids, comps[".pred_class"], prob, comps[-1],
@@ -89,11 +122,12 @@ method_no_interactions.dmil_method_dmil <- function(m, fit) {
 
 # Each phase or stage trains the one network further, from the epoch the
 # previous kept (see dmil_stages.c).
+# The pool's members follow, as the baselines they are.
 method_stages.dmil_method_dmil <- function(m, fit) {
   ph <- fit$phases
-  lapply(seq_len(nrow(ph)), function(i) {
+  c(lapply(seq_len(nrow(ph)), function(i) {
     list(net = "dmil", stage = ph$stage[i], best = ph$best_epoch[i], kept = ph$kept[i])
-  })
+  }), single_runs(fit, setdiff(names(fit$nets), "dmil")))
 }
 
 # Frobenius norms of the component heads (R, U_<view>, S), named by the
@@ -134,13 +168,20 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
   } else {
     cat("  no fine-tuning (Phase A only)\n")
   }
-  vm <- fit$val_metrics
+  if (!is.null(fit$pool)) {
+    w <- fit$pool$weights
+    cat("  pooled with ", paste(pool_members(fit), collapse = ", "), "; weights ",
+        paste0(ifelse(names(w) == "dmil", "network", names(w)), " ", format(w), collapse = ", "),
+        "\n", sep = "")
+  }
+  vm <- model_val_metrics(fit)
   if (!is.null(vm)) cat(sprintf("  final validation accuracy %.3f, loss %.3f\n", vm$val_acc, vm$val_loss))
   invisible(fit)
 }
 
+# The network's curves (a pool's members are not drawn).
 method_curves.dmil_method_dmil <- function(m, fit) {
-  h <- fit$history
+  h <- fit$history[fit$history$net == "dmil", ]
   h$series <- "DMIL"
   h$panel_stage <- h$stage
   h$step <- seq_len(nrow(h))
@@ -148,9 +189,15 @@ method_curves.dmil_method_dmil <- function(m, fit) {
        colour_title = "stage")
 }
 
-method_model_name.dmil_method_dmil <- function(m, fit) "DMIL after its kept stages"
+method_model_name.dmil_method_dmil <- function(m, fit) {
+  if (is.null(fit$pool)) return("DMIL after its kept stages")
+  sprintf("DMIL's network pooled with %s", paste(pool_members(fit), collapse = ", "))
+}
 
 method_architecture.dmil_method_dmil <- function(m, fit, enc, fusion) {
-  sprintf("encoders %s per view; codes of %d (redundant, unique per view, synergy)", enc,
-          fit$settings$control$latent)
+  out <- sprintf("encoders %s per view; codes of %d (redundant, unique per view, synergy)", enc,
+                 fit$settings$control$latent)
+  if (is.null(fit$pool)) return(out)
+  paste0(out, "; pooled with the ", paste(pool_members(fit), collapse = ", "),
+         " networks")
 }

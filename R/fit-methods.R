@@ -2,15 +2,17 @@
 #'
 #' `augment()` returns one row per sample of `new_data` with its id, the
 #' predicted class and probabilities and, for DMIL, the contribution of each
-#' component head to the predicted class's logit and the posterior-expected
+#' component head of the network to its logit of the predicted class (the
+#' class the pool predicts, see [dmil_control()]) and the posterior-expected
 #' interactions of the sample (from the Phase B estimator, see
 #' [predict.dmil_interactions()]; `NA` for samples with a missing view),
 #' and for I2MoE the weights its gate gives each interaction expert.
 #' `tidy()` and `glance()` have the same columns for every method.
-#' `tidy()` gives one row per network and training stage (DMIL trains one
-#' network in stages A, then R, U, S; a baseline trains each of its networks
-#' once), or with `what = "interactions"` one row per interaction atom: the
-#' mean of the fit's interaction table ([interactions()]) over its samples.
+#' `tidy()` gives one row per network and training stage (DMIL trains its
+#' network in stages A, then R, U, S, then each network of its pool once; a
+#' baseline trains each of its networks once), or with
+#' `what = "interactions"` one row per interaction atom: the mean of the
+#' fit's interaction table ([interactions()]) over its samples.
 #' `glance()` gives one row of model-level figures.
 #'
 #' @param x A [dmil_fit()] model.
@@ -185,10 +187,10 @@ network_table <- function(fit) {
 
 # The networks' training runs: a list of (net, stage, best epoch, kept).
 method_stages <- function(m, fit) UseMethod("method_stages")
-method_stages.dmil_method_baseline <- function(m, fit) {
-  lapply(names(fit$nets), function(j) {
-    list(net = j, stage = NA_character_, best = fit$best_epoch[[j]], kept = TRUE)
-  })
+method_stages.dmil_method_baseline <- function(m, fit) single_runs(fit, names(fit$nets))
+# Networks `nets` of a fit, each trained in one run.
+single_runs <- function(fit, nets) {
+  lapply(nets, function(j) list(net = j, stage = NA_character_, best = fit$best_epoch[[j]], kept = TRUE))
 }
 
 # The mean interaction of the fitted samples per atom of their table (the

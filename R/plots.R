@@ -1,18 +1,22 @@
-#' Plots of fits, interactions and comparisons
+#' Plots of fits, interactions, comparisons and cross-validation
 #'
 #' Base-graphics `plot()` methods and, when ggplot2 is installed,
 #' `ggplot2::autoplot()` methods returning ggplot objects:
 #' * fits: training curves, the training loss and validation accuracy per
-#'   epoch (for DMIL, per phase and stage, one after the other);
+#'   epoch (for DMIL, of its network, per phase and stage, one after the
+#'   other; the networks of its pool are in `tidy(fit)`);
 #' * interactions: `type = "profile"` draws one stacked bar per sample of its
 #'   atoms (`r`, `u_<view>`, `s`; negative values below zero), samples
 #'   grouped by dominant type and ordered by the size of that atom;
 #'   `type = "distribution"` the distribution of each atom;
 #' * comparisons ([dmil_compare()]): accuracy per group (e.g. interaction
-#'   type) and method, means with their range when several runs are stacked.
+#'   type) and method, means with their range when several runs are stacked;
+#' * cross-validation ([dmil_cv()]): a metric of every split per method, with
+#'   the mean over splits (weighted by their size) plus or minus one standard
+#'   error.
 #'
-#' @param x,object A [dmil_fit()], [dmil_interactions()] or [dmil_compare()]
-#'   result.
+#' @param x,object A [dmil_fit()], [dmil_interactions()], [dmil_compare()]
+#'   or [dmil_cv()] result.
 #' @param type For interactions: `"profile"` or `"distribution"`.
 #' @param max_samples Profiles show at most this many samples (an evenly
 #'   spaced subset of the ordered samples).
@@ -194,4 +198,48 @@ autoplot.dmil_comparison <- function(object, ...) {
                            position = ggplot2::position_dodge(width = 0.85), width = 0.25) +
     ggplot2::coord_cartesian(ylim = c(0, 1)) +
     ggplot2::labs(x = NULL, y = "accuracy", fill = NULL)
+}
+
+#' @rdname dmil-plots
+#' @param metric For [dmil_cv()] results: the metric drawn (one of its
+#'   metric columns, default `"accuracy"`).
+#' @export
+plot.dmil_cv <- function(x, metric = "accuracy", ...) {
+  p <- cv_plot_data(x, metric)
+  graphics::stripchart(value ~ method, data = p$splits, vertical = TRUE, method = "jitter",
+                       pch = 1, col = "grey45", ylab = metric, main = "Cross-validation: each split, and the mean +/- SE")
+  at <- seq_len(nrow(p$means))
+  graphics::points(at, p$means$estimate, pch = 19, cex = 1.3)
+  graphics::arrows(at, p$means$lo, at, p$means$hi, angle = 90, code = 3, length = 0.05)
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_cv <- function(object, metric = "accuracy", ...) {
+  p <- cv_plot_data(object, metric)
+  ggplot2::ggplot(p$splits, ggplot2::aes(x = .data$method, y = .data$value)) +
+    ggplot2::geom_point(position = ggplot2::position_jitter(width = 0.1, height = 0, seed = 1),
+                        colour = "grey45", shape = 1) +
+    ggplot2::geom_pointrange(ggplot2::aes(y = .data$estimate, ymin = .data$lo, ymax = .data$hi),
+                             data = p$means) +
+    ggplot2::labs(x = NULL, y = metric)
+}
+
+# Per-split values of one metric and the weighted means +/- one standard
+# error, methods in the order they were run.
+cv_plot_data <- function(x, metric, call = rlang::caller_env()) {
+  if (!is.character(metric) || length(metric) != 1 || !metric %in% metric_names) {
+    dm_abort(c("{.arg metric} must be one of {.val {metric_names}}.", "x" = "It is {obj_type(metric)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  d <- as.data.frame(unclass(x))
+  lev <- unique(d$method)
+  td <- tidy(x)
+  means <- td[td$metric == metric, ]
+  means$method <- factor(means$method, levels = lev)
+  means$lo <- means$estimate - means$std.error
+  means$hi <- means$estimate + means$std.error
+  list(splits = data.frame(method = factor(d$method, levels = lev), value = d[[metric]]),
+       means = means)
 }

@@ -3,11 +3,15 @@
 #' @section Missing views (DMIL):
 #' A DMIL model predicts from whatever views a sample has. A view can be
 #' absent from `new_data`, or missing for some samples (all its values `NA` in
-#' that row). The missing views leave the product of experts of the
-#' redundant code, their unique heads are dropped, and the synergy head is
-#' set to its centred expectation, 0, unless every view is present.
-#' [augment.dmil_fit()]'s column `.views` says which views each prediction
-#' used. The baselines need every view they were fitted on.
+#' that row). In the network, the missing views leave the product of experts
+#' of the redundant code, their unique heads are dropped, and the synergy
+#' head is set to its centred expectation, 0, unless every view is present.
+#' In the pool (see [dmil_control()]), the members that need a missing view
+#' (`joint`, `late`, `early`) leave it for that sample and the weights of the
+#' others (the network, and the ensemble's networks of the present views)
+#' are rescaled to sum to 1. [augment.dmil_fit()]'s column `.views` says
+#' which views each prediction used. The baselines need every view they
+#' were fitted on.
 #'
 #' @param object A [dmil_fit()] model.
 #' @param new_data A named list of views, as for [dmil_fit()]. Views and their
@@ -17,9 +21,12 @@
 #' @param type `"class"` for the predicted class, `"prob"` for class
 #'   probabilities, `"logit"` for the logits (for `"ensemble"`, the averaged
 #'   log-probabilities of the members; for `"interaction_ensemble"`, the
-#'   logarithms of the mixture's probabilities), `"components"` (DMIL only) for the
-#'   contributions of the redundant head, each unique head, the synergy head
-#'   and the bias to the logit of the predicted class (they sum to it).
+#'   logarithms of the mixture's probabilities; for a pooled DMIL model, the
+#'   weighted sum of its members' log-probabilities), `"components"` (DMIL
+#'   only) for the contributions of the network's redundant head, each unique
+#'   head, the synergy head and the bias to the network's logit of the
+#'   predicted class (they sum to it; with a pool, the class is the pool's
+#'   prediction and the components describe the network, not the pool).
 #' @param which For `method = "unimodal"`, the view whose network predicts;
 #'   defaults to the one chosen at fit time.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].

@@ -135,10 +135,15 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
     cat("\nNetworks (losses and accuracy at the epoch kept):\n")
     print(nets[setdiff(names(nets), c("stage", "kept"))], row.names = FALSE, digits = digits)
   } else {
+    staged <- !is.na(nets$stage)
     cat(sprintf("\nTraining stages of the network (%s parameters; losses and accuracy at the epoch kept):\n",
-                format(nets$parameters[1], big.mark = ",")))
-    print(nets[setdiff(names(nets), c("network", "views", "parameters"))], row.names = FALSE,
+                format(nets$parameters[which(staged)[1]], big.mark = ",")))
+    print(nets[staged, setdiff(names(nets), c("network", "views", "parameters"))], row.names = FALSE,
           digits = digits)
+    if (any(!staged)) {
+      cat("\nNetworks pooled with it:\n")
+      print(nets[!staged, setdiff(names(nets), c("stage", "kept"))], row.names = FALSE, digits = digits)
+    }
   }
   if (!is.null(x$model)) {
     cat(sprintf("\n%s: validation accuracy %.*f, loss %.*f\n", x$model$model, digits,

@@ -1,5 +1,6 @@
 # Cost of a default DMIL fit against a default joint fit (the issue's
-# budget: at most 3 times), and where DMIL's time goes. MIX4, n = 20000,
+# budget: at most 3 times), and where DMIL's time goes: the network's
+# phases and the pool's members. MIX4, n = 20000,
 # K = 2, 2 threads. Run from the repository root:
 #   Rscript bench/dmil_cost.R [n] [threads]
 suppressPackageStartupMessages(library(dmil))
@@ -15,14 +16,16 @@ time_fit <- function(...) {
 runs <- list(
   joint = time_fit(method = "joint"),
   late = time_fit(method = "late"),
+  early = time_fit(method = "early"),
   dmil = time_fit(method = "dmil"),
-  dmil_phase_a = time_fit(method = "dmil", control = dmil_control(finetune = FALSE))
+  dmil_network = time_fit(method = "dmil", control = dmil_control(members = character())),
+  dmil_phase_a = time_fit(method = "dmil", control = dmil_control(finetune = FALSE, members = character())),
+  dmil_pool_a = time_fit(method = "dmil", control = dmil_control(finetune = FALSE))
 )
 cat(sprintf("MIX4 n = %d, %d threads, default settings (seconds, epochs run)\n", n, threads))
 for (nm in names(runs)) {
   f <- runs[[nm]]$fit
-  ep <- if (f$method == "dmil") paste(f$phases$stage, f$phases$epochs, sep = ":", collapse = " ") else
-    paste(tapply(f$history$epoch, f$history$net, max), collapse = " ")
+  ep <- paste(tapply(f$history$epoch, paste(f$history$net, f$history$stage), max), collapse = " ")
   cat(sprintf("  %-14s %7.1f s   epochs %s\n", nm, runs[[nm]]$seconds, ep))
 }
 # Phase B alone: the scores dmil_fit() computes, on the same training rows
@@ -34,6 +37,9 @@ invisible(suppressWarnings(dmil_interactions(
   folds = attr(fit$interactions, "dmil")$folds, nthreads = threads, progress = FALSE)))
 phase_b <- proc.time()[["elapsed"]] - t0
 a <- runs$dmil_phase_a$seconds
-cat(sprintf("\nDMIL / joint: %.2f (Phase A %.1f s = %.2f x joint, Phase B about %.1f s, Phase C about %.1f s)\n",
-            runs$dmil$seconds / runs$joint$seconds, a, a / runs$joint$seconds, phase_b,
-            runs$dmil$seconds - a - phase_b))
+net <- runs$dmil_network$seconds
+j <- runs$joint$seconds
+cat(sprintf("\nDMIL / joint: %.2f; the network alone %.2f (Phase A %.1f s = %.2f x joint, Phase B about %.1f s, Phase C about %.1f s); the pool's members about %.1f s = %.2f x joint\n",
+            runs$dmil$seconds / j, net / j, a, a / j, phase_b, net - a - phase_b,
+            runs$dmil$seconds - net, (runs$dmil$seconds - net) / j))
+cat(sprintf("Phase A network pooled (finetune = FALSE) / joint: %.2f\n", runs$dmil_pool_a$seconds / j))

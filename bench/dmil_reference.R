@@ -1,8 +1,9 @@
 # dmil's side of bench/run.sh: one timed fit in a fresh R process.
 #   Rscript bench/dmil_reference.R <joint|dmil> <n> <features per view> <hidden>
 #           <latent> <batch> <classes> <epochs> <threads>
-# DMIL is timed for Phase A only (control = dmil_control(finetune = FALSE)),
-# the part the PyTorch reference implements, with the loss terms that
+# DMIL is timed for its network's Phase A only (control =
+# dmil_control(finetune = FALSE, members = character()): no pool), the part
+# the PyTorch reference implements, with the loss terms that
 # reference computes (the package's original design; the defaults now turn
 # most of them off); no validation part. The time
 # is that of the whole dmil_fit() call (checks, standardisation, copying the
@@ -32,7 +33,7 @@ t <- system.time({
              validation = 0, seed = 1, nthreads = v[["threads"]],
              control = dmil_control(latent = v[["latent"]], finetune = FALSE, lambda_uni = 1,
                                     lambda_red = 0.5, lambda_align = 0.1, lambda_orth = 0.1,
-                                    lambda_anova = 0.1))
+                                    lambda_anova = 0.1, members = character()))
   }
 })[["elapsed"]]
 peak <- vm_mb("VmHWM")

@@ -135,3 +135,7 @@ satellite_set <- function() {
   list(x = list(visible = m[, band <= 2], infrared = m[, band >= 3]), y = droplevels(s$classes),
        note = "Satellite (mlbench): land cover; visible and near-infrared bands")
 }
+
+# The suite's folds: stratified, sizes differing by at most one (the folds
+# of dmil_cv()), fixed by the data set and the repeat.
+stratified_folds <- function(y, k, seed) withr::with_seed(seed, dmil:::balanced_folds(y, k))

@@ -28,7 +28,8 @@ suite_methods <- c(
 # with every term off, deterministic codes and no Phases B and C; each
 # "plain_<term>" adds one part back at the value of the package's original
 # design ("plain_finetune": Phases B and C).
-plain <- list(finetune = FALSE, variational = FALSE, lambda_red = 0)
+# These are ablations of the network: no pool.
+plain <- list(finetune = FALSE, variational = FALSE, lambda_red = 0, members = character())
 add_back <- list(variational = list(variational = TRUE), uni = list(lambda_uni = 1),
                  red = list(lambda_red = 0.5), align = list(lambda_align = 0.1),
                  orth = list(lambda_orth = 0.1), anova = list(lambda_anova = 0.1),
@@ -36,19 +37,25 @@ add_back <- list(variational = list(variational = TRUE), uni = list(lambda_uni =
                  finetune_uniform = list(finetune = TRUE, gamma = 0))
 # The package's original design, with the shared epoch budget.
 original <- list(lambda_uni = 1, lambda_red = 0.5, lambda_align = 0.1, lambda_orth = 0.1,
-                 lambda_anova = 0.1, variational = TRUE)
+                 lambda_anova = 0.1, variational = TRUE, members = character())
 ablations <- c(
   list(plain = fit_with("dmil", control = plain)),
   stats::setNames(lapply(add_back, function(a) fit_with("dmil", control = utils::modifyList(plain, a))),
                   paste0("plain_", names(add_back))),
   list(
     original = fit_with("dmil", control = original),
-    # the default model ("dmil") without one of its parts
+    # the default model ("dmil") without one of its parts: its pool (the
+    # network alone), Phases B and C
+    dmil_network = fit_with("dmil", control = list(members = character())),
+    dmil_network_a = fit_with("dmil", control = list(members = character(), finetune = FALSE)),
     dmil_phase_a = fit_with("dmil", control = list(finetune = FALSE)),
     dmil_uniform = fit_with("dmil", control = list(gamma = 0)),
     dmil_no_R = fit_with("dmil", control = list(stages = c("U", "S"))),
     dmil_no_U = fit_with("dmil", control = list(stages = c("R", "S"))),
     dmil_no_S = fit_with("dmil", control = list(stages = c("R", "U"))),
+    # without the two Phase A terms the default keeps
+    dmil_no_variational = fit_with("dmil", control = list(variational = FALSE)),
+    dmil_no_red = fit_with("dmil", control = list(lambda_red = 0)),
     # two views only
     dmil_lsmi = fit_with("dmil", control = list(measure = "lsmi")),
     # the default model with one setting changed: a synergy code as free as
@@ -80,43 +87,25 @@ suite_methods <- c(suite_methods, list(
 ))
 
 # A probe, not a package method: the log-linear pool of baseline fits
-# (`members`), with weights on the simplex (steps of 0.1) chosen by log-loss
-# on the shared validation rows, shrunk towards equal weights.
+# (`members`), weighted as DMIL weights its pool (dmil:::pool_weights(), on
+# the shared validation rows); what DMIL's pool is without its network.
 pool_with <- function(members) function(x, y, seed, nthreads) {
   fits <- lapply(members, function(m) suite_methods[[m]](x, y, seed, nthreads))
   v <- fits[[1]]$val_rows
-  J <- length(members)
-  grid <- as.matrix(expand.grid(rep(list(seq(0, 1, 0.1)), J - 1)))
-  grid <- grid[rowSums(grid) <= 1 + 1e-9, , drop = FALSE]
-  grid <- cbind(grid, 1 - rowSums(grid))
-  w <- rep(1 / J, J)
-  if (length(v) > 0) {
-    L <- lapply(fits, pool_logprob, x = lapply(x, function(m) m[v, , drop = FALSE]), lev = levels(y))
-    yi <- as.integer(y[v])
-    score <- apply(grid, 1, function(g) {
-      l <- Reduce(`+`, Map(`*`, g, L))
-      mean(dmil:::logsumexp_rows(l) - l[cbind(seq_along(yi), yi)]) +
-        10 * sum((g - 1 / J)^2) / length(v)
-    })
-    w <- grid[which.min(score), ]
-  }
+  L <- lapply(fits, pool_logprob, x = lapply(x, function(m) m[v, , drop = FALSE]), lev = levels(y))
+  w <- dmil:::pool_weights(stats::setNames(L, members), y[v])
   structure(list(fits = fits, w = w, method = "pool", n_val = length(v), val_rows = v,
                  settings = fits[[1]]$settings, levels = levels(y)), class = "pool_fit")
 }
 pool_logprob <- function(fit, x, lev) {
-  log(pmax(as.matrix(predict(fit, x, type = "prob")[paste0(".pred_", lev)]), 1e-12))
+  dmil:::log_softmax(as.matrix(predict(fit, x, type = "logit")[paste0(".logit_", lev)]))
 }
 predict.pool_fit <- function(object, new_x, type = "prob", ...) {
   L <- lapply(object$fits, pool_logprob, x = new_x, lev = object$levels)
-  l <- Reduce(`+`, Map(`*`, object$w, L))
-  p <- exp(l - dmil:::logsumexp_rows(l))
+  p <- dmil:::softmax_rows(Reduce(`+`, Map(`*`, object$w, L)))
   colnames(p) <- paste0(".pred_", object$levels)
   as.data.frame(p)
 }
 suite_methods$pool <- pool_with(c("joint", "late", "ensemble"))
 suite_methods$pool4 <- pool_with(c("joint", "late", "ensemble", "early"))
-# pool4 with DMIL's decomposition network as a fifth member: does it add
-# anything the separately trained component learners do not have?
-suite_methods$pool5 <- pool_with(c("joint", "late", "ensemble", "early", "dmil"))
-# the same with DMIL's Phase A network alone (no Phases B and C): cheaper
-suite_methods$pool5a <- pool_with(c("joint", "late", "ensemble", "early", "dmil_phase_a"))
+suite_methods$pool3 <- pool_with(c("joint", "late", "early"))

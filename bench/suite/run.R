@@ -38,20 +38,6 @@ cache <- bench_opt("cache", file.path("bench", "out", "suite"))
 dir.create(cache, recursive = TRUE, showWarnings = FALSE)
 stopifnot(all(methods %in% names(suite_methods)))
 
-stratified_folds <- function(y, k, seed) {
-  withr::with_seed(seed, {
-    f <- integer(length(y))
-    # classes in turn continue the fold sequence, so fold sizes differ by at most one
-    start <- 0L
-    for (idx in split(seq_along(y), y)) {
-      idx <- idx[sample.int(length(idx))]
-      f[idx] <- (start + seq_along(idx) - 1L) %% k + 1L
-      start <- start + length(idx)
-    }
-    f
-  })
-}
-
 log_loss <- function(prob, y) {
   p <- prob[cbind(seq_along(y), as.integer(y))]
   mean(-log(pmax(p, 1e-15)))

@@ -56,7 +56,8 @@ quick_fit <- function(data, method = "joint", ...) {
 expect_fit_contract <- function(fit_threads, x, types = c("class", "prob", "logit")) {
   f1 <- fit_threads(1)
   f2 <- fit_threads(2)
-  expect_identical(f1[c("nets", "aux_nets", "history")], f2[c("nets", "aux_nets", "history")])
+  fields <- c("nets", "aux_nets", "history", "pool", "val_metrics")
+  expect_identical(f1[fields], f2[fields])
   path <- withr::local_tempfile(fileext = ".rds")
   saveRDS(f2, path)
   back <- readRDS(path)

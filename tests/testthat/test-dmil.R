@@ -6,8 +6,9 @@ sim <- simulate_interactions(1600, "mix4", sigma = 0.4, seed = 101)
 train <- 1:1200
 test <- 1201:1600
 xs <- function(rows) lapply(sim$x, function(v) v[rows, , drop = FALSE])
-quick_ctl <- function(..., scores = list(epochs = 5)) {
-  dmil_control(finetune_epochs = 3, scores = scores, ...)
+# The network alone (no pool): test-dmil-pool.R tests the pool.
+quick_ctl <- function(..., scores = list(epochs = 5), members = character()) {
+  dmil_control(finetune_epochs = 3, scores = scores, members = members, ...)
 }
 dmil_quick <- function(..., control = quick_ctl(), seed = 1) {
   dmil_fit(xs(train), sim$y[train], epochs = 12, control = control, seed = seed,
@@ -27,7 +28,8 @@ test_that("DMIL is the default method and records its phases", {
 
 test_that("DMIL learns the simulated task", {
   big <- dmil_fit(xs(train), sim$y[train], seed = 2, progress = FALSE,
-                  control = dmil_control(finetune_epochs = 5, scores = list(epochs = 10)))
+                  control = dmil_control(finetune_epochs = 5, scores = list(epochs = 10),
+                                         members = character()))
   expect_gt(mean(predict(big, xs(test))$.pred_class == sim$y[test]), 0.9)
 })
 

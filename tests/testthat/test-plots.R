@@ -55,3 +55,15 @@ test_that("autoplot() methods return ggplots", {
   path <- withr::local_tempfile(fileext = ".png")
   expect_no_error(ggplot2::ggsave(path, ggplot2::autoplot(it), width = 5, height = 3))
 })
+
+test_that("cross-validation results plot a metric per split and method", {
+  cv <- dmil_cv(mix4_small$x, mix4_small$y, folds = 2, methods = c("late", "joint"), epochs = 2,
+                seed = 1, nthreads = 1)
+  expect_identical(draws(plot(cv)), cv)
+  expect_identical(draws(plot(cv, metric = "roc_auc")), cv)
+  expect_error(plot(cv, metric = "auc"), class = "dmil_error_arg")
+  skip_if_not_installed("ggplot2")
+  p <- ggplot2::autoplot(cv, metric = "log_loss")
+  expect_s3_class(p, "ggplot")
+  expect_identical(p$labels$y, "log_loss")
+})

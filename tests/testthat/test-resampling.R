@@ -36,28 +36,105 @@ test_that("bootstrap samples keep the class sizes; fold ids are dmil_boot()'s ow
   expect_error(dmil_boot(sim$x, sim$y, B = 2, folds = 1), class = "dmil_error_arg")
 })
 
-test_that("dmil_cv() scores every sample once per method, on the same folds", {
-  cv <- dmil_cv(sim$x, sim$y, folds = 3, methods = c("late", "joint"), epochs = 5, seed = 2,
-                nthreads = 1)
+test_that("dmil_cv() scores every sample once per repeat and method, on the same folds", {
+  cv <- dmil_cv(sim$x, sim$y, folds = 3, repeats = 2, methods = c("late", "joint"), epochs = 5,
+                seed = 2, nthreads = 1)
   expect_s3_class(cv, "dmil_cv")
-  expect_equal(nrow(cv), 6)
-  pred <- attr(cv, "predictions")
-  expect_equal(nrow(pred), 2 * 400)
-  by_method <- split(pred, pred$method)
-  expect_identical(by_method$late$fold[order(by_method$late$sample)],
-                   by_method$joint$fold[order(by_method$joint$sample)])
-  expect_equal(sort(as.integer(by_method$late$sample)), 1:400)
-  acc <- tapply(pred$.pred_class == pred$truth, list(pred$fold, pred$method), mean)
-  expect_equal(cv$accuracy, acc[cbind(cv$fold, match(cv$method, colnames(acc)))], ignore_attr = TRUE)
-  s <- summary(cv)
-  expect_named(s, c("method", "folds", "accuracy", "accuracy_se", "log_loss", "log_loss_se"))
+  expect_equal(nrow(cv), 2 * 3 * 2)
+  expect_named(cv, c("split", "repetition", "fold", "method", "seed", "n", dmil:::metric_names))
+  pred <- augment(cv)
+  expect_named(pred, c("sample", "split", "repetition", "fold", "method", "truth", ".pred_class",
+                       ".pred_0", ".pred_1"))
+  expect_equal(nrow(pred), 2 * 2 * 400)
+  for (r in 1:2) {
+    late <- pred[pred$method == "late" & pred$repetition == r, ]
+    joint <- pred[pred$method == "joint" & pred$repetition == r, ]
+    expect_equal(sort(as.integer(late$sample)), 1:400)
+    expect_identical(late$fold[order(as.integer(late$sample))], joint$fold[order(as.integer(joint$sample))])
+  }
+  # the repeats draw new folds
+  f1 <- pred$fold[pred$method == "late" & pred$repetition == 1]
+  f2 <- pred$fold[pred$method == "late" & pred$repetition == 2]
+  s1 <- as.integer(pred$sample[pred$method == "late" & pred$repetition == 1])
+  s2 <- as.integer(pred$sample[pred$method == "late" & pred$repetition == 2])
+  expect_false(identical(f1[order(s1)], f2[order(s2)]))
+  acc <- tapply(pred$.pred_class == pred$truth, list(pred$split, pred$method), mean)
+  expect_equal(cv$accuracy, acc[cbind(cv$split, cv$method)], ignore_attr = TRUE)
+})
+
+test_that("stratified folds differ in size by at most one and spread every class evenly", {
+  y <- nutrimouse$diet  # five classes of 8
+  f <- dmil:::with_seed(1, dmil:::balanced_folds(y, 5))
+  expect_equal(as.vector(table(f)), rep(8, 5))
+  expect_true(all(table(f, y) %in% c(1, 2)))
+  f3 <- dmil:::with_seed(1, dmil:::balanced_folds(factor(rep(c("a", "b", "c"), c(7, 5, 4))), 5))
+  expect_lte(diff(range(table(f3))), 1)
+})
+
+test_that("ten folds of the 40 mice work, each training set with every diet", {
+  cv <- dmil_cv(nutrimouse$x, nutrimouse$diet, folds = 10, methods = "late", epochs = 2, seed = 1,
+                nthreads = 1)
+  expect_equal(cv$n, rep(4, 10))
+  expect_false(anyNA(cv$accuracy))
+})
+
+test_that("a class too small to be in every training set is refused before any fit", {
+  y <- sim$y
+  levels(y) <- c(levels(y), "rare")
+  y[1] <- "rare"
+  expect_error(dmil_cv(sim$x, y, folds = 3, methods = "late", epochs = 2), class = "dmil_error_outcome")
+  expect_error(dmil_cv(sim$x, y, folds = 3, methods = "late", epochs = 2), "rare")
+})
+
+test_that("fixed fold ids are used as given, and checked", {
   folds <- rep(1:4, length.out = 400)
   cv4 <- dmil_cv(sim$x, sim$y, folds = 4, methods = "late", epochs = 3, foldid = folds, seed = 2,
                  nthreads = 1)
-  expect_identical(sort(unique(attr(cv4, "predictions")$fold)), 1:4)
+  expect_identical(sort(unique(augment(cv4)$fold)), 1:4)
+  pred <- augment(cv4)
+  expect_identical(pred$fold[order(as.integer(pred$sample))], folds)
   # a fold with no samples is caught before any task runs
   expect_error(dmil_cv(sim$x, sim$y, folds = 4, methods = "late", foldid = rep(1:3, length.out = 400)),
                class = "dmil_error_arg")
+  expect_error(dmil_cv(sim$x, sim$y, folds = 4, methods = "late", foldid = folds, repeats = 2),
+               class = "dmil_error_arg")
+})
+
+test_that("summaries weight the splits by their size", {
+  cv <- dmil_cv(nutrimouse$x, nutrimouse$genotype, folds = 3, methods = c("late", "ensemble"),
+                epochs = 3, seed = 4, nthreads = 1)
+  expect_equal(sort(unique(cv$n)), c(13, 14))
+  td <- tidy(cv)
+  expect_named(td, c("method", "metric", "estimate", "std.error", "splits"))
+  expect_identical(unique(td$metric), dmil:::metric_names)
+  late <- cv[cv$method == "late", ]
+  expect_equal(td$estimate[td$method == "late" & td$metric == "accuracy"],
+               sum(late$accuracy * late$n) / sum(late$n))
+  pred <- augment(cv)
+  expect_equal(td$estimate[td$method == "late" & td$metric == "accuracy"],
+               mean(pred$.pred_class[pred$method == "late"] == pred$truth[pred$method == "late"]))
+  s <- summary(cv)
+  expect_equal(s$log_loss[s$method == "ensemble"], td$estimate[td$method == "ensemble" & td$metric == "log_loss"])
+  expect_output(print(s), "weighted by their size")
+  g <- glance(cv)
+  expect_identical(g, data.frame(methods = 2L, splits = 3L, repeats = 1L, n = 40L))
+  expect_output(print(cv), "3 splits")
+})
+
+test_that("an rsample resampling object gives the splits", {
+  skip_if_not_installed("rsample")
+  rs <- dmil:::with_seed(3, rsample::vfold_cv(data.frame(y = sim$y), v = 3, repeats = 2, strata = y))
+  cv <- dmil_cv(sim$x, sim$y, methods = "late", resamples = rs, epochs = 2, seed = 1, nthreads = 1)
+  expect_identical(cv$split, paste(rs$id, rs$id2, sep = "_"))
+  expect_identical(cv$repetition, rep(1:2, each = 3))
+  pred <- augment(cv)
+  for (i in seq_along(rs$splits)) {
+    expect_setequal(as.integer(pred$sample[pred$split == cv$split[i]]),
+                    as.integer(rs$splits[[i]], data = "assessment"))
+  }
+  expect_error(dmil_cv(sim$x, sim$y, methods = "late", resamples = list(1)), class = "dmil_error_arg")
+  short <- rsample::vfold_cv(data.frame(y = sim$y[1:100]), v = 2)
+  expect_error(dmil_cv(sim$x, sim$y, methods = "late", resamples = short), class = "dmil_error_arg")
 })
 
 test_that("results are identical sequentially and on two parallel workers", {
