@@ -34,8 +34,32 @@
 #' if (requireNamespace("ggplot2", quietly = TRUE)) ggplot2::autoplot(it)
 NULL
 
+# One colour-blind-safe palette (Okabe and Ito 2008) for every plot, base
+# and ggplot2 alike: `n` colours for series (methods, networks, stages),
+# recycled beyond eight.
+dm_palette <- function(n) {
+  okabe_ito <- c("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+                 "#000000")
+  rep_len(okabe_ito, n)
+}
+# The atoms r, u_<view> (one per view) and s: redundancy blue, synergy
+# vermillion, the views the palette's other colours.
 atom_palette <- function(n_views) {
-  c("#4E79A7", grDevices::hcl.colors(max(n_views, 2), "Teal")[seq_len(n_views)], "#E15759")
+  okabe_ito <- dm_palette(8)
+  c(okabe_ito[1], rep_len(okabe_ito[c(2, 3, 5, 6, 7, 8)], n_views), okabe_ito[4])
+}
+
+# A legend in the right margin, which is first made wide enough for the
+# longest label (base graphics; call after the plot, with the margin from
+# legend_margin()).
+legend_margin <- function(labels, mar = c(4, 4, 2, 1)) {
+  width <- max(graphics::strwidth(labels, units = "inches")) / graphics::par("csi")
+  mar[4] <- mar[4] + width + 3
+  mar
+}
+legend_right <- function(labels, ...) {
+  usr <- graphics::par("usr")
+  graphics::legend(usr[2], usr[4], legend = labels, xjust = 0, yjust = 1, bty = "n", xpd = TRUE, ...)
 }
 
 #' @rdname dmil-plots
@@ -46,7 +70,9 @@ plot.dmil_fit <- function(x, ...) {
   old <- graphics::par(mfrow = c(1, 2), mar = c(4, 4, 2, 1))
   on.exit(graphics::par(old))
   series <- unique(h$series)
-  cols <- grDevices::hcl.colors(max(length(series), 2), "Dark 3")
+  cols <- dm_palette(length(series))
+  # each stage is its own line: stages optimise different losses
+  runs <- paste(h$series, h$stage %||% "")
   for (what in c("train_loss", "val_acc")) {
     y <- h[[what]]
     ok <- is.finite(y)
@@ -54,9 +80,9 @@ plot.dmil_fit <- function(x, ...) {
                    xlab = cv$xlab,
                    ylab = if (what == "train_loss") "training loss" else "validation accuracy",
                    main = if (what == "train_loss") "Training loss" else "Validation accuracy")
-    for (k in seq_along(series)) {
-      s <- h$series == series[k] & ok
-      graphics::lines(h$step[s], y[s], col = cols[k], lwd = 2)
+    for (r in unique(runs)) {
+      s <- runs == r & ok
+      graphics::lines(h$step[s], y[s], col = cols[match(h$series[s][1], series)], lwd = 2)
     }
     if (cv$stages) {
       edges <- which(diff(match(h$stage, unique(h$stage))) != 0)
@@ -80,11 +106,16 @@ autoplot.dmil_fit <- function(object, ...) {
                value = h$val_acc)
   )
   long <- long[is.finite(long$value), ]
-  aes <- ggplot2::aes(x = .data$step, y = .data$value, colour = .data[[cv$colour]])
+  # colours and legend in the order the series and stages ran; one line per stage
+  long$series <- factor(long$series, levels = unique(h$series))
+  long$stage <- factor(long$stage, levels = unique(h$stage %||% ""))
+  long$run <- interaction(long$series, long$stage, drop = TRUE)
+  aes <- ggplot2::aes(x = .data$step, y = .data$value, colour = .data[[cv$colour]], group = .data$run)
   ggplot2::ggplot(long, aes) +
     ggplot2::geom_line(linewidth = 0.8) +
     ggplot2::facet_wrap(~metric, scales = "free_y") +
-    ggplot2::labs(x = "epoch", y = NULL, colour = cv$colour_title)
+    ggplot2::scale_colour_manual(values = dm_palette(nlevels(long[[cv$colour]]))) +
+    ggplot2::labs(x = cv$xlab, y = NULL, colour = cv$colour_title)
 }
 
 profile_data <- function(x, max_samples) {
@@ -113,7 +144,7 @@ plot.dmil_interactions <- function(x, type = c("profile", "distribution"), max_s
     pos <- unname(t(pmax(vals, 0)))
     neg <- unname(t(pmin(vals, 0)))
     lim <- range(c(colSums(neg), colSums(pos)))
-    old <- graphics::par(mar = c(4, 4, 2, 7), xpd = FALSE)
+    old <- graphics::par(mar = legend_margin(p$atoms), xpd = FALSE)
     on.exit(graphics::par(old))
     graphics::barplot(pos, col = cols, border = NA, space = 0, ylim = lim, axisnames = FALSE,
                       xlab = "samples (grouped by dominant type)",
@@ -123,8 +154,7 @@ plot.dmil_interactions <- function(x, type = c("profile", "distribution"), max_s
     edges <- cumsum(groups$lengths)
     graphics::abline(v = edges[-length(edges)], lty = 3)
     graphics::mtext(groups$values, side = 1, line = 0.5, at = edges - groups$lengths / 2, cex = 0.8)
-    graphics::par(xpd = TRUE)
-    graphics::legend("topright", inset = c(-0.22, 0), legend = p$atoms, fill = cols, bty = "n")
+    legend_right(p$atoms, fill = cols)
   } else {
     old <- graphics::par(mfrow = grDevices::n2mfrow(length(p$atoms)), mar = c(4, 4, 2, 1))
     on.exit(graphics::par(old))
@@ -174,11 +204,12 @@ autoplot.dmil_interactions <- function(object, type = c("profile", "distribution
 plot.dmil_comparison <- function(x, ...) {
   s <- comparison_summary(x)
   means <- stats::xtabs(mean ~ method + group, data = s)
-  cols <- grDevices::hcl.colors(max(nrow(means), 2), "Dark 3")[seq_len(nrow(means))]
+  cols <- dm_palette(nrow(means))
+  old <- graphics::par(mar = legend_margin(rownames(means)))
+  on.exit(graphics::par(old))
   mids <- graphics::barplot(means, beside = TRUE, col = cols, ylim = c(0, 1.05), border = NA,
-                            ylab = "accuracy", main = "Accuracy by group",
-                            legend.text = rownames(means),
-                            args.legend = list(x = "bottomright", bty = "n", bg = "white"))
+                            ylab = "accuracy", main = "Accuracy by group")
+  legend_right(rownames(means), fill = cols, border = NA)
   lo <- stats::xtabs(lo ~ method + group, data = s)
   hi <- stats::xtabs(hi ~ method + group, data = s)
   many <- hi > lo
@@ -197,6 +228,7 @@ autoplot.dmil_comparison <- function(object, ...) {
                            data = s[s$hi > s$lo, , drop = FALSE],
                            position = ggplot2::position_dodge(width = 0.85), width = 0.25) +
     ggplot2::coord_cartesian(ylim = c(0, 1)) +
+    ggplot2::scale_fill_manual(values = dm_palette(length(unique(s$method)))) +
     ggplot2::labs(x = NULL, y = "accuracy", fill = NULL)
 }
 

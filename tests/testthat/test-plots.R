@@ -67,3 +67,30 @@ test_that("cross-validation results plot a metric per split and method", {
   expect_s3_class(p, "ggplot")
   expect_identical(p$labels$y, "log_loss")
 })
+
+test_that("every plot draws from one colour-blind-safe palette, redundancy and the first view apart", {
+  pal <- dmil:::atom_palette(3)
+  expect_length(pal, 5)
+  expect_false(anyDuplicated(pal) > 0)
+  expect_identical(pal[1], "#0072B2")  # r: blue
+  expect_identical(pal[5], "#D55E00")  # s: vermillion
+  expect_true(all(pal %in% dmil:::dm_palette(8)))
+})
+
+test_that("the profile's legend gets a margin as wide as its longest atom name", {
+  path <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(path)
+  on.exit(grDevices::dev.off())
+  short <- dmil:::legend_margin(c("r", "s"))
+  long <- dmil:::legend_margin(c("r", "u_methylation", "s"))
+  width <- graphics::strwidth("u_methylation", units = "inches") / graphics::par("csi")
+  expect_gt(long[4] - short[4], width - 1)
+  expect_gte(long[4], width + 3)
+})
+
+test_that("training curves keep the stages apart and in the order they ran", {
+  skip_if_not_installed("ggplot2")
+  p <- ggplot2::autoplot(fit_d)
+  expect_identical(levels(p$data$stage), c("A", "R", "U", "S"))
+  expect_identical(nlevels(p$data$run), 4L)
+})
