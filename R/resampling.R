@@ -65,7 +65,8 @@ task_seeds <- function(seed, n) {
 #' workers. Progress is reported through `progressr` when enabled with
 #' `progressr::with_progress()`.
 #'
-#' @param x,y Views and labels, as for [dmil_interactions()].
+#' @param x,y Views and labels, as for [dmil_interactions()]; for the
+#'   methods, `x` is a `dmil_boot` result.
 #' @param B Number of bootstrap replicates.
 #' @param ... Further arguments of [dmil_interactions()] (e.g. `measure`,
 #'   `epochs`).
@@ -74,9 +75,13 @@ task_seeds <- function(seed, n) {
 #' @param nthreads Threads of each fit when running sequentially; `NULL` uses
 #'   [dmil_threads()].
 #' @return A data frame of class `dmil_boot` with one row per replicate and
-#'   term (`replicate`, `seed`, `term`, `estimate`); `summary()` gives the
-#'   bootstrap mean, standard error and percentile interval of every term
-#'   alongside the estimate on the original data (`estimate` of replicate 0).
+#'   term (`replicate`, `seed`, `term`, `estimate`); `summary()` and `tidy()`
+#'   give the bootstrap mean, standard error and percentile interval of every
+#'   term alongside the estimate on the original data (`estimate` of
+#'   replicate 0; `tidy()` without the bootstrap mean), `glance()` one row
+#'   (`terms`, `replicates`, `conf_level`), and `plot()` and `autoplot()` the
+#'   distribution of each term over the replicates with its estimate and
+#'   interval.
 #' @examples
 #' sim <- simulate_interactions(500, "mix4", seed = 1)
 #' bt <- dmil_boot(sim$x, sim$y, B = 5, epochs = 5, repeats = 2, seed = 1, nthreads = 1)
@@ -153,6 +158,56 @@ summary.dmil_boot <- function(object, ...) {
   )
   structure(out, class = c("summary.dmil_boot", "data.frame"), B = attr(object, "B"),
             conf_level = attr(object, "conf_level"))
+}
+
+#' @rdname dmil_boot
+#' @param object A `dmil_boot` result (for its methods).
+#' @export
+tidy.dmil_boot <- function(x, ...) {
+  rlang::check_dots_empty()
+  out <- as.data.frame(unclass(summary(x)))
+  out[c("term", "estimate", "std.error", "conf.low", "conf.high")]
+}
+
+#' @rdname dmil_boot
+#' @export
+glance.dmil_boot <- function(x, ...) {
+  rlang::check_dots_empty()
+  data.frame(terms = length(unique(x$term)), replicates = as.integer(attr(x, "B")),
+             conf_level = attr(x, "conf_level"))
+}
+
+#' @rdname dmil_boot
+#' @export
+plot.dmil_boot <- function(x, ...) {
+  td <- tidy(x)
+  boots <- x[x$replicate > 0, ]
+  old <- graphics::par(mfrow = grDevices::n2mfrow(nrow(td)), mar = c(4, 4, 2, 1))
+  on.exit(graphics::par(old))
+  for (i in seq_len(nrow(td))) {
+    v <- boots$estimate[boots$term == td$term[i]]
+    graphics::hist(v, breaks = 20, col = dm_palette(1), border = "white", main = td$term[i],
+                   xlab = "bootstrap estimate", xlim = range(v, td$estimate[i]))
+    graphics::abline(v = td$estimate[i], lwd = 2)
+    graphics::abline(v = c(td$conf.low[i], td$conf.high[i]), lty = 2)
+  }
+  invisible(x)
+}
+
+#' @rdname dmil_boot
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_boot <- function(object, ...) {
+  td <- tidy(object)
+  boots <- object[object$replicate > 0, ]
+  boots$term <- factor(boots$term, levels = td$term)
+  td$term <- factor(td$term, levels = td$term)
+  ggplot2::ggplot(as.data.frame(unclass(boots)), ggplot2::aes(x = .data$estimate)) +
+    ggplot2::geom_histogram(bins = 20, fill = dm_palette(1)) +
+    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$estimate), data = td, linewidth = 0.8) +
+    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$conf.low), data = td, linetype = 2) +
+    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$conf.high), data = td, linetype = 2) +
+    ggplot2::facet_wrap(~term, scales = "free") +
+    ggplot2::labs(x = "bootstrap estimate (line: estimate on the data; dashed: interval)", y = "replicates")
 }
 
 #' @export

@@ -12,6 +12,16 @@ test_that("dmil_boot() returns one row per replicate and term, with the original
   expect_true(all(s$conf.low <= s$conf.high))
   expect_output(print(s), "Bootstrap")
   expect_identical(dmil_boot(sim$x, sim$y, B = 3, epochs = 5, repeats = 2, seed = 1, nthreads = 1), bt)
+  td <- tidy(bt)
+  expect_named(td, c("term", "estimate", "std.error", "conf.low", "conf.high"))
+  expect_equal(td$std.error[td$term == "r"], sd(bt$estimate[bt$term == "r" & bt$replicate > 0]))
+  expect_identical(glance(bt), data.frame(terms = 7L, replicates = 3L, conf_level = 0.95))
+  path <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(path)
+  expect_identical(plot(bt), bt)
+  grDevices::dev.off()
+  skip_if_not_installed("ggplot2")
+  expect_s3_class(ggplot2::autoplot(bt), "ggplot")
 })
 
 test_that("resampling leaves R's random number generator as it was, and does not depend on its kind", {
