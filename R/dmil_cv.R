@@ -95,6 +95,8 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., repeats = 1, resampl
                   folds)
     }
   }
+  # every method's settings, checked on the first training set before anything trains
+  for (m in methods) check_cv_fit(views, y, splits[[1]], m, controls[[m]], dots, seed)
   grid <- expand.grid(split = seq_along(splits), method = methods, stringsAsFactors = FALSE)
   seeds <- task_seeds(seed, nrow(grid))
   tasks <- lapply(seq_len(nrow(grid)), function(k) c(as.list(grid[k, ]), seed = seeds[k]))
@@ -118,6 +120,32 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., repeats = 1, resampl
   out <- do.call(rbind, lapply(results, `[[`, "summary"))
   structure(out, class = c("dmil_cv", "data.frame"),
             predictions = do.call(rbind, lapply(results, `[[`, "predictions")))
+}
+
+# dmil_fit()'s checks of a method's fits (fit_setup()) on the training rows of
+# split `sp`, before any task runs: errors come from dmil_cv(), say which
+# rows they were checked on, and keep the class of the check that failed.
+check_cv_fit <- function(views, y, sp, method, control, dots, seed, call = rlang::caller_env()) {
+  formal <- formals(dmil_fit)
+  unknown <- setdiff(names(dots), names(formal))
+  if (length(unknown)) {
+    dm_abort(c("{.arg {unknown}} {cli::qty(length(unknown))}{?is not an argument/are not arguments} of {.fn dmil_fit}.",
+               "i" = "The arguments in {.arg ...} go to {.fn dmil_fit}."),
+             class = "dmil_error_arg", call = call)
+  }
+  given <- c(list(x = lapply(views, function(v) v[sp$train, , drop = FALSE]), y = y[sp$train],
+                  method = method, control = control, seed = seed, nthreads = 1L, progress = FALSE),
+             dots)
+  defaults <- formal[setdiff(names(formal), c("...", "method", names(given)))]
+  args <- c(given, lapply(defaults, eval, envir = environment(dmil_fit)))
+  withCallingHandlers(
+    do.call(fit_setup, c(args[setdiff(names(formals(fit_setup)), "call")], list(call = call))),
+    dmil_error = function(e) {
+      dm_abort(c("The {.val {method}} fits would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples)."),
+               class = setdiff(class(e), c("dmil_error", "rlang_error", "error", "condition")),
+               parent = e, call = call)
+    })
+  invisible()
 }
 
 # Folds for every class in turn, continuing the fold sequence from one

@@ -181,56 +181,72 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                      seed = NULL, nthreads = NULL, progress = interactive()) {
   rlang::check_dots_empty()
   method <- rlang::arg_match(method)
-  views <- check_views(x)
-  n <- nrow(views[[1]])
-  y <- check_outcome(y, n)
-  hidden <- check_count(hidden, min = 1, max = 1e5)
-  depth <- check_count(depth, min = 1, max = 16)
-  fusion_depth <- check_count(fusion_depth, min = 0, max = 16)
-  epochs <- check_count(epochs, min = 1, max = 1e6)
-  lr <- check_number(lr, min = 0, min_open = TRUE)
-  weight_decay <- check_number(weight_decay, min = 0)
-  validation <- check_number(validation, min = 0, max = 1, max_open = TRUE)
-  if (validation > 0 && round(validation * n) < 1) {
-    dm_abort(
-      c("{.arg validation} is too small to hold out any of the {n} samples.",
-        "i" = "Use a larger fraction, or {.code validation = 0} to keep the last epoch."),
-      class = "dmil_error_arg")
-  }
-  seed <- check_seed(seed)
-  # the rows every method holds out
-  val_rows <- if (validation > 0) .Call(C_dm_split, as.integer(y) - 1L, nlevels(y), validation, seed) else integer()
-  batch_size <- if (is.null(batch_size)) {
-    as.integer(min(64, n - length(val_rows)))
-  } else {
-    check_batch_size(batch_size, n)
-  }
-  patience <- if (is.null(patience)) 0L else check_count(patience, min = 1)
-  which <- check_which(which, method, names(views))
-  control <- check_control(control, method)
-  method_check(method_of(method), views, y, val_rows, control, epochs, call = rlang::current_env())
-  progress <- check_flag(progress)
-  nthreads <- check_nthreads(nthreads)
-
-  bp <- learn_blueprint(views, nthreads)
-  data <- fit_data(views, bp, val_rows)
+  s <- fit_setup(x, y, method, hidden, depth, fusion_depth, epochs, batch_size, lr, weight_decay,
+                 validation, patience, which, control, seed, nthreads, progress)
+  bp <- learn_blueprint(s$views, s$nthreads)
+  data <- fit_data(s$views, bp, s$val_rows)
   on.exit(free_fit_data(data), add = TRUE)
-  settings <- list(hidden = hidden, depth = depth, fusion_depth = fusion_depth,
-                   epochs = epochs, batch_size = batch_size, lr = lr,
-                   weight_decay = weight_decay, validation = validation,
-                   patience = if (patience > 0) patience else NULL,
-                   seed = seed, nthreads = nthreads)
-  fit <- list(method = method, call = match.call(), levels = levels(y),
-              class_counts = c(table(y)), n = n, views = bp, which = which)
-  args <- list(hidden = hidden, depth = depth, fusion_depth = fusion_depth, epochs = epochs,
-               batch_size = batch_size, patience = patience, lr = lr, weight_decay = weight_decay,
-               control = control, seed = seed, nthreads = nthreads, progress = progress)
-  fit <- c(fit, method_train(method_of(method), views, y, bp, val_rows, args, data))
-  if (!is.null(control)) settings$control <- unclass(control)
+  settings <- c(s[c("hidden", "depth", "fusion_depth", "epochs", "batch_size", "lr", "weight_decay",
+                    "validation")],
+                list(patience = if (s$patience > 0) s$patience else NULL),
+                s[c("seed", "nthreads")])
+  fit <- list(method = method, call = match.call(), levels = levels(s$y),
+              class_counts = c(table(s$y)), n = s$n, views = bp, which = s$which)
+  args <- s[c("hidden", "depth", "fusion_depth", "epochs", "batch_size", "patience", "lr",
+              "weight_decay", "control", "seed", "nthreads", "progress")]
+  fit <- c(fit, method_train(method_of(method), s$views, s$y, bp, s$val_rows, args, data))
+  if (!is.null(s$control)) settings$control <- unclass(s$control)
   fit$settings <- settings
   fit$version <- as.character(utils::packageVersion("dmil"))
   fit <- structure(fit, class = "dmil_fit")
-  method_finish(method_of(fit), fit, views, y, data, progress)
+  method_finish(method_of(fit), fit, s$views, s$y, data, s$progress)
+}
+
+# dmil_fit()'s checks, before anything trains: the checked settings, the
+# views, labels and validation rows. Errors name `call`, so that a function
+# that fits for the user (dmil_cv()) can check its fits' settings up front.
+fit_setup <- function(x, y, method, hidden, depth, fusion_depth, epochs, batch_size, lr,
+                      weight_decay, validation, patience, which, control, seed, nthreads, progress,
+                      call = rlang::caller_env()) {
+  views <- check_views(x, call = call)
+  n <- nrow(views[[1]])
+  y <- check_outcome(y, n, call = call)
+  out <- list(
+    views = views, y = y, n = n,
+    hidden = check_count(hidden, min = 1, max = 1e5, call = call),
+    depth = check_count(depth, min = 1, max = 16, call = call),
+    fusion_depth = check_count(fusion_depth, min = 0, max = 16, call = call),
+    epochs = check_count(epochs, min = 1, max = 1e6, call = call),
+    lr = check_number(lr, min = 0, min_open = TRUE, call = call),
+    weight_decay = check_number(weight_decay, min = 0, call = call),
+    validation = check_number(validation, min = 0, max = 1, max_open = TRUE, call = call)
+  )
+  if (out$validation > 0 && round(out$validation * n) < 1) {
+    dm_abort(
+      c("{.arg validation} is too small to hold out any of the {n} samples.",
+        "i" = "Use a larger fraction, or {.code validation = 0} to keep the last epoch."),
+      class = "dmil_error_arg", call = call)
+  }
+  out$seed <- check_seed(seed, call = call)
+  # the rows every method holds out
+  out$val_rows <- if (out$validation > 0) {
+    .Call(C_dm_split, as.integer(y) - 1L, nlevels(y), out$validation, out$seed)
+  } else {
+    integer()
+  }
+  out$batch_size <- if (is.null(batch_size)) {
+    as.integer(min(64, n - length(out$val_rows)))
+  } else {
+    check_batch_size(batch_size, n, call = call)
+  }
+  out$patience <- if (is.null(patience)) 0L else check_count(patience, min = 1, call = call)
+  # NULL for most methods: kept as elements
+  out["which"] <- list(check_which(which, method, names(views), call = call))
+  out["control"] <- list(check_control(control, method, call = call))
+  method_check(method_of(method), views, y, out$val_rows, out$control, out$epochs, call = call)
+  out$progress <- check_flag(progress, call = call)
+  out$nthreads <- check_nthreads(nthreads, call = call)
+  out
 }
 
 # The networks of the baselines, trained in one call of the core with the

@@ -195,3 +195,17 @@ test_that("bootstrap intervals cover the estimator's expected value in most repl
   # 95% intervals; over all 50 the coverage measured 0.86 when this was written
   expect_gte(mean(covered), 0.8)
 })
+
+test_that("dmil_cv() checks its fits' settings before any fit, and says on which rows", {
+  # one fold's training rows are 32 of the 40 mice: a batch of 64 cannot be drawn
+  err <- expect_error(dmil_cv(nutrimouse$x, nutrimouse$genotype, methods = "late", batch_size = 64),
+                      class = "dmil_error_arg")
+  expect_identical(rlang::call_name(err$call), "dmil_cv")
+  expect_match(conditionMessage(err), "32 of 40 samples")
+  expect_match(conditionMessage(err), "batch_size")
+  expect_error(dmil_cv(nutrimouse$x, nutrimouse$genotype, methods = "late", epoch = 2),
+               "not an argument", class = "dmil_error_arg")
+  expect_error(dmil_cv(nutrimouse$x, nutrimouse$genotype, methods = c("late", "dmil"),
+                       control = dmil_control(folds = 40)),
+               "dmil", class = "dmil_error_outcome")
+})
