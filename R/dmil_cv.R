@@ -5,7 +5,7 @@
 #' and every method sees the same splits. By default the splits are `folds`
 #' stratified folds, drawn anew `repeats` times; `foldid` fixes the folds,
 #' and `resamples` takes any resampling scheme of the
-#' [rsample](https://rsample.tidymodels.org) package.
+#' rsample package.
 #'
 #' @section Folds:
 #' Within each class the samples are shuffled and dealt to the folds in turn,
