@@ -97,15 +97,16 @@ method_augment.dmil_method_dmil <- function(m, fit, new_data, nthreads) {
                     row.names = NULL, check.names = FALSE)
   vn <- names(fit$views)
   atoms <- atom_columns(vn)
-  for (a in atoms) out[[paste0(".", a)]] <- NA_real_
-  out$.dominant <- factor(NA, levels = atom_labels(vn))
+  # expected values without labels: named apart from interactions()' labelled ones
+  for (a in atoms) out[[paste0(".expected_", a)]] <- NA_real_
+  out$.expected_dominant <- factor(NA, levels = atom_labels(vn))
   if (!is.null(fit$interactions)) {
     full <- if (is.null(data$present)) seq_len(nrow(out)) else which(rowSums(!data$present) == 0)
     if (length(full)) {
       sub <- lapply(data$views, function(v) v[full, , drop = FALSE])
       ex <- predict(fit$interactions, sub, nthreads = nthreads)
-      for (a in atoms) out[[paste0(".", a)]][full] <- ex[[a]]
-      out$.dominant[full] <- ex$dominant
+      for (a in atoms) out[[paste0(".expected_", a)]][full] <- ex[[a]]
+      out$.expected_dominant[full] <- ex$dominant
     }
   }
   out$.views <- views_used(data$present, vn, nrow(out))

@@ -22,8 +22,11 @@
 #' @param new_x Deprecated name of `new_data`.
 #' @return Data frames. `augment()`: `sample`, `.pred_class`,
 #'   `.pred_<level>`, and for DMIL `.comp_R`, `.comp_U_<view>`, `.comp_S`,
-#'   `.comp_bias`, `.r`, `.u_<view>`, `.s`, `.dominant`, `.views` (the views
-#'   each prediction used); for I2MoE the gate's weights `.weight_r`,
+#'   `.comp_bias`, `.expected_r`, `.expected_u_<view>`, `.expected_s`,
+#'   `.expected_dominant` (the posterior-expected interactions, computed
+#'   without labels; they differ from the labelled values of
+#'   [interactions()], hence the names), `.views` (the views each prediction
+#'   used); for I2MoE the gate's weights `.weight_r`,
 #'   `.weight_u_<view>`, `.weight_s` and the `.dominant` expert (see
 #'   [interactions()]).
 #'

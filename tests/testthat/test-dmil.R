@@ -104,11 +104,12 @@ test_that("augment() combines predictions, components and expected interactions"
   a <- augment(fit, xs(test))
   expect_equal(nrow(a), length(test))
   expect_true(all(c("sample", ".pred_class", ".pred_0", ".pred_1", ".comp_R", ".comp_S",
-                    ".r", ".u_x1", ".u_x2", ".s", ".dominant", ".views") %in% names(a)))
-  expect_false(anyNA(a$.r))
+                    ".expected_r", ".expected_u_x1", ".expected_u_x2", ".expected_s",
+                    ".expected_dominant", ".views") %in% names(a)))
+  expect_false(anyNA(a$.expected_r))
   expect_true(all(a$.views == "x1+x2"))
   only1 <- augment(fit, xs(test)["x1"])
-  expect_true(all(is.na(only1$.r)))
+  expect_true(all(is.na(only1$.expected_r)))
   expect_true(all(only1$.views == "x1"))
   expect_identical(a$.pred_class, predict(fit, xs(test))$.pred_class)
 })
