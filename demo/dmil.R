@@ -12,7 +12,8 @@ test <- 4001:6000
 views <- function(rows) lapply(sim$x, function(v) v[rows, , drop = FALSE])
 
 ## DMIL (the default method): decomposition network, per-sample interaction
-## scores of the training data, interaction-weighted fine-tuning.
+## scores of the training data, interaction-weighted fine-tuning; it predicts
+## with the network pooled with joint, late and early fusion networks.
 fit <- dmil_fit(views(train), sim$y[train], seed = 1)
 fit
 
