@@ -193,7 +193,10 @@ print.summary.dmil_interactions <- function(x, digits = 3, ...) {
 #' @param new_x Deprecated name of `new_data`.
 #' @return `tidy()`: a data frame with `sample`, `label`, `component`,
 #'   `estimate` and `spread` (the between-repeat standard deviation of an
-#'   atom, `NA` where it is not measured). `glance()`: a one-row data frame.
+#'   atom, `NA` where it is not measured). `glance()`: a one-row data frame
+#'   (`n`, `views`, `classes`, `measure`, `unit`, `folds`, `repeats`,
+#'   `mean_<atom>`, `shift`, `accuracy_<view>`, `accuracy_joint`,
+#'   `log_loss_joint`).
 #'   `predict()`: a data frame with `sample`, (with `new_y`) `label`, the
 #'   atoms and pointwise informations (and `h_<view>` for `"lsmi"`),
 #'   `dominant` and `.pred_class`, the joint discriminator's most probable
@@ -265,7 +268,7 @@ glance.dmil_interactions <- function(x, ...) {
   for (nm in names(m)) out[[paste0("mean_", nm)]] <- m[[nm]]
   out$shift <- info$shift
   for (nm in names(info$accuracy)) out[[paste0("accuracy_", nm)]] <- info$accuracy[[nm]]
-  out$logloss_joint <- info$logloss[["joint"]]
+  out$log_loss_joint <- info$logloss[["joint"]]
   out
 }
 

@@ -332,7 +332,7 @@ test_that("tidy() is the long form and glance() one row of dataset figures", {
   expect_equal(nrow(gl), 1)
   expect_equal(gl$mean_u_x1, mean(it3$u_x1))
   expect_equal(gl$repeats, 2L)
-  expect_true(all(c("accuracy_x1", "accuracy_joint", "logloss_joint", "shift") %in% names(gl)))
+  expect_true(all(c("accuracy_x1", "accuracy_joint", "log_loss_joint", "shift") %in% names(gl)))
   expect_output(print(it3), "2 repeats")
 })
 
