@@ -126,26 +126,11 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., repeats = 1, resampl
 # split `sp`, before any task runs: errors come from dmil_cv(), say which
 # rows they were checked on, and keep the class of the check that failed.
 check_cv_fit <- function(views, y, sp, method, control, dots, seed, call = rlang::caller_env()) {
-  formal <- formals(dmil_fit)
-  unknown <- setdiff(names(dots), names(formal))
-  if (length(unknown)) {
-    dm_abort(c("{.arg {unknown}} {cli::qty(length(unknown))}{?is not an argument/are not arguments} of {.fn dmil_fit}.",
-               "i" = "The arguments in {.arg ...} go to {.fn dmil_fit}."),
-             class = "dmil_error_arg", call = call)
-  }
-  given <- c(list(x = lapply(views, function(v) v[sp$train, , drop = FALSE]), y = y[sp$train],
-                  method = method, control = control, seed = seed, nthreads = 1L, progress = FALSE),
-             dots)
-  defaults <- formal[setdiff(names(formal), c("...", "method", names(given)))]
-  args <- c(given, lapply(defaults, eval, envir = environment(dmil_fit)))
-  withCallingHandlers(
-    do.call(fit_setup, c(args[setdiff(names(formals(fit_setup)), "call")], list(call = call))),
-    dmil_error = function(e) {
-      dm_abort(c("The {.val {method}} fits would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples)."),
-               class = setdiff(class(e), c("dmil_error", "rlang_error", "error", "condition")),
-               parent = e, call = call)
-    })
-  invisible()
+  given <- list(x = lapply(views, function(v) v[sp$train, , drop = FALSE]), y = y[sp$train],
+                method = method, control = control, seed = seed, nthreads = 1L, progress = FALSE)
+  with_context(run_setup(dmil_fit, fit_setup, given, dots, call),
+               "The {.val {method}} fits would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples).",
+               call)
 }
 
 # Folds for every class in turn, continuing the fold sequence from one

@@ -182,30 +182,41 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   measure <- rlang::arg_match(measure)
   unit <- rlang::arg_match(unit)
   prior <- rlang::arg_match(prior)
-  views <- check_views(x)
-  vn <- names(views)
-  M <- length(vn)
-  check_interaction_views(vn, measure)
+  a <- interactions_setup(x, y, measure, folds, repeats, foldid, pairs, hidden, depth, epochs,
+                          batch_size, lr, weight_decay, patience, inner_validation, calibrate,
+                          bins, knife, seed, nthreads, progress)
+  bp <- learn_blueprint(a$views, a$nthreads)
+  res <- interactions_core(training_data(a$views, bp), bp, a$y, measure, unit, prior, a$folds,
+                           a$foldid, a$pairs, a$s, a$seed, a$nthreads, a$progress)
+  warn_unreliable(res$table, res$per_repeat, a$y, attr(res$table, "dmil")$fold, a$folds, a$s,
+                  a$n_train)
+  res$table
+}
+
+# dmil_interactions()'s checks, before anything trains (errors name `call`,
+# so that dmil_boot() can check its replicates' settings up front): the
+# views, labels, folds and the complete settings `s`.
+interactions_setup <- function(x, y, measure, folds, repeats, foldid, pairs, hidden, depth, epochs,
+                               batch_size, lr, weight_decay, patience, inner_validation,
+                               calibrate, bins, knife, seed, nthreads, progress,
+                               call = rlang::caller_env()) {
+  views <- check_views(x, call = call)
+  check_interaction_views(names(views), measure, call = call)
   n <- nrow(views[[1]])
-  y <- check_outcome(y, n)
-  folds <- check_count(folds, min = 2, max = 100)
-  foldid <- check_foldid(foldid, n, folds, y)
-  if (is.null(foldid)) check_fold_sizes(y, folds)
-  pairs <- check_flag(pairs)
+  y <- check_outcome(y, n, call = call)
+  folds <- check_count(folds, min = 2, max = 100, call = call)
+  foldid <- check_foldid(foldid, n, folds, y, call = call)
+  if (is.null(foldid)) check_fold_sizes(y, folds, call = call)
   s <- check_interaction_settings(list(
     repeats = repeats, hidden = hidden, depth = depth, epochs = epochs,
     batch_size = batch_size, lr = lr, weight_decay = weight_decay, patience = patience,
-    inner_validation = inner_validation, calibrate = calibrate, bins = bins, knife = knife))
+    inner_validation = inner_validation, calibrate = calibrate, bins = bins, knife = knife),
+    call = call)
   n_train <- fold_train_size(n, folds)
-  s <- interaction_defaults(s, n, n_train)
-  progress <- check_flag(progress)
-  seed <- check_seed(seed)
-  nthreads <- check_nthreads(nthreads)
-  bp <- learn_blueprint(views, nthreads)
-  res <- interactions_core(training_data(views, bp), bp, y, measure, unit, prior, folds, foldid,
-                           pairs, s, seed, nthreads, progress)
-  warn_unreliable(res$table, res$per_repeat, y, attr(res$table, "dmil")$fold, folds, s, n_train)
-  res$table
+  list(views = views, y = y, n = n, folds = folds, foldid = foldid,
+       pairs = check_flag(pairs, call = call), s = interaction_defaults(s, n, n_train),
+       n_train = n_train, progress = check_flag(progress, call = call),
+       seed = check_seed(seed, call = call), nthreads = check_nthreads(nthreads, call = call))
 }
 
 # The work of dmil_interactions() on checked arguments: `data` the views

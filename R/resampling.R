@@ -98,6 +98,12 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
   dots <- check_reserved(list(...), c("foldid", "seed", "nthreads", "progress"), "dmil_boot")
   folds <- check_count(dots$folds %||% formals(dmil_interactions)$folds, min = 2, max = 100,
                        arg = "folds")
+  # the settings of every replicate, checked on the data before anything trains
+  with_context(run_setup(dmil_interactions, interactions_setup,
+                         list(x = views, y = y, seed = seed, nthreads = 1L, progress = FALSE),
+                         dots, rlang::current_env()),
+               "The replicates' {.fn dmil_interactions} would fail; checked on the data.",
+               rlang::current_env())
   seeds <- task_seeds(seed, B + 1)
   tasks <- lapply(0:B, function(b) list(replicate = b, seed = seeds[b + 1]))
   rows <- run_tasks(tasks, function(task, inner) {
@@ -122,6 +128,41 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
   }, nthreads)
   out <- do.call(rbind, rows)
   structure(out, class = c("dmil_boot", "data.frame"), conf_level = conf_level, B = B)
+}
+
+# Runs `setup`, the checks of the function `fun` that a resampling function
+# calls for the user, on the arguments such a call would get (`given`, the
+# user's `dots`, then fun's defaults; a choice such as c("pmmi", "lsmi")
+# defaults to its first), so that bad settings fail before anything trains
+# and errors name `call`. Names in `dots` that `fun` does not have are an
+# error.
+run_setup <- function(fun, setup, given, dots, call) {
+  name <- deparse(substitute(fun))
+  formal <- formals(fun)
+  unknown <- setdiff(names(dots), names(formal))
+  if (length(unknown)) {
+    dm_abort(c("{.arg {unknown}} {cli::qty(length(unknown))}{?is not an argument/are not arguments} of {.fn {name}}.",
+               "i" = "The arguments in {.arg ...} go to {.fn {name}}."),
+             class = "dmil_error_arg", call = call)
+  }
+  given <- c(given, dots)
+  defaults <- formal[setdiff(names(formal), c("...", names(given)))]
+  defaults <- lapply(defaults, function(d) {
+    v <- eval(d, envir = environment(fun))
+    if (is.call(d) && identical(d[[1]], as.name("c")) && is.character(v)) v[1] else v
+  })
+  args <- c(given, defaults)
+  do.call(setup, c(args[intersect(names(formals(setup)), names(args))], list(call = call)))
+  invisible()
+}
+
+# Evaluates `expr`; a dmil error it raises is raised again from `call` with
+# `message` first and the error as its cause, keeping its class.
+with_context <- function(expr, message, call, .envir = parent.frame()) {
+  withCallingHandlers(expr, dmil_error = function(e) {
+    dm_abort(message, class = setdiff(class(e), c("dmil_error", "rlang_error", "error", "condition")),
+             parent = e, call = call, .envir = .envir)
+  })
 }
 
 # Arguments of the inner fits that the resampling function sets itself.

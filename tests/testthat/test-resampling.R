@@ -209,3 +209,15 @@ test_that("dmil_cv() checks its fits' settings before any fit, and says on which
                        control = dmil_control(folds = 40)),
                "dmil", class = "dmil_error_outcome")
 })
+
+test_that("dmil_boot() checks its replicates' settings on the data before any fit", {
+  y <- factor(rep(c("a", "b", "c"), c(200, 197, 3)))
+  err <- expect_error(dmil_boot(sim$x, y, B = 2, epochs = 2), class = "dmil_error_outcome")
+  expect_identical(rlang::call_name(err$call), "dmil_boot")
+  # the user gave folds (by default), not foldid
+  expect_match(conditionMessage(err), "folds")
+  expect_no_match(conditionMessage(err), "foldid")
+  expect_error(dmil_boot(sim$x, sim$y, B = 2, epoch = 2), "not an argument",
+               class = "dmil_error_arg")
+  expect_error(dmil_boot(sim$x, sim$y, B = 2, hidden = 0), class = "dmil_error_arg")
+})
