@@ -153,7 +153,7 @@ plot.dmil_interactions <- function(x, type = c("profile", "distribution"), max_s
     groups <- rle(as.character(p$d$dominant))
     edges <- cumsum(groups$lengths)
     graphics::abline(v = edges[-length(edges)], lty = 3)
-    graphics::mtext(groups$values, side = 1, line = 0.5, at = edges - groups$lengths / 2, cex = 0.8)
+    group_labels(groups$values, edges - groups$lengths / 2)
     legend_right(p$atoms, fill = cols)
   } else {
     old <- graphics::par(mfrow = grDevices::n2mfrow(length(p$atoms)), mar = c(4, 4, 2, 1))
@@ -165,6 +165,24 @@ plot.dmil_interactions <- function(x, type = c("profile", "distribution"), max_s
     }
   }
   invisible(x)
+}
+
+# Names of groups under a bar plot, centred at `at`, on two staggered lines:
+# each name goes on the first line where it does not overlap the previous
+# one; a name that fits on neither is left out rather than overprinted.
+# Returns the line of each name (1 or 2; NA when left out).
+group_labels <- function(labels, at, cex = 0.8) {
+  half <- graphics::strwidth(labels, cex = cex) / 2 * 1.1
+  right <- c(-Inf, -Inf)
+  lines <- rep(NA_integer_, length(labels))
+  for (i in seq_along(labels)) {
+    line <- which(at[i] - half[i] >= right)[1]
+    if (is.na(line)) next
+    graphics::mtext(labels[i], side = 1, line = c(0.3, 1.2)[line], at = at[i], cex = cex)
+    right[line] <- at[i] + half[i]
+    lines[i] <- line
+  }
+  invisible(lines)
 }
 
 #' @rdname dmil-plots

@@ -94,3 +94,16 @@ test_that("training curves keep the stages apart and in the order they ran", {
   expect_identical(levels(p$data$stage), c("A", "R", "U", "S"))
   expect_identical(nlevels(p$data$run), 4L)
 })
+
+test_that("group names under the profile are staggered, and left out rather than overprinted", {
+  path <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(path)
+  on.exit(grDevices::dev.off())
+  graphics::plot(c(0, 100), c(0, 1), type = "n")
+  w <- graphics::strwidth("a_long_group_name", cex = 0.8)
+  # three long names closer than their width: first line, second line, left out
+  lines <- dmil:::group_labels(rep("a_long_group_name", 3), c(10, 10 + w / 2, 10 + w))
+  expect_identical(lines, c(1L, 2L, NA))
+  # far apart they all fit on the first line
+  expect_identical(dmil:::group_labels(c("a", "b"), c(10, 60)), c(1L, 1L))
+})
