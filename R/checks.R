@@ -356,13 +356,15 @@ check_new_data <- function(new_data, new_x, call = rlang::caller_env()) {
   new_data
 }
 
-# Every class of `y` has at least `min` samples; `why` completes "so that".
-check_class_sizes <- function(y, min, why, arg = "y", call = rlang::caller_env()) {
+# Every class of `y` has at least `min` samples; `why` completes "so that",
+# `hint` (cli markup, or NULL) says what to change.
+check_class_sizes <- function(y, min, why, hint = NULL, arg = "y", call = rlang::caller_env()) {
   counts <- table(y)
   small <- counts[counts < min]
   if (length(small)) {
     dm_abort(c("Every class of {.arg {arg}} needs at least {min} samples, so that {why}.",
-               "x" = "{cli::qty(length(small))}Class{?es} {.val {names(small)}} {?has/have} {as.integer(small)} sample{?s}."),
+               "x" = "{cli::qty(length(small))}Class{?es} with fewer (samples in brackets): {paste0(names(small), ' (', as.integer(small), ')')}.",
+               "i" = hint),
              class = "dmil_error_outcome", call = call)
   }
   invisible(y)

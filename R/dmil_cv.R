@@ -131,6 +131,7 @@ check_cv_fit <- function(views, y, sp, method, control, dots, seed, call = rlang
   with_context(run_setup(dmil_fit, fit_setup, given, dots, call),
                "The {.val {method}} fits would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples).",
                call)
+  invisible()
 }
 
 # Folds for every class in turn, continuing the fold sequence from one

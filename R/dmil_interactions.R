@@ -337,16 +337,8 @@ check_interaction_views <- function(vn, measure, hint = "Decompose subsets of th
 # Stratified folds need every class in every training part: at least
 # folds + 1 samples of each class of y.
 check_fold_sizes <- function(y, folds, arg = "folds", call = rlang::caller_env()) {
-  counts <- table(y)
-  if (any(counts < folds + 1)) {
-    small <- names(counts)[counts < folds + 1]
-    dm_abort(
-      c("Every class needs at least {folds + 1} samples for {folds}-fold cross-fitting.",
-        "x" = "{cli::qty(length(small))}Class{?es} {.val {small}} {?has/have} fewer.",
-        "i" = "Use fewer {.arg {arg}}."),
-      class = "dmil_error_outcome", call = call)
-  }
-  invisible()
+  check_class_sizes(y, folds + 1, sprintf("%d-fold cross-fitting can hold some out", folds),
+                    hint = cli::format_inline("Use fewer {.arg {arg}}."), call = call)
 }
 
 # Samples in the training part of a cross-fitting fold.

@@ -184,7 +184,6 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
 method_curves.dmil_method_dmil <- function(m, fit) {
   h <- fit$history[fit$history$net == "dmil", ]
   h$series <- "DMIL"
-  h$panel_stage <- h$stage
   h$step <- seq_len(nrow(h))
   list(h = h, xlab = "epoch (phases A, then C stages)", stages = TRUE, colour = "stage",
        colour_title = "stage")

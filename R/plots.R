@@ -1,4 +1,4 @@
-#' Plots of fits, interactions, comparisons and cross-validation
+#' Plots of fits, interactions, comparisons and resampling results
 #'
 #' Base-graphics `plot()` methods and, when ggplot2 is installed,
 #' `ggplot2::autoplot()` methods returning ggplot objects:
@@ -13,10 +13,12 @@
 #'   type) and method, means with their range when several runs are stacked;
 #' * cross-validation ([dmil_cv()]): a metric of every split per method, with
 #'   the mean over splits (weighted by their size) plus or minus one standard
-#'   error.
+#'   error;
+#' * bootstrap ([dmil_boot()]): the distribution of each term over the
+#'   replicates, with its estimate on the data and its percentile interval.
 #'
-#' @param x,object A [dmil_fit()], [dmil_interactions()], [dmil_compare()]
-#'   or [dmil_cv()] result.
+#' @param x,object A [dmil_fit()], [dmil_interactions()], [dmil_compare()],
+#'   [dmil_cv()] or [dmil_boot()] result.
 #' @param type For interactions: `"profile"` or `"distribution"`.
 #' @param max_samples Profiles show at most this many samples (an evenly
 #'   spaced subset of the ordered samples).
@@ -65,14 +67,12 @@ legend_right <- function(labels, ...) {
 #' @rdname dmil-plots
 #' @export
 plot.dmil_fit <- function(x, ...) {
-  cv <- method_curves(method_of(x), x)
+  cv <- fit_curves(x)
   h <- cv$h
   old <- graphics::par(mfrow = c(1, 2), mar = c(4, 4, 2, 1))
   on.exit(graphics::par(old))
   series <- unique(h$series)
   cols <- dm_palette(length(series))
-  # each stage is its own line: stages optimise different losses
-  runs <- paste(h$series, h$stage %||% "")
   for (what in c("train_loss", "val_acc")) {
     y <- h[[what]]
     ok <- is.finite(y)
@@ -80,8 +80,8 @@ plot.dmil_fit <- function(x, ...) {
                    xlab = cv$xlab,
                    ylab = if (what == "train_loss") "training loss" else "validation accuracy",
                    main = if (what == "train_loss") "Training loss" else "Validation accuracy")
-    for (r in unique(runs)) {
-      s <- runs == r & ok
+    for (r in unique(h$run)) {
+      s <- h$run == r & ok
       graphics::lines(h$step[s], y[s], col = cols[match(h$series[s][1], series)], lwd = 2)
     }
     if (cv$stages) {
@@ -97,25 +97,33 @@ plot.dmil_fit <- function(x, ...) {
 #' @rdname dmil-plots
 #' @exportS3Method ggplot2::autoplot
 autoplot.dmil_fit <- function(object, ...) {
-  cv <- method_curves(method_of(object), object)
+  cv <- fit_curves(object)
   h <- cv$h
   long <- rbind(
-    data.frame(step = h$step, series = h$series, stage = h$stage %||% "", metric = "training loss",
-               value = h$train_loss),
-    data.frame(step = h$step, series = h$series, stage = h$stage %||% "", metric = "validation accuracy",
-               value = h$val_acc)
+    data.frame(step = h$step, series = h$series, stage = h$stage, run = h$run,
+               metric = "training loss", value = h$train_loss),
+    data.frame(step = h$step, series = h$series, stage = h$stage, run = h$run,
+               metric = "validation accuracy", value = h$val_acc)
   )
   long <- long[is.finite(long$value), ]
-  # colours and legend in the order the series and stages ran; one line per stage
+  # colours and legend in the order the series and stages ran
   long$series <- factor(long$series, levels = unique(h$series))
-  long$stage <- factor(long$stage, levels = unique(h$stage %||% ""))
-  long$run <- interaction(long$series, long$stage, drop = TRUE)
+  long$stage <- factor(long$stage, levels = unique(h$stage))
   aes <- ggplot2::aes(x = .data$step, y = .data$value, colour = .data[[cv$colour]], group = .data$run)
   ggplot2::ggplot(long, aes) +
     ggplot2::geom_line(linewidth = 0.8) +
     ggplot2::facet_wrap(~metric, scales = "free_y") +
     ggplot2::scale_colour_manual(values = dm_palette(nlevels(long[[cv$colour]]))) +
     ggplot2::labs(x = cv$xlab, y = NULL, colour = cv$colour_title)
+}
+
+# A fit's training curves (method_curves()) with `run`, one line each: a
+# network's, or a DMIL stage's epochs (stages optimise different losses, so
+# their curves are not joined).
+fit_curves <- function(fit) {
+  cv <- method_curves(method_of(fit), fit)
+  cv$h$run <- paste(cv$h$series, cv$h$stage)
+  cv
 }
 
 profile_data <- function(x, max_samples) {
@@ -292,4 +300,37 @@ cv_plot_data <- function(x, metric, call = rlang::caller_env()) {
   means$hi <- means$estimate + means$std.error
   list(splits = data.frame(method = factor(d$method, levels = lev), value = d[[metric]]),
        means = means)
+}
+
+#' @rdname dmil-plots
+#' @export
+plot.dmil_boot <- function(x, ...) {
+  td <- tidy(x)
+  boots <- x[x$replicate > 0, ]
+  old <- graphics::par(mfrow = grDevices::n2mfrow(nrow(td)), mar = c(4, 4, 2, 1))
+  on.exit(graphics::par(old))
+  for (i in seq_len(nrow(td))) {
+    v <- boots$estimate[boots$term == td$term[i]]
+    graphics::hist(v, breaks = 20, col = dm_palette(1), border = "white", main = td$term[i],
+                   xlab = "bootstrap estimate", xlim = range(v, td$estimate[i]))
+    graphics::abline(v = td$estimate[i], lwd = 2)
+    graphics::abline(v = c(td$conf.low[i], td$conf.high[i]), lty = 2)
+  }
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_boot <- function(object, ...) {
+  td <- tidy(object)
+  boots <- object[object$replicate > 0, ]
+  boots$term <- factor(boots$term, levels = td$term)
+  td$term <- factor(td$term, levels = td$term)
+  ggplot2::ggplot(as.data.frame(unclass(boots)), ggplot2::aes(x = .data$estimate)) +
+    ggplot2::geom_histogram(bins = 20, fill = dm_palette(1)) +
+    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$estimate), data = td, linewidth = 0.8) +
+    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$conf.low), data = td, linetype = 2) +
+    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$conf.high), data = td, linetype = 2) +
+    ggplot2::facet_wrap(~term, scales = "free") +
+    ggplot2::labs(x = "bootstrap estimate (line: estimate on the data; dashed: interval)", y = "replicates")
 }

@@ -79,9 +79,9 @@ task_seeds <- function(seed, n) {
 #'   give the bootstrap mean, standard error and percentile interval of every
 #'   term alongside the estimate on the original data (`estimate` of
 #'   replicate 0; `tidy()` without the bootstrap mean), `glance()` one row
-#'   (`terms`, `replicates`, `conf_level`), and `plot()` and `autoplot()` the
-#'   distribution of each term over the replicates with its estimate and
-#'   interval.
+#'   (`terms`, `replicates`, `conf_level`), and `plot()` and `autoplot()`
+#'   (see [dmil-plots]) the distribution of each term over the replicates
+#'   with its estimate and interval.
 #' @examples
 #' sim <- simulate_interactions(500, "mix4", seed = 1)
 #' bt <- dmil_boot(sim$x, sim$y, B = 5, epochs = 5, repeats = 2, seed = 1, nthreads = 1)
@@ -96,14 +96,14 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
   dots <- check_reserved(list(...), c("foldid", "seed", "nthreads", "progress"), "dmil_boot")
-  folds <- check_count(dots$folds %||% formals(dmil_interactions)$folds, min = 2, max = 100,
-                       arg = "folds")
   # the settings of every replicate, checked on the data before anything trains
-  with_context(run_setup(dmil_interactions, interactions_setup,
-                         list(x = views, y = y, seed = seed, nthreads = 1L, progress = FALSE),
-                         dots, rlang::current_env()),
-               "The replicates' {.fn dmil_interactions} would fail; checked on the data.",
-               rlang::current_env())
+  checked <- with_context(
+    run_setup(dmil_interactions, interactions_setup,
+              list(x = views, y = y, seed = seed, nthreads = 1L, progress = FALSE), dots,
+              rlang::current_env()),
+    "The replicates' {.fn dmil_interactions} would fail; checked on the data.",
+    rlang::current_env())
+  folds <- checked$folds
   seeds <- task_seeds(seed, B + 1)
   tasks <- lapply(0:B, function(b) list(replicate = b, seed = seeds[b + 1]))
   rows <- run_tasks(tasks, function(task, inner) {
@@ -135,7 +135,7 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
 # user's `dots`, then fun's defaults; a choice such as c("pmmi", "lsmi")
 # defaults to its first), so that bad settings fail before anything trains
 # and errors name `call`. Names in `dots` that `fun` does not have are an
-# error.
+# error. Returns what `setup` returns.
 run_setup <- function(fun, setup, given, dots, call) {
   name <- deparse(substitute(fun))
   formal <- formals(fun)
@@ -153,7 +153,6 @@ run_setup <- function(fun, setup, given, dots, call) {
   })
   args <- c(given, defaults)
   do.call(setup, c(args[intersect(names(formals(setup)), names(args))], list(call = call)))
-  invisible()
 }
 
 # Evaluates `expr`; a dmil error it raises is raised again from `call` with
@@ -202,7 +201,6 @@ summary.dmil_boot <- function(object, ...) {
 }
 
 #' @rdname dmil_boot
-#' @param object A `dmil_boot` result (for its methods).
 #' @export
 tidy.dmil_boot <- function(x, ...) {
   rlang::check_dots_empty()
@@ -216,39 +214,6 @@ glance.dmil_boot <- function(x, ...) {
   rlang::check_dots_empty()
   data.frame(terms = length(unique(x$term)), replicates = as.integer(attr(x, "B")),
              conf_level = attr(x, "conf_level"))
-}
-
-#' @rdname dmil_boot
-#' @export
-plot.dmil_boot <- function(x, ...) {
-  td <- tidy(x)
-  boots <- x[x$replicate > 0, ]
-  old <- graphics::par(mfrow = grDevices::n2mfrow(nrow(td)), mar = c(4, 4, 2, 1))
-  on.exit(graphics::par(old))
-  for (i in seq_len(nrow(td))) {
-    v <- boots$estimate[boots$term == td$term[i]]
-    graphics::hist(v, breaks = 20, col = dm_palette(1), border = "white", main = td$term[i],
-                   xlab = "bootstrap estimate", xlim = range(v, td$estimate[i]))
-    graphics::abline(v = td$estimate[i], lwd = 2)
-    graphics::abline(v = c(td$conf.low[i], td$conf.high[i]), lty = 2)
-  }
-  invisible(x)
-}
-
-#' @rdname dmil_boot
-#' @exportS3Method ggplot2::autoplot
-autoplot.dmil_boot <- function(object, ...) {
-  td <- tidy(object)
-  boots <- object[object$replicate > 0, ]
-  boots$term <- factor(boots$term, levels = td$term)
-  td$term <- factor(td$term, levels = td$term)
-  ggplot2::ggplot(as.data.frame(unclass(boots)), ggplot2::aes(x = .data$estimate)) +
-    ggplot2::geom_histogram(bins = 20, fill = dm_palette(1)) +
-    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$estimate), data = td, linewidth = 0.8) +
-    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$conf.low), data = td, linetype = 2) +
-    ggplot2::geom_vline(ggplot2::aes(xintercept = .data$conf.high), data = td, linetype = 2) +
-    ggplot2::facet_wrap(~term, scales = "free") +
-    ggplot2::labs(x = "bootstrap estimate (line: estimate on the data; dashed: interval)", y = "replicates")
 }
 
 #' @export

@@ -136,6 +136,9 @@ satellite_set <- function() {
        note = "Satellite (mlbench): land cover; visible and near-infrared bands")
 }
 
-# The suite's folds: stratified, sizes differing by at most one (the folds
-# of dmil_cv()), fixed by the data set and the repeat.
-stratified_folds <- function(y, k, seed) withr::with_seed(seed, dmil:::balanced_folds(y, k))
+# The suite's folds of data set `name` in repeat `r`: stratified, sizes
+# differing by at most one (the folds of dmil_cv()), fixed by the data set
+# and the repeat, so every method and script sees the same ones.
+suite_folds <- function(name, y, k, r) {
+  withr::with_seed(7919L * r + sum(utf8ToInt(name)), dmil:::balanced_folds(y, k))
+}

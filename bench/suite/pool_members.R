@@ -62,7 +62,7 @@ for (name in data_sets) {
   d <- suite_data(name)
   t0 <- proc.time()[["elapsed"]]
   for (r in seq_len(repeats)) {
-    fold <- stratified_folds(d$y, folds, seed = 7919L * r + sum(utf8ToInt(name)))
+    fold <- suite_folds(name, d$y, folds, r)
     for (k in seq_len(folds)) {
       res <- lapply(stats::setNames(members, members), function(m) member_split(d, name, m, r, k, fold))
       ref <- res[[intersect(c("joint", members), members)[1]]]

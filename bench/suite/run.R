@@ -111,7 +111,7 @@ for (name in data_sets) {
   d <- suite_data(name)
   t_data <- proc.time()[["elapsed"]]
   for (r in seq_len(repeats)) {
-    fold <- stratified_folds(d$y, folds, seed = 7919L * r + sum(utf8ToInt(name)))
+    fold <- suite_folds(name, d$y, folds, r)
     for (method in methods) for (k in seq_len(folds)) {
       res <- run_split(d, name, method, r, k, fold)
       pred <- factor(levels(d$y)[max.col(res$prob, ties.method = "first")], levels = levels(d$y))
