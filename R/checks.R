@@ -369,3 +369,12 @@ check_class_sizes <- function(y, min, why, hint = NULL, arg = "y", call = rlang:
   }
   invisible(y)
 }
+
+# One of the metrics of held-out predictions (R/metrics.R).
+check_metric <- function(metric, arg = rlang::caller_arg(metric), call = rlang::caller_env()) {
+  if (!is.character(metric) || length(metric) != 1 || !metric %in% metric_names) {
+    dm_abort(c("{.arg {arg}} must be one of {.val {metric_names}}.", "x" = "It is {obj_type(metric)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  metric
+}

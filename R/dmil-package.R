@@ -17,7 +17,8 @@
 #'   synergy; [pid_discrete()] computes exact decompositions of discrete
 #'   distributions; [simulate_interactions()] simulates data with known
 #'   answers;
-#' * [dmil_boot()] and [dmil_cv()] resample at scale (through future);
+#' * [dmil_boot()] and [dmil_cv()] resample at scale (through future),
+#'   [dmil_tune()] tunes settings by cross-validation;
 #'   [dmil_compare()] compares fits by group;
 #' * [dmil_threads()] reports and sets the default number of threads.
 #'

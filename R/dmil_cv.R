@@ -78,60 +78,74 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., repeats = 1, resampl
   dots <- check_reserved(list(...), c("seed", "nthreads", "progress"), "dmil_cv")
   controls <- controls_for(dots$control, methods, arg = "control")
   dots$control <- NULL
-  splits <- if (!is.null(resamples)) {
-    rset_splits(resamples, n, y)
-  } else {
-    folds <- check_count(folds, min = 2, max = n)
-    repeats <- check_count(repeats, min = 1, max = 1000)
-    if (!is.null(foldid)) {
-      if (repeats > 1) {
-        dm_abort("{.arg foldid} fixes one set of folds; it cannot be repeated.",
-                 class = "dmil_error_arg")
-      }
-      fold_splits(list(check_foldid(foldid, n, folds, y)), folds)
-    } else {
-      check_class_sizes(y, 2, "every training set has every class")
-      fold_splits(with_seed(seed, lapply(seq_len(repeats), function(r) balanced_folds(y, folds))),
-                  folds)
-    }
-  }
+  splits <- cv_splits(y, n, folds, repeats, resamples, foldid, seed)
   # every method's settings, checked on the first training set before anything trains
-  for (m in methods) check_cv_fit(views, y, splits[[1]], m, controls[[m]], dots, seed)
+  args <- lapply(methods, function(m) c(list(method = m, control = controls[[m]]), dots))
+  names(args) <- methods
+  for (m in methods) {
+    check_cv_fit(views, y, splits[[1]], args[[m]], seed, cli::format_inline("The {.val {m}} fits"))
+  }
   grid <- expand.grid(split = seq_along(splits), method = methods, stringsAsFactors = FALSE)
   seeds <- task_seeds(seed, nrow(grid))
   tasks <- lapply(seq_len(nrow(grid)), function(k) c(as.list(grid[k, ]), seed = seeds[k]))
   ids <- view_ids(views)
   results <- run_tasks(tasks, function(task, inner) {
     sp <- splits[[task$split]]
-    sub <- function(rows) lapply(views, function(v) v[rows, , drop = FALSE])
-    fit <- do.call(dmil_fit, c(list(x = sub(sp$train), y = y[sp$train], method = task$method,
-                                    control = controls[[task$method]], seed = task$seed,
-                                    nthreads = inner, progress = FALSE), dots))
-    prob <- predict(fit, sub(sp$test), type = "prob", nthreads = inner)
-    prob <- prob[paste0(".pred_", levels(y))]
-    truth <- y[sp$test]
-    cls <- factor(levels(y)[max.col(as.matrix(prob), ties.method = "first")], levels = levels(y))
+    res <- assess_split(views, y, sp, args[[task$method]], task$seed, inner)
     key <- data.frame(split = sp$id, repetition = sp$repetition, fold = sp$fold, method = task$method)
-    list(summary = data.frame(key, seed = task$seed, n = length(sp$test),
-                              as.list(class_metrics(prob, truth))),
-         predictions = data.frame(sample = ids[sp$test], key, truth = truth, .pred_class = cls,
-                                  prob, row.names = NULL, check.names = FALSE))
+    list(summary = data.frame(key, seed = task$seed, n = length(sp$test), as.list(res$metrics)),
+         predictions = data.frame(sample = ids[sp$test], key, res$predictions, row.names = NULL,
+                                  check.names = FALSE))
   }, nthreads)
   out <- do.call(rbind, lapply(results, `[[`, "summary"))
   structure(out, class = c("dmil_cv", "data.frame"),
             predictions = do.call(rbind, lapply(results, `[[`, "predictions")))
 }
 
-# dmil_fit()'s checks of a method's fits (fit_setup()) on the training rows of
-# split `sp`, before any task runs: errors come from dmil_cv(), say which
-# rows they were checked on, and keep the class of the check that failed.
-check_cv_fit <- function(views, y, sp, method, control, dots, seed, call = rlang::caller_env()) {
+# dmil_fit()'s checks (fit_setup()) of the fits dmil_fit(<args>) on the
+# training rows of split `sp`, before any task runs: errors come from the
+# caller, start with `what` (e.g. "The "joint" fits"), say which rows they
+# were checked on, and keep the class of the check that failed.
+check_cv_fit <- function(views, y, sp, args, seed, what, call = rlang::caller_env()) {
   given <- list(x = lapply(views, function(v) v[sp$train, , drop = FALSE]), y = y[sp$train],
-                method = method, control = control, seed = seed, nthreads = 1L, progress = FALSE)
-  with_context(run_setup(dmil_fit, fit_setup, given, dots, call),
-               "The {.val {method}} fits would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples).",
+                seed = seed, nthreads = 1L, progress = FALSE)
+  with_context(run_setup(dmil_fit, fit_setup, given, args, call),
+               "{what} would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples).",
                call)
   invisible()
+}
+
+# The splits of a resampling (see dmil_cv()): the rsample `resamples`, the
+# folds of `foldid`, or `repeats` draws of balanced stratified folds.
+cv_splits <- function(y, n, folds, repeats, resamples, foldid, seed, call = rlang::caller_env()) {
+  if (!is.null(resamples)) return(rset_splits(resamples, n, y, call = call))
+  folds <- check_count(folds, min = 2, max = n, call = call)
+  repeats <- check_count(repeats, min = 1, max = 1000, call = call)
+  if (!is.null(foldid)) {
+    if (repeats > 1) {
+      dm_abort("{.arg foldid} fixes one set of folds; it cannot be repeated.",
+               class = "dmil_error_arg", call = call)
+    }
+    return(fold_splits(list(check_foldid(foldid, n, folds, y, call = call)), folds))
+  }
+  check_class_sizes(y, 2, "every training set has every class", call = call)
+  fold_splits(with_seed(seed, lapply(seq_len(repeats), function(r) balanced_folds(y, folds))),
+              folds)
+}
+
+# Fits dmil_fit(<args>) on the training rows of split `sp` and predicts its
+# assessment rows: the metrics and the held-out predictions (truth,
+# .pred_class, .pred_<level>).
+assess_split <- function(views, y, sp, args, seed, nthreads) {
+  sub <- function(rows) lapply(views, function(v) v[rows, , drop = FALSE])
+  fit <- do.call(dmil_fit, c(list(x = sub(sp$train), y = y[sp$train], seed = seed,
+                                  nthreads = nthreads, progress = FALSE), args))
+  prob <- predict(fit, sub(sp$test), type = "prob", nthreads = nthreads)
+  prob <- prob[paste0(".pred_", levels(y))]
+  truth <- y[sp$test]
+  cls <- factor(levels(y)[max.col(as.matrix(prob), ties.method = "first")], levels = levels(y))
+  list(metrics = class_metrics(prob, truth),
+       predictions = data.frame(truth = truth, .pred_class = cls, prob, check.names = FALSE))
 }
 
 # Folds for every class in turn, continuing the fold sequence from one
@@ -211,14 +225,22 @@ NULL
 #' @export
 tidy.dmil_cv <- function(x, ...) {
   rlang::check_dots_empty()
-  d <- as.data.frame(unclass(x))
-  do.call(rbind, lapply(unique(d$method), function(m) {
-    s <- d[d$method == m, ]
+  split_means(as.data.frame(unclass(x)), "method")
+}
+
+# Every metric of the per-split rows `d`, per group of the column `by` (in
+# order of appearance): the mean over splits weighted by their number of
+# assessed samples `n`, and the standard error of the splits' values.
+split_means <- function(d, by) {
+  do.call(rbind, lapply(unique(d[[by]]), function(g) {
+    s <- d[d[[by]] == g, ]
     do.call(rbind, lapply(metric_names, function(mt) {
       v <- s[[mt]]
       ok <- !is.na(v)
-      data.frame(method = m, metric = mt, estimate = stats::weighted.mean(v[ok], s$n[ok]),
-                 std.error = stats::sd(v[ok]) / sqrt(sum(ok)), splits = sum(ok))
+      out <- data.frame(g, metric = mt, estimate = stats::weighted.mean(v[ok], s$n[ok]),
+                        std.error = stats::sd(v[ok]) / sqrt(sum(ok)), splits = sum(ok))
+      names(out)[1] <- by
+      out
     }))
   }))
 }

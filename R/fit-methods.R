@@ -1,7 +1,7 @@
 #' Augment, tidy and glance for fitted models
 #'
-#' `augment()` returns one row per sample of `new_data` with its id, the
-#' predicted class and probabilities and, for DMIL, the contribution of each
+#' `augment()` returns one row per sample of `new_data` (by default the
+#' training data) with its id, the predicted class and probabilities and, for DMIL, the contribution of each
 #' component head of the network to its logit of the predicted class (the
 #' class the pool predicts, see [dmil_control()]) and the posterior-expected
 #' interactions of the sample (from the Phase B estimator, see
@@ -16,11 +16,18 @@
 #' `glance()` gives one row of model-level figures.
 #'
 #' @param x A [dmil_fit()] model.
-#' @param new_data A named list of views (see [predict.dmil_fit()]).
+#' @param new_data A named list of views (see [predict.dmil_fit()]). If it
+#'   is not given, `augment()` predicts the training data, found as
+#'   [update()] finds them: by evaluating the `x` and `y` of the fit's call
+#'   where `augment()` is called. It checks they are still the data the model
+#'   was fitted on (sample count, class counts, column means) and adds the
+#'   columns `truth` (the label) and `.validation` (`TRUE` for the rows held
+#'   out for validation).
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @param ... Unused.
 #' @param new_x Deprecated name of `new_data`.
-#' @return Data frames. `augment()`: `sample`, `.pred_class`,
+#' @return Data frames. `augment()`: `sample`, (without `new_data`:
+#'   `truth`, `.validation`), `.pred_class`,
 #'   `.pred_<level>`, and for DMIL `.comp_R`, `.comp_U_<view>`, `.comp_S`,
 #'   `.comp_bias`, `.expected_r`, `.expected_u_<view>`, `.expected_s`,
 #'   `.expected_dominant` (the posterior-expected interactions, computed
@@ -56,6 +63,8 @@
 #'                 control = dmil_control(finetune_epochs = 3, scores = list(epochs = 5)),
 #'                 seed = 1, nthreads = 1)
 #' head(augment(fit, xs(-train)))
+#' # the training samples, with their labels and the validation rows
+#' head(augment(fit))
 #' tidy(fit)
 #' tidy(fit, "interactions")
 #' glance(fit)
@@ -65,9 +74,54 @@ NULL
 #' @export
 augment.dmil_fit <- function(x, new_data, nthreads = NULL, ..., new_x = NULL) {
   rlang::check_dots_empty()
-  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
   nthreads <- check_nthreads(nthreads)
+  if (missing(new_data) && is.null(new_x)) {
+    train <- fitted_data(x, parent.frame())
+    out <- method_augment(method_of(x), x, train$x, nthreads)
+    return(cbind(out[1], truth = train$y, .validation = seq_len(x$n) %in% x$val_rows,
+                 out[-1]))
+  }
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
   method_augment(method_of(x), x, new_data, nthreads)
+}
+
+# The training views and labels of `fit`, found as update() finds them: the
+# expressions of x and y in its call, evaluated in `env`. They must still be
+# the data the model was fitted on: as many samples, the same class counts,
+# and the column means the blueprint recorded.
+fitted_data <- function(fit, env, call = rlang::caller_env()) {
+  expr <- fit$call[c("x", "y")]
+  hint <- "Give the training views as {.arg new_data} (its rows are then predicted, without {.field truth} and {.field .validation})."
+  found <- tryCatch(lapply(expr, eval, envir = env), error = function(e) NULL)
+  if (is.null(found) || length(found) != 2) {
+    shown <- vapply(expr, function(e) paste(deparse(e, width.cutoff = 60L)[1], collapse = ""), "")
+    dm_abort(c("Without {.arg new_data}, {.fn augment} predicts the training data, but they were not found.",
+               "x" = "The fit's call names them {.code x = {shown[1]}}, {.code y = {shown[2]}}; evaluating these failed here.",
+               "i" = hint),
+             class = "dmil_error_newdata", call = call)
+  }
+  changed <- function(why) {
+    dm_abort(c("Without {.arg new_data}, {.fn augment} predicts the training data, but the data the fit's call names have changed since the fit.",
+               "x" = why, "i" = hint),
+             class = "dmil_error_newdata", call = call)
+  }
+  views <- check_views(found$x, call = call)
+  if (nrow(views[[1]]) != fit$n) changed("They have {nrow(views[[1]])} samples; the fit had {fit$n}.")
+  y <- check_outcome(found$y, fit$n, call = call)
+  if (!identical(levels(y), fit$levels) ||
+      !identical(as.integer(table(y)), unname(as.integer(fit$class_counts)))) {
+    changed("The labels' classes or class counts differ.")
+  }
+  for (v in names(fit$views)) {
+    bp <- fit$views[[v]]
+    m <- views[[v]]
+    if (is.null(m) || ncol(m) != bp$n_columns) changed("View {.val {v}} is missing or has other columns.")
+    means <- colMeans(m[, bp$keep, drop = FALSE])
+    if (!isTRUE(all.equal(unname(means), bp$center, tolerance = 1e-6))) {
+      changed("The column means of view {.val {v}} differ from those recorded at the fit.")
+    }
+  }
+  list(x = views, y = y)
 }
 
 method_augment.dmil_method_baseline <- function(m, fit, new_data, nthreads) {

@@ -1,8 +1,11 @@
 # Classification metrics of held-out predictions, one definition each,
 # following yardstick's (the tidymodels metrics package; the tests compare
 # with it when it is installed): the names are the metric columns of
-# dmil_cv() and of its tidy() and glance().
-metric_names <- c("accuracy", "bal_accuracy", "f_macro", "roc_auc", "log_loss", "brier")
+# dmil_cv() and dmil_tune() and of their tidy() and glance(); TRUE where
+# larger is better.
+metric_larger_better <- c(accuracy = TRUE, bal_accuracy = TRUE, f_macro = TRUE, roc_auc = TRUE,
+                          log_loss = FALSE, brier = FALSE)
+metric_names <- names(metric_larger_better)
 
 # `prob`: n x K class probabilities, columns in the order of levels(truth);
 # `truth`: a factor. Returns a named numeric vector (metric_names).

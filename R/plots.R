@@ -15,10 +15,14 @@
 #'   the mean over splits (weighted by their size) plus or minus one standard
 #'   error;
 #' * bootstrap ([dmil_boot()]): the distribution of each term over the
-#'   replicates, with its estimate on the data and its percentile interval.
+#'   replicates, with its estimate on the data and its percentile interval;
+#' * tuning ([dmil_tune()]): a metric of every candidate (mean over splits
+#'   plus or minus one standard error) against the setting with the most
+#'   values, one line per combination of the other settings, the selected
+#'   candidate circled.
 #'
 #' @param x,object A [dmil_fit()], [dmil_interactions()], [dmil_compare()],
-#'   [dmil_cv()] or [dmil_boot()] result.
+#'   [dmil_cv()], [dmil_boot()] or [dmil_tune()] result.
 #' @param type For interactions: `"profile"` or `"distribution"`.
 #' @param max_samples Profiles show at most this many samples (an evenly
 #'   spaced subset of the ordered samples).
@@ -259,8 +263,9 @@ autoplot.dmil_comparison <- function(object, ...) {
 }
 
 #' @rdname dmil-plots
-#' @param metric For [dmil_cv()] results: the metric drawn (one of its
-#'   metric columns, default `"accuracy"`).
+#' @param metric For [dmil_cv()] and [dmil_tune()] results: the metric
+#'   drawn (one of its metric columns; by default `"accuracy"` for
+#'   cross-validation and the selection metric for tuning).
 #' @export
 plot.dmil_cv <- function(x, metric = "accuracy", ...) {
   p <- cv_plot_data(x, metric)
@@ -287,10 +292,7 @@ autoplot.dmil_cv <- function(object, metric = "accuracy", ...) {
 # Per-split values of one metric and the weighted means +/- one standard
 # error, methods in the order they were run.
 cv_plot_data <- function(x, metric, call = rlang::caller_env()) {
-  if (!is.character(metric) || length(metric) != 1 || !metric %in% metric_names) {
-    dm_abort(c("{.arg metric} must be one of {.val {metric_names}}.", "x" = "It is {obj_type(metric)}."),
-             class = "dmil_error_arg", call = call)
-  }
+  metric <- check_metric(metric, call = call)
   d <- as.data.frame(unclass(x))
   lev <- unique(d$method)
   td <- tidy(x)
@@ -300,6 +302,87 @@ cv_plot_data <- function(x, metric, call = rlang::caller_env()) {
   means$hi <- means$estimate + means$std.error
   list(splits = data.frame(method = factor(d$method, levels = lev), value = d[[metric]]),
        means = means)
+}
+
+#' @rdname dmil-plots
+#' @export
+plot.dmil_tune <- function(x, metric = x$metric, ...) {
+  p <- tune_plot_data(x, metric)
+  d <- p$data
+  groups <- unique(d$group)
+  cols <- dm_palette(length(groups))
+  at <- if (p$discrete) as.integer(d$x) else d$x
+  old <- graphics::par(mar = if (length(groups) > 1) legend_margin(groups) else c(4, 4, 2, 1))
+  on.exit(graphics::par(old))
+  graphics::plot(at, d$estimate, type = "n", ylim = range(d$lo, d$hi, na.rm = TRUE),
+                 log = if (p$log) "x" else "", xaxt = if (p$discrete) "n" else "s",
+                 xlab = p$xlab, ylab = p$metric,
+                 main = "Tuning: mean over splits +/- SE (circled: selected)")
+  if (p$discrete) graphics::axis(1, at = seq_along(levels(d$x)), labels = levels(d$x))
+  for (g in seq_along(groups)) {
+    in_g <- d$group == groups[g]
+    o <- order(at[in_g])
+    graphics::lines(at[in_g][o], d$estimate[in_g][o], col = cols[g])
+    graphics::points(at[in_g], d$estimate[in_g], pch = 19, col = cols[g])
+    graphics::arrows(at[in_g], d$lo[in_g], at[in_g], d$hi[in_g], angle = 90, code = 3,
+                     length = 0.04, col = cols[g])
+  }
+  graphics::points(at[d$best], d$estimate[d$best], cex = 2.5, lwd = 2)
+  if (length(groups) > 1) legend_right(groups, col = cols, pch = 19, lty = 1)
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_tune <- function(object, metric = object$metric, ...) {
+  p <- tune_plot_data(object, metric)
+  d <- p$data
+  many <- length(unique(d$group)) > 1
+  aes_line <- if (many) {
+    ggplot2::aes(x = .data$x, y = .data$estimate, colour = .data$group, group = .data$group)
+  } else {
+    ggplot2::aes(x = .data$x, y = .data$estimate, group = .data$group)
+  }
+  g <- ggplot2::ggplot(d, aes_line) +
+    ggplot2::geom_line() +
+    ggplot2::geom_pointrange(ggplot2::aes(ymin = .data$lo, ymax = .data$hi)) +
+    ggplot2::geom_point(data = d[d$best, , drop = FALSE], shape = 1, size = 6, colour = "black") +
+    ggplot2::scale_colour_manual(values = dm_palette(length(unique(d$group)))) +
+    ggplot2::labs(x = p$xlab, y = p$metric, colour = NULL)
+  if (p$log) g <- g + ggplot2::scale_x_log10()
+  g
+}
+
+# One metric of every candidate of a tuning (mean +/- one standard error)
+# against the setting with the most distinct values (numeric ones first),
+# one group per combination of the other settings that vary.
+tune_plot_data <- function(x, metric, call = rlang::caller_env()) {
+  metric <- check_metric(metric, call = call)
+  td <- tidy(x)
+  td <- td[td$metric == metric, ]
+  settings <- setdiff(names(x$grid), ".config")
+  label_of <- function(v) if (is.list(v)) vapply(v, paste, "", collapse = ", ") else v
+  values <- lapply(x$grid[settings], label_of)
+  distinct <- vapply(values, function(v) length(unique(v)), 1L)
+  numeric <- vapply(values, is.numeric, TRUE)
+  varying <- settings[distinct > 1]
+  xvar <- if (!length(varying)) ".config" else varying[order(-numeric[varying], -distinct[varying])][1]
+  rows <- match(td$.config, x$grid$.config)
+  xs <- if (xvar == ".config") td$.config else values[[xvar]][rows]
+  discrete <- !is.numeric(xs)
+  if (discrete) xs <- factor(xs, levels = unique(xs))
+  others <- setdiff(varying, xvar)
+  group <- if (length(others)) {
+    do.call(paste, c(lapply(others, function(s) paste(s, "=", values[[s]][rows])), sep = ", "))
+  } else {
+    "all"
+  }
+  data <- data.frame(x = xs, group = group, estimate = td$estimate,
+                     lo = td$estimate - td$std.error, hi = td$estimate + td$std.error,
+                     best = td$.config == x$best)
+  list(data = data, metric = metric, xlab = if (xvar == ".config") "candidate" else xvar,
+       discrete = discrete,
+       log = !discrete && all(xs > 0) && max(xs) / min(xs) >= 20)
 }
 
 #' @rdname dmil-plots

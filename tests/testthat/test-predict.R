@@ -101,5 +101,34 @@ test_that("predict() and augment() take new_data, and new_x with a deprecation m
   expect_identical(a, augment(fit, new_data = d$x))
   expect_error(predict(fit, new_data = d$x, new_x = d$x), class = "dmil_error_arg")
   expect_error(predict(fit), "new_data", class = "dmil_error_newdata")
-  expect_error(augment(fit), "new_data", class = "dmil_error_newdata")
+})
+
+test_that("augment() without new_data predicts the training data, with labels and validation rows", {
+  views <- d$x
+  labels <- d$y
+  f <- dmil_fit(views, labels, method = "joint", epochs = 3, seed = 2, nthreads = 1)
+  a <- augment(f)
+  expect_named(a, c("sample", "truth", ".validation", ".pred_class", ".pred_neg", ".pred_pos"))
+  expect_identical(a$truth, labels)
+  expect_identical(which(a$.validation), sort(f$val_rows))
+  expect_identical(a[-(2:3)], augment(f, views))
+})
+
+test_that("augment() without new_data refuses training data it cannot find or that changed", {
+  views <- d$x
+  labels <- d$y
+  f <- dmil_fit(views, labels, method = "joint", epochs = 3, seed = 2, nthreads = 1)
+  # a function that does not see `views` and `labels`
+  elsewhere <- function(fit) augment(fit)
+  environment(elsewhere) <- asNamespace("dmil")
+  expect_error(elsewhere(f), "not found", class = "dmil_error_newdata")
+  views$a[1, 1] <- views$a[1, 1] + 1
+  expect_error(augment(f), "column means of view \"a\"", class = "dmil_error_newdata")
+  views <- lapply(d$x, function(v) v[-1, ])
+  expect_error(augment(f), "499 samples", class = "dmil_error_newdata")
+  views <- d$x
+  labels <- rev(labels)
+  expect_no_error(augment(f, views))
+  labels <- factor(labels, levels = rev(levels(labels)))
+  expect_error(augment(f), "classes or class counts", class = "dmil_error_newdata")
 })

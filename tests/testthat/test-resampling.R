@@ -147,7 +147,7 @@ test_that("an rsample resampling object gives the splits", {
   expect_error(dmil_cv(sim$x, sim$y, methods = "late", resamples = short), class = "dmil_error_arg")
 })
 
-test_that("results are identical sequentially and on two parallel workers", {
+test_that("resampling and tuning results are identical sequentially and on two parallel workers", {
   skip_on_cran()
   skip_if_not_installed("future")
   skip_if_not_installed("future.apply")
@@ -157,6 +157,11 @@ test_that("results are identical sequentially and on two parallel workers", {
                     control = dmil_control(finetune_epochs = 2, scores = list(epochs = 3)),
                     seed = 5)
   seq_bt <- dmil_boot(sim$x, sim$y, B = 2, epochs = 4, repeats = 2, seed = 5)
+  tune <- function() {
+    dmil_tune(sim$x, sim$y, grid = list(hidden = c(8, 16)), method = "joint", folds = 2,
+              epochs = 4, seed = 5)
+  }
+  seq_tn <- tune()
   future::plan(future::multisession, workers = 2)
   par_cv <- dmil_cv(sim$x, sim$y, folds = 2, methods = c("joint", "dmil"), epochs = 4,
                     control = dmil_control(finetune_epochs = 2, scores = list(epochs = 3)),
@@ -164,6 +169,7 @@ test_that("results are identical sequentially and on two parallel workers", {
   par_bt <- dmil_boot(sim$x, sim$y, B = 2, epochs = 4, repeats = 2, seed = 5)
   expect_identical(par_cv, seq_cv)
   expect_identical(par_bt, seq_bt)
+  expect_identical(tune()[c("results", "best")], seq_tn[c("results", "best")])
 })
 
 test_that("bootstrap intervals cover the estimator's expected value in most replicates", {
