@@ -22,6 +22,9 @@
 #'   [dmil_compare()] compares fits by group;
 #' * [dmil_threads()] reports and sets the default number of threads.
 #'
+#' [dmil_vocabulary] lists the names of atoms, types and metrics, which are
+#' the same in every output.
+#'
 #' @section Options and environment variables:
 #' * `DMIL_NUM_THREADS` (environment) and `dmil.nthreads` (option): default
 #'   number of threads, see [dmil_threads()].

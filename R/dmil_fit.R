@@ -136,7 +136,7 @@
 #'   centring and scaling), the networks' architecture and weights, the
 #'   training history (`history`: one row per network, stage and epoch with
 #'   `net`, `stage` (DMIL's `"A"`, `"R"`, `"U"`, `"S"`; `NA` for the
-#'   baselines and DMIL's pool members), `epoch`, `train_loss`, `val_loss`, `val_acc`, the same
+#'   baselines and DMIL's pool members), `epoch`, `train_loss`, `val_log_loss`, `val_accuracy`, the same
 #'   columns for every method), the best epoch, the validation rows and
 #'   the settings including the seed (and the method's settings as
 #'   `settings$control`). DMIL fits also hold the phases' summary
@@ -357,7 +357,7 @@ method_val_metrics.dmil_method_baseline <- function(m, fit, y, data) {
   out <- do.call(rbind, lapply(names(fit$nets), function(net) {
     h <- fit$history[fit$history$net == net, ]
     b <- fit$best_epoch[[net]]
-    data.frame(net = net, val_acc = h$val_acc[b], val_loss = h$val_loss[b])
+    data.frame(net = net, val_accuracy = h$val_accuracy[b], val_log_loss = h$val_log_loss[b])
   }))
   if (combines_nets(fit)) {
     lp <- combined_logits(fit, fit_rows(data, "val"), NULL, fit$settings$nthreads)
@@ -371,7 +371,7 @@ method_val_metrics.dmil_method_baseline <- function(m, fit, y, data) {
 history_rows <- function(net, stage, r) {
   k <- seq_len(r$epochs_run)
   data.frame(net = net, stage = stage, epoch = k, train_loss = r$train_loss[k],
-             val_loss = r$val_loss[k], val_acc = r$val_acc[k])
+             val_log_loss = r$val_log_loss[k], val_accuracy = r$val_accuracy[k])
 }
 
 # Accuracy (the first largest logit on ties) and mean cross-entropy of
@@ -381,6 +381,6 @@ history_rows <- function(net, stage, r) {
 # trains (dm_evaluate(), src/core/train.c), and of predict()'s classes.
 logit_metrics <- function(logits, y) {
   yi <- cbind(seq_along(y), as.integer(y))
-  list(val_acc = mean(max.col(logits, ties.method = "first") == yi[, 2]),
-       val_loss = mean(logsumexp_rows(logits) - logits[yi]))
+  list(val_accuracy = mean(max.col(logits, ties.method = "first") == yi[, 2]),
+       val_log_loss = mean(logsumexp_rows(logits) - logits[yi]))
 }

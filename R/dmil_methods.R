@@ -146,7 +146,7 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
   s <- fit$settings
   acc <- function(v) if (is.na(v)) "   -" else sprintf("%.3f", v)
   cat(sprintf("  Phase A: %d epochs (best %d), Adam lr %g, batch %d; validation accuracy %s\n",
-              ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_acc_after[1])))
+              ph$epochs[1], ph$best_epoch[1], s$lr, s$batch_size, acc(ph$val_accuracy_after[1])))
   if (nrow(ph) > 1) {
     si <- attr(fit$interactions, "dmil")
     if (is.null(si)) {
@@ -158,7 +158,7 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
     }
     for (i in 2:nrow(ph)) {
       cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
-                  acc(ph$val_acc_before[i]), acc(ph$val_acc_after[i]),
+                  acc(ph$val_accuracy_before[i]), acc(ph$val_accuracy_after[i]),
                   if (ph$kept[i]) "kept" else "reverted"))
     }
     if (!is.null(si)) {
@@ -176,7 +176,7 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
         "\n", sep = "")
   }
   vm <- model_val_metrics(fit)
-  if (!is.null(vm)) cat(sprintf("  final validation accuracy %.3f, loss %.3f\n", vm$val_acc, vm$val_loss))
+  if (!is.null(vm)) cat(sprintf("  final validation accuracy %.3f, loss %.3f\n", vm$val_accuracy, vm$val_log_loss))
   invisible(fit)
 }
 

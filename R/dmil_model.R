@@ -171,8 +171,8 @@ fit_dmil <- function(data, y, bp, opts, ctl, seed, nthreads, progress) {
   phases <- do.call(rbind, lapply(names(stage_results), function(nm) {
     r <- stage_results[[nm]]
     data.frame(phase = if (nm == "A") "A" else "C", stage = nm, epochs = r$epochs_run,
-               best_epoch = r$best_epoch, val_acc_before = r$acc_before,
-               val_acc_after = r$acc_after, kept = r$kept)
+               best_epoch = r$best_epoch, val_accuracy_before = r$acc_before,
+               val_accuracy_after = r$acc_after, kept = r$kept)
   }))
   configs <- c(list(A = phase_a), if (exists("stage_list", inherits = FALSE)) stage_list)
   configs <- lapply(configs, function(cf) cf[!grepl("^w_", names(cf))])

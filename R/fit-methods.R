@@ -39,9 +39,9 @@
 #'
 #'   `tidy()`: `network`, `stage` (`A`, `R`, `U`, `S` for DMIL; `NA` for a
 #'   network trained in one run), `views`, `parameters`, `epochs` (run),
-#'   `best_epoch` (kept), `train_loss`, `val_loss`, `val_acc` (at the epoch
+#'   `best_epoch` (kept), `train_loss`, `val_log_loss`, `val_accuracy` (at the epoch
 #'   kept) and `kept` (`FALSE` for a DMIL stage that was undone). With
-#'   `what = "interactions"`: `atom` (the summary atoms of [interactions()]:
+#'   `what = "interactions"`: `term` (the summary atoms of [interactions()]:
 #'   `r`, `u_<view>`, `s`, and with three views the shared redundancies
 #'   `r_<view>_<view>`; I2MoE's experts `r`, `u_<view>`, `s`), `estimate` (the
 #'   mean over the samples of [interactions()], in its unit: that of the
@@ -52,8 +52,8 @@
 #'
 #'   `glance()`: `method`, `n`, `n_val`, `views`, `classes`, `parameters`
 #'   (of the networks that predict; UMT's teachers are not counted), `epochs`
-#'   (run in all: every network and stage, and UMT's teachers), and `val_acc`,
-#'   `val_loss` of the model `predict()` uses.
+#'   (run in all: every network and stage, and UMT's teachers), and `val_accuracy`,
+#'   `val_log_loss` of the model `predict()` uses.
 #' @name fit-methods
 #' @examples
 #' sim <- simulate_interactions(1200, "mix4", seed = 5)
@@ -238,7 +238,7 @@ network_table <- function(fit) {
                views = paste(fit$nets[[st$net]]$views, collapse = "+"),
                parameters = length(fit$nets[[st$net]]$theta), epochs = nrow(h),
                best_epoch = st$best, train_loss = h$train_loss[st$best],
-               val_loss = h$val_loss[st$best], val_acc = h$val_acc[st$best], kept = st$kept)
+               val_log_loss = h$val_log_loss[st$best], val_accuracy = h$val_accuracy[st$best], kept = st$kept)
   }))
 }
 
@@ -260,7 +260,7 @@ atom_table <- function(fit) {
   cols <- intersect(atom_columns(names(fit$views)), names(it))
   it <- it[cols]
   norms <- method_head_norms(method_of(fit), fit)
-  data.frame(atom = cols, estimate = unname(colMeans(it)),
+  data.frame(term = cols, estimate = unname(colMeans(it)),
              std.error = unname(apply(it, 2, stats::sd)) / sqrt(nrow(it)),
              head_norm = unname(norms[cols] %||% NA_real_))
 }
@@ -276,8 +276,8 @@ glance.dmil_fit <- function(x, ...) {
              classes = length(x$levels),
              parameters = sum(vapply(x$nets, function(net) length(net$theta), integer(1))),
              epochs = nrow(x$history),
-             val_acc = if (is.null(final)) NA_real_ else final$val_acc,
-             val_loss = if (is.null(final)) NA_real_ else final$val_loss)
+             val_accuracy = if (is.null(final)) NA_real_ else final$val_accuracy,
+             val_log_loss = if (is.null(final)) NA_real_ else final$val_log_loss)
 }
 
 # The validation metrics of the model predict() uses (one row of

@@ -191,9 +191,10 @@ print.summary.dmil_interactions <- function(x, digits = 3, ...) {
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
 #' @param ... Unused.
 #' @param new_x Deprecated name of `new_data`.
-#' @return `tidy()`: a data frame with `sample`, `label`, `component`,
-#'   `estimate` and `spread` (the between-repeat standard deviation of an
-#'   atom, `NA` where it is not measured). `glance()`: a one-row data frame
+#' @return `tidy()`: a data frame with `sample`, `label`, `term` (the atom
+#'   or information, see [dmil_vocabulary]), `estimate` and `sd` (the
+#'   between-repeat standard deviation, the long form of the table's
+#'   `sd_<atom>`; `NA` where it is not measured). `glance()`: a one-row data frame
 #'   (`n`, `views`, `classes`, `measure`, `unit`, `folds`, `repeats`,
 #'   `mean_<atom>`, `shift`, `accuracy_<view>`, `accuracy_joint`,
 #'   `log_loss_joint`).
@@ -227,16 +228,16 @@ tidy.dmil_interactions <- function(x, what = c("atoms", "all", "lattice"), ...) 
     if (what == "all") comps <- c(comps, view_subsets(vn)$col, grep("^h_", names(df), value = TRUE))
     vals <- as.matrix(df[comps])
   }
-  spread <- matrix(NA_real_, nrow(vals), ncol(vals))
+  sds <- matrix(NA_real_, nrow(vals), ncol(vals))
   sd_cols <- paste0("sd_", colnames(vals))
   has <- sd_cols %in% names(df)
-  if (any(has)) spread[, has] <- as.matrix(df[sd_cols[has]])
+  if (any(has)) sds[, has] <- as.matrix(df[sd_cols[has]])
   data.frame(
     sample = rep(df$sample, times = ncol(vals)),
     label = rep(df$label, times = ncol(vals)),
-    component = rep(colnames(vals), each = nrow(df)),
+    term = rep(colnames(vals), each = nrow(df)),
     estimate = as.vector(vals),
-    spread = as.vector(spread)
+    sd = as.vector(sds)
   )
 }
 

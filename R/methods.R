@@ -43,7 +43,7 @@ with_val_metrics <- function(m, fit, y, data) {
 }
 
 # Validation accuracy and loss of each network at its kept epoch, and of
-# the model predict() uses (a data frame with net, val_acc, val_loss).
+# the model predict() uses (a data frame with net, val_accuracy, val_log_loss).
 method_val_metrics <- function(m, fit, y, data) UseMethod("method_val_metrics")
 
 method_predict <- function(m, fit, new_data, type, which, nthreads) UseMethod("method_predict")

@@ -1,8 +1,10 @@
 #' Exact partial information decomposition of a discrete distribution
 #'
 #' Decomposes the information that two discrete sources `x1`, `x2` carry
-#' about a target `y` into redundant (`R`), unique (`U1`, `U2`) and
-#' synergistic (`S`) parts, under several definitions of redundancy.
+#' about a target `y` into redundant (`r`), unique (`u_x1`, `u_x2`) and
+#' synergistic (`s`) parts, under several definitions of redundancy. The
+#' columns are named as everywhere in the package (see [dmil_vocabulary]),
+#' after the sources' names when `p` gives them.
 #'
 #' @section Measures:
 #' * `"broja"`: Bertschinger, Rauh, Olbrich, Jost and Ay (2014). The unique
@@ -32,13 +34,16 @@
 #'   measure [dmil_interactions()] uses by default.
 #'
 #' Every measure satisfies the consistency equations
-#' `R + U1 = I1`, `R + U2 = I2` and `R + U1 + U2 + S = I12`, where `I1`, `I2`
-#' and `I12` are \eqn{I(X_1;Y)}, \eqn{I(X_2;Y)} and \eqn{I(X_1,X_2;Y)}.
+#' `u_x1 + r = i_x1`, `u_x2 + r = i_x2` and `u_x1 + u_x2 + r + s = i_joint`,
+#' where `i_x1`, `i_x2` and `i_joint` are \eqn{I(X_1;Y)}, \eqn{I(X_2;Y)} and
+#' \eqn{I(X_1,X_2;Y)}.
 #'
 #' @param p The joint distribution of `(x1, x2, y)`: a three-dimensional
 #'   array or table of probabilities or counts with dimensions in that order
 #'   (normalised to sum to one), or a data frame whose first three columns are
-#'   discrete values of `x1`, `x2` and `y`, which are tabulated.
+#'   discrete values of `x1`, `x2` and `y`, which are tabulated. The names of
+#'   the array's dimnames, or of the data frame's columns, name the sources
+#'   (when all three are given and distinct; else `x1`, `x2`, `y`).
 #' @param measure One or more of the measures described below; all by
 #'   default.
 #' @param unit `"bits"` (base-2 logarithms) or `"nats"`.
@@ -46,10 +51,12 @@
 #'   `"lsmi"`, `"pmmi"`) at every outcome with positive probability.
 #'
 #' @return A data frame with one row per measure and the columns `measure`,
-#'   `R`, `U1`, `U2`, `S`, `I1`, `I2`, `I12` and `unit`. With
-#'   `pointwise = TRUE`, a list of that data frame (`measures`) and a data frame
-#'   `pointwise` with one row per outcome and measure: `x1`, `x2`, `y`, `p`,
-#'   `measure`, `r`, `u1`, `u2`, `s`, `i1`, `i2`, `i12`, `unit`.
+#'   `r`, `u_<source>` (two), `s`, `i_<source>` (two), `i_joint` and `unit`
+#'   (`u_x1`, `u_x2`, `i_x1`, `i_x2` for unnamed sources). With `pointwise =
+#'   TRUE`, a list of that data frame (`measures`) and a data frame
+#'   `pointwise` with one row per outcome and measure: the outcome's values
+#'   (columns named after the sources and the target), `p`, `measure`, and the
+#'   same information columns, `unit`.
 #' @seealso [pid_gate()] for the classic example distributions.
 #' @references
 #' Bertschinger N, Rauh J, Olbrich E, Jost J, Ay N (2014). Quantifying unique
@@ -67,10 +74,10 @@
 #' pid_discrete(pid_gate("and"))
 #' pid_discrete(pid_gate("xor"), measure = c("broja", "pm"))
 #'
-#' # from data: tabulates the three columns
+#' # from data: tabulates the three columns, whose names name the atoms
 #' set.seed(1)
-#' d <- data.frame(x1 = rbinom(500, 1, 0.5), x2 = rbinom(500, 1, 0.5))
-#' d$y <- d$x1 & d$x2
+#' d <- data.frame(smoker = rbinom(500, 1, 0.5), gene = rbinom(500, 1, 0.5))
+#' d$disease <- d$smoker & d$gene
 #' pid_discrete(d, measure = "broja")
 #'
 #' # per-outcome values of the pointwise measures
@@ -93,30 +100,35 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
   }
   check_status(res$status)
   k <- unit_factor(unit)
-  out <- data.frame(
-    measure = measure,
-    R = res$atoms[, 1] * k, U1 = res$atoms[, 2] * k,
-    U2 = res$atoms[, 3] * k, S = res$atoms[, 4] * k,
-    I1 = res$mi[1] * k, I2 = res$mi[2] * k, I12 = res$mi[3] * k,
-    unit = unit
-  )
+  src <- names(dimnames(p))[1:2]
+  cols <- pid_columns(src)
+  out <- data.frame(measure = measure, res$atoms * k,
+                    matrix(res$mi * k, length(measure), 3, byrow = TRUE), unit = unit)
+  names(out) <- c("measure", cols, "unit")
   if ("broja" %in% measure) attr(out, "broja_gap") <- res$gap * k
   if (!pointwise) return(out)
 
   pw_measures <- intersect(measure, c("pm", "lsmi", "pmmi"))
   if (length(pw_measures) == 0) pw_measures <- c("pm", "pmmi")
-  grid <- expand.grid(x1 = dimnames(p)[[1]], x2 = dimnames(p)[[2]], y = dimnames(p)[[3]],
-                      stringsAsFactors = FALSE)
+  grid <- expand.grid(dimnames(p), stringsAsFactors = FALSE, KEEP.OUT.ATTRS = FALSE)
   keep <- as.vector(p) > 0
   pw <- do.call(rbind, lapply(pw_measures, function(m) {
     v <- .Call(C_dm_pid_pointwise, as.vector(p), as.integer(dims), m)
-    data.frame(grid[keep, ], p = as.vector(p)[keep], measure = m,
-               r = v$r[keep] * k, u1 = v$u1[keep] * k, u2 = v$u2[keep] * k,
-               s = v$s[keep] * k, i1 = v$i1[keep] * k, i2 = v$i2[keep] * k,
-               i12 = v$i12[keep] * k, unit = unit)
+    values <- vapply(v[c("r", "u1", "u2", "s", "i1", "i2", "i12")], function(a) a[keep] * k,
+                     numeric(sum(keep)))
+    colnames(values) <- cols
+    data.frame(grid[keep, ], p = as.vector(p)[keep], measure = m, values, unit = unit,
+               check.names = FALSE)
   }))
   rownames(pw) <- NULL
   list(measures = out, pointwise = pw)
+}
+
+# The columns of a two-source decomposition, in the package's vocabulary
+# (?dmil_vocabulary): the atoms r, u_<source> and s, then the mutual
+# informations i_<source> and i_joint.
+pid_columns <- function(sources) {
+  c("r", paste0("u_", sources), "s", paste0("i_", sources), "i_joint")
 }
 
 # A joint distribution of (x1, x2, y) as a normalised 3-d array with
@@ -134,7 +146,7 @@ check_distribution <- function(p, arg = rlang::caller_arg(p), call = rlang::call
       dm_abort("The columns of {.arg {arg}} must not contain missing values.",
                class = "dmil_error_values", call = call)
     }
-    p <- table(cols[[1]], cols[[2]], cols[[3]], dnn = c("x1", "x2", "y"))
+    p <- table(cols[[1]], cols[[2]], cols[[3]], dnn = names(cols))
   }
   if (!is.numeric(p) || is.null(dim(p)) || length(dim(p)) != 3) {
     dm_abort(
@@ -164,7 +176,12 @@ check_distribution <- function(p, arg = rlang::caller_arg(p), call = rlang::call
   dims <- dim(p)
   if (is.null(dn)) dn <- vector("list", 3)
   for (j in 1:3) if (is.null(dn[[j]])) dn[[j]] <- as.character(seq_len(dims[j]) - 1L)
-  names(dn) <- c("x1", "x2", "y")
+  # the names of the sources and target, where given all three and distinct
+  given <- names(dn)
+  if (is.null(given) || anyNA(given) || any(!nzchar(given)) || anyDuplicated(given)) {
+    given <- c("x1", "x2", "y")
+  }
+  names(dn) <- given
   array(as.double(p) / total, dim = dims, dimnames = dn)
 }
 

@@ -77,7 +77,7 @@ plot.dmil_fit <- function(x, ...) {
   on.exit(graphics::par(old))
   series <- unique(h$series)
   cols <- dm_palette(length(series))
-  for (what in c("train_loss", "val_acc")) {
+  for (what in c("train_loss", "val_accuracy")) {
     y <- h[[what]]
     ok <- is.finite(y)
     graphics::plot(h$step[ok], y[ok], type = "n",
@@ -107,7 +107,7 @@ autoplot.dmil_fit <- function(object, ...) {
     data.frame(step = h$step, series = h$series, stage = h$stage, run = h$run,
                metric = "training loss", value = h$train_loss),
     data.frame(step = h$step, series = h$series, stage = h$stage, run = h$run,
-               metric = "validation accuracy", value = h$val_acc)
+               metric = "validation accuracy", value = h$val_accuracy)
   )
   long <- long[is.finite(long$value), ]
   # colours and legend in the order the series and stages ran

@@ -61,11 +61,11 @@ method_print_body.dmil_method_baseline <- function(m, fit) {
     shown <- vm
     if (!is.null(fit$which)) shown$net[shown$net == fit$which] <- paste0(fit$which, "*")
     cat("  validation accuracy: ",
-        paste0(shown$net, " ", sprintf("%.3f", shown$val_acc), collapse = ", "), "\n", sep = "")
+        paste0(shown$net, " ", sprintf("%.3f", shown$val_accuracy), collapse = ", "), "\n", sep = "")
     if (!is.null(fit$which)) cat("  * used by predict()\n")
   } else {
     cat(sprintf("  validation accuracy %.3f, loss %.3f (best epoch %d)\n",
-                vm$val_acc[1], vm$val_loss[1], fit$best_epoch[[1]]))
+                vm$val_accuracy[1], vm$val_log_loss[1], fit$best_epoch[[1]]))
   }
 }
 
@@ -107,7 +107,7 @@ summary.dmil_fit <- function(object, ...) {
     networks = network_table(object),
     model = if (!is.null(vm)) {
       data.frame(model = method_model_name(method_of(object), object),
-                 val_acc = vm$val_acc, val_loss = vm$val_loss)
+                 val_accuracy = vm$val_accuracy, val_log_loss = vm$val_log_loss)
     },
     interactions = atom_table(object),
     settings = object$settings
@@ -147,7 +147,7 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   }
   if (!is.null(x$model)) {
     cat(sprintf("\n%s: validation accuracy %.*f, loss %.*f\n", x$model$model, digits,
-                x$model$val_acc, digits, x$model$val_loss))
+                x$model$val_accuracy, digits, x$model$val_log_loss))
   }
   if (!is.null(x$interactions)) {
     cat("\nInteractions (mean over the fitted samples; head size where the atom has a head):\n")

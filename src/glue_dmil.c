@@ -97,7 +97,7 @@ static const float *weights(SEXP stage, const char *name, R_xlen_t len) {
  * loss, trainable groups and learning rate, starting from `theta` (NULL: a
  * fresh initialisation).
  * Returns list(status, theta, stages = list of list(theta, train_loss,
- *   val_loss, val_acc, epochs_run, best_epoch, acc_before, acc_after,
+ *   val_log_loss, val_accuracy, epochs_run, best_epoch, acc_before, acc_after,
  *   kept)). */
 SEXP C_dm_dmil_train(SEXP views_, SEXP y,
                      SEXP K_, SEXP arch_, SEXP theta_, SEXP train_rows_,
@@ -163,7 +163,7 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
   SET_VECTOR_ELT(out, 1, r_theta);
   SEXP r_stages = Rf_allocVector(VECSXP, n_stages);
   SET_VECTOR_ELT(out, 2, r_stages);
-  const char *snames[] = {"theta", "train_loss", "val_loss", "val_acc", "epochs_run",
+  const char *snames[] = {"theta", "train_loss", "val_log_loss", "val_accuracy", "epochs_run",
                           "best_epoch", "acc_before", "acc_after", "kept", ""};
   for (int s = 0; s < n_stages; s++) {
     SEXP r = Rf_mkNamed(VECSXP, snames);

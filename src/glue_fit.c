@@ -50,7 +50,7 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
  *   train_rows, val_rows: 1-based rows of the data;
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
  * Returns list(status, nets = list of
- *   list(theta, train_loss, val_loss, val_acc, epochs_run, best_epoch)). */
+ *   list(theta, train_loss, val_log_loss, val_accuracy, epochs_run, best_epoch)). */
 SEXP C_dm_fit_baseline(SEXP data_, SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP train_rows_,
                        SEXP val_rows_, SEXP seed_, SEXP nthreads_, SEXP progress_) {
   int nprotect = 0;
@@ -112,7 +112,7 @@ SEXP C_dm_fit_baseline(SEXP data_, SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP t
   nprotect++;
   SEXP r_nets = Rf_allocVector(VECSXP, n_nets);
   SET_VECTOR_ELT(out, 1, r_nets);
-  const char *net_names[] = {"theta", "train_loss", "val_loss", "val_acc",
+  const char *net_names[] = {"theta", "train_loss", "val_log_loss", "val_accuracy",
                              "epochs_run", "best_epoch", ""};
   for (int j = 0; j < n_nets; j++) {
     SEXP r = Rf_mkNamed(VECSXP, net_names);

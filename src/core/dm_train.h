@@ -77,12 +77,12 @@ typedef struct {
 } dm_train_cfg;
 
 /* Per-epoch record, arrays of length cfg.epochs owned by the caller.
- * best_epoch is 1-based. Without validation rows val_loss and val_acc are
+ * best_epoch is 1-based. Without validation rows val_log_loss and val_accuracy are
  * NaN and the last epoch is kept. */
 typedef struct {
   double *train_loss;
-  double *val_loss;
-  double *val_acc;
+  double *val_log_loss;
+  double *val_accuracy;
   int epochs_run;
   int best_epoch;
 } dm_history;

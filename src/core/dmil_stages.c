@@ -40,7 +40,7 @@ dm_status dm_dmil_train_stages(dm_dmil *net, float *theta, const dm_data *data,
     if (status != DM_OK) break;
     /* dm_train left the best epoch's parameters, whose accuracy it recorded */
     const dm_history *h = &r->hist;
-    r->acc_after = n_val > 0 && h->best_epoch > 0 ? h->val_acc[h->best_epoch - 1] : NAN;
+    r->acc_after = n_val > 0 && h->best_epoch > 0 ? h->val_accuracy[h->best_epoch - 1] : NAN;
     r->kept = 1;
     acc_now = r->acc_after;
     if (!isnan(c->tolerance) && n_val > 0 && r->acc_after < r->acc_before - c->tolerance) {

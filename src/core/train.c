@@ -208,8 +208,8 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
       st = dm_evaluate(model, theta, data, val_rows, n_val, nthreads, &vl,
                        &va);
       if (st != DM_OK) goto done_;
-      if (hist->val_loss) hist->val_loss[epoch] = vl;
-      if (hist->val_acc) hist->val_acc[epoch] = va;
+      if (hist->val_log_loss) hist->val_log_loss[epoch] = vl;
+      if (hist->val_accuracy) hist->val_accuracy[epoch] = va;
       int better = cfg->select == DM_SELECT_LOSS
                        ? vl < best_loss
                        : (va > best_acc || (va == best_acc && vl < best_loss));
@@ -222,8 +222,8 @@ dm_status dm_train(const dm_model *model, float *theta, const dm_data *data,
       if (cfg->patience > 0 && epoch + 1 - hist->best_epoch >= cfg->patience)
         break;
     } else {
-      if (hist->val_loss) hist->val_loss[epoch] = NAN;
-      if (hist->val_acc) hist->val_acc[epoch] = NAN;
+      if (hist->val_log_loss) hist->val_log_loss[epoch] = NAN;
+      if (hist->val_accuracy) hist->val_accuracy[epoch] = NAN;
       hist->best_epoch = epoch + 1;
     }
   }

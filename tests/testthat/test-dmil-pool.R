@@ -106,8 +106,8 @@ test_that("tidy(), glance() and the validation metrics cover the network and eve
   expect_identical(fit$val_metrics$net, c("dmil", "joint", "late", "early", "ensemble", "pool"))
   vm <- dmil:::logit_metrics(as.matrix(predict(fit, xs(train[fit$val_rows]), type = "logit")),
                              sim$y[train][fit$val_rows])
-  expect_equal(glance(fit)$val_acc, vm$val_acc)
-  expect_equal(glance(fit)$val_loss, vm$val_loss)
+  expect_equal(glance(fit)$val_accuracy, vm$val_accuracy)
+  expect_equal(glance(fit)$val_log_loss, vm$val_log_loss)
 })
 
 test_that("dmil_control() checks the members", {
@@ -169,5 +169,5 @@ test_that("without validation rows the weights are equal", {
   expect_identical(f0$pool$weights, c(dmil = 1, joint = 1, late = 1) / 3)
   expect_null(f0$val_metrics)
   expect_output(print(f0), "pooled with joint, late")
-  expect_true(is.na(glance(f0)$val_acc))
+  expect_true(is.na(glance(f0)$val_accuracy))
 })

@@ -21,7 +21,7 @@ test_that("DMIL is the default method and records its phases", {
   expect_identical(fit$phases$stage, c("A", "R", "U", "S"))
   expect_identical(fit$phases$phase, c("A", "C", "C", "C"))
   expect_setequal(unique(fit$history$stage), c("A", "R", "U", "S"))
-  expect_named(fit$history, c("net", "stage", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_named(fit$history, c("net", "stage", "epoch", "train_loss", "val_log_loss", "val_accuracy"))
   expect_s3_class(interactions(fit), "dmil_interactions")
   expect_equal(nrow(interactions(fit)), length(train) - fit$n_val)
 })
@@ -39,7 +39,7 @@ test_that("a reverted stage leaves the parameters as they were", {
   # alone ends.
   ru <- dmil_quick(control = quick_ctl(stages = c("R", "U"), tolerance = 0, finetune_lr = 5))
   expect_identical(ru$phases$stage, c("A", "R", "U"))
-  expect_lt(ru$phases$val_acc_after[3], ru$phases$val_acc_before[3])
+  expect_lt(ru$phases$val_accuracy_after[3], ru$phases$val_accuracy_before[3])
   expect_false(ru$phases$kept[3])
   r_only <- dmil_quick(control = quick_ctl(stages = "R", tolerance = 0, finetune_lr = 5))
   expect_identical(ru$nets$dmil$theta, r_only$nets$dmil$theta)
@@ -120,13 +120,13 @@ test_that("tidy() has one row per training stage, kept or undone", {
   expect_identical(td$kept, fit$phases$kept)
   expect_identical(td$best_epoch, fit$phases$best_epoch)
   h <- fit$history[fit$history$stage == "A", ]
-  expect_equal(td$val_acc[1], h$val_acc[fit$phases$best_epoch[1]])
+  expect_equal(td$val_accuracy[1], h$val_accuracy[fit$phases$best_epoch[1]])
   expect_equal(sum(td$epochs), nrow(fit$history))
 })
 
-test_that("tidy(what = \"interactions\") gives the mean score and head size of each component", {
+test_that("tidy(what = \"interactions\") gives the mean score and head size of each atom", {
   td <- tidy(fit, "interactions")
-  expect_identical(td$atom, c("r", "u_x1", "u_x2", "s"))
+  expect_identical(td$term, c("r", "u_x1", "u_x2", "s"))
   expect_equal(td$estimate[1], mean(interactions(fit)$r))
   expect_equal(td$std.error[4], sd(interactions(fit)$s) / sqrt(nrow(interactions(fit))))
   lay <- dmil:::dmil_layout(fit)
@@ -279,7 +279,7 @@ test_that("calibration divides the logits by a temperature and keeps the classes
   expect_equal(as.matrix(lc[logit_cols]), as.matrix(lr[logit_cols]) / temp, tolerance = 1e-6)
   expect_identical(predict(cal, xs(test))$.pred_class, predict(raw, xs(test))$.pred_class)
   # the temperature minimises the validation loss (plus a prior that is 0 at 1)
-  expect_lte(cal$val_metrics$val_loss, raw$val_metrics$val_loss)
+  expect_lte(cal$val_metrics$val_log_loss, raw$val_metrics$val_log_loss)
   # a fit saved before calibration existed predicts with temperature 1
   old <- cal
   old$nets$dmil$temperature <- NULL

@@ -100,7 +100,7 @@ test_that("the three-view table has one row per sample and the documented column
 test_that("every sample's lattice atoms sum to the pointwise information of every set of views", {
   lat <- tidy(it3, what = "lattice")
   atoms <- matrix(lat$estimate, nrow(it3))
-  nodes <- parse_nodes(unique(lat$component))
+  nodes <- parse_nodes(unique(lat$term))
   expect_equal(length(nodes), 18)
   sets <- dmil:::view_subsets(names(sim3$x))
   for (j in seq_len(nrow(sets))) {
@@ -127,7 +127,7 @@ test_that("four views decompose on the lattice of 166 atoms", {
   expect_true(all(c("r_a_b", "r_a_b_c", "u_d", "i_a_b_d") %in% names(it)))
   expect_equal(rowSums(as.matrix(it[atoms])), it$i_joint, tolerance = 1e-10)
   lat <- tidy(it, what = "lattice")
-  nodes <- parse_nodes(unique(lat$component))
+  nodes <- parse_nodes(unique(lat$term))
   expect_length(nodes, 166)
   vals <- matrix(lat$estimate, n)
   sets <- dmil:::view_subsets(names(x))
@@ -322,10 +322,10 @@ test_that("summary() gives bootstrap intervals around the means", {
 
 test_that("tidy() is the long form and glance() one row of dataset figures", {
   td <- tidy(it3)
-  expect_named(td, c("sample", "label", "component", "estimate", "spread"))
+  expect_named(td, c("sample", "label", "term", "estimate", "sd"))
   expect_equal(nrow(td), 900 * 8)
-  expect_equal(td$estimate[td$component == "s"], it3$s)
-  expect_equal(td$spread[td$component == "s"], it3$sd_s)
+  expect_equal(td$estimate[td$term == "s"], it3$s)
+  expect_equal(td$sd[td$term == "s"], it3$sd_s)
   expect_equal(nrow(tidy(it3, what = "all")), 900 * 15)
   expect_equal(nrow(tidy(it3, what = "lattice")), 900 * 18)
   gl <- glance(it3)

@@ -1,5 +1,5 @@
 # Exact PIDs of the classic discrete distributions (pid_gate(); the
-# measures of vignettes/method.Rmd, sections 1 and 2.4), in bits. Each entry: R, U1, U2, S. "pm" is the I+- measure (LSMI before
+# measures of vignettes/method.Rmd, sections 1 and 2.4), in bits. Each entry: r, u_x1, u_x2, s. "pm" is the I+- measure (LSMI before
 # its adjustment), "lsmi" after it.
 #
 # One correction to the project's reference table: for PWU it lists BROJA =
@@ -38,13 +38,13 @@ reference <- list(
              pm = c(0, .5, .5, 0), lsmi = c(0, .5, .5, 0))
 )
 
-atoms_of <- function(res, m) unlist(res[res$measure == m, c("R", "U1", "U2", "S")])
+atoms_of <- function(res, m) unlist(res[res$measure == m, c("r", "u_x1", "u_x2", "s")])
 
 test_that("every measure reproduces the reference table", {
   for (gate in names(reference)) {
     res <- pid_discrete(pid_gate(gate))
     ref <- reference[[gate]]
-    expect_equal(unlist(res[1, c("I1", "I2", "I12")]), ref$mi, tolerance = 1e-6,
+    expect_equal(unlist(res[1, c("i_x1", "i_x2", "i_joint")]), ref$mi, tolerance = 1e-6,
                  ignore_attr = TRUE, label = paste(gate, "mutual informations"))
     for (m in c("imin", "pm", "lsmi")) {
       expect_equal(atoms_of(res, m), ref[[m]], tolerance = 1e-6, ignore_attr = TRUE,
@@ -71,9 +71,9 @@ test_that("the consistency equations hold exactly for every measure", {
   dists <- c(lapply(names(reference), pid_gate), list(array(runif(48), c(4, 4, 3))))
   for (p in dists) {
     res <- pid_discrete(p)
-    expect_lt(max(abs(res$R + res$U1 - res$I1)), 1e-12)
-    expect_lt(max(abs(res$R + res$U2 - res$I2)), 1e-12)
-    expect_lt(max(abs(res$R + res$U1 + res$U2 + res$S - res$I12)), 1e-12)
+    expect_lt(max(abs(res$r + res$u_x1 - res$i_x1)), 1e-12)
+    expect_lt(max(abs(res$r + res$u_x2 - res$i_x2)), 1e-12)
+    expect_lt(max(abs(res$r + res$u_x1 + res$u_x2 + res$s - res$i_joint)), 1e-12)
   }
 })
 
@@ -85,21 +85,44 @@ test_that("relabelling outcomes changes nothing", {
     q <- p[sample(d[1]), sample(d[2]), sample(d[3]), drop = FALSE]
     a <- pid_discrete(p)
     b <- pid_discrete(q)
-    expect_equal(b[c("R", "U1", "U2", "S")], a[c("R", "U1", "U2", "S")], tolerance = 1e-9)
+    expect_equal(b[c("r", "u_x1", "u_x2", "s")], a[c("r", "u_x1", "u_x2", "s")], tolerance = 1e-9)
   }
 })
 
-test_that("swapping the sources swaps the unique informations", {
+test_that("swapping the sources swaps the unique informations, which keep their sources' names", {
   withr::local_seed(7)
   for (p in list(pid_gate("and"), pid_gate("unq1"), pid_gate("reduced_or"),
                  array(runif(60), c(5, 4, 3)))) {
     a <- pid_discrete(p)
-    b <- pid_discrete(aperm(p, c(2, 1, 3)))
-    expect_equal(b$R, a$R, tolerance = 1e-9)
-    expect_equal(b$S, a$S, tolerance = 1e-9)
-    expect_equal(b$U1, a$U2, tolerance = 1e-9)
-    expect_equal(b$U2, a$U1, tolerance = 1e-9)
+    swapped <- aperm(p, c(2, 1, 3))
+    b <- pid_discrete(unname(swapped))
+    expect_equal(b$r, a$r, tolerance = 1e-9)
+    expect_equal(b$s, a$s, tolerance = 1e-9)
+    expect_equal(b$u_x1, a$u_x2, tolerance = 1e-9)
+    expect_equal(b$u_x2, a$u_x1, tolerance = 1e-9)
+    if (!is.null(dimnames(p))) {
+      named <- pid_discrete(swapped)
+      expect_named(named, c("measure", "r", "u_x2", "u_x1", "s", "i_x2", "i_x1", "i_joint", "unit"))
+      expect_equal(named$u_x1, a$u_x1, tolerance = 1e-9)
+    }
   }
+})
+
+test_that("the sources' names flow into the columns, as in the rest of the package", {
+  d <- data.frame(smoker = c(0, 0, 1, 1), gene = c(0, 1, 0, 1), disease = c(0, 0, 0, 1))
+  res <- pid_discrete(d[rep(1:4, 5), ], measure = c("mmi", "pm"), pointwise = TRUE)
+  expect_named(res$measures, c("measure", "r", "u_smoker", "u_gene", "s", "i_smoker", "i_gene",
+                               "i_joint", "unit"))
+  expect_named(res$pointwise, c("smoker", "gene", "disease", "p", "measure", "r", "u_smoker",
+                                "u_gene", "s", "i_smoker", "i_gene", "i_joint", "unit"))
+  expect_equal(unname(unlist(res$measures[1, 2:8])),
+               unname(unlist(pid_discrete(pid_gate("and"), measure = "mmi")[1, 2:8])))
+  # unnamed, or named with duplicates: x1, x2, y
+  p <- unname(pid_gate("and"))
+  expect_named(pid_discrete(p), c("measure", "r", "u_x1", "u_x2", "s", "i_x1", "i_x2", "i_joint",
+                                  "unit"))
+  dimnames(p) <- list(a = 0:1, a = 0:1, y = 0:1)
+  expect_identical(names(pid_discrete(p))[3:4], c("u_x1", "u_x2"))
 })
 
 # I_Q(X1, X2; Y) in nats.
@@ -152,20 +175,20 @@ test_that("pointwise values match the reference outcomes and average to the data
   res <- pid_discrete(pid_gate("and"), measure = c("pm", "pmmi", "lsmi"), pointwise = TRUE)
   pw <- res$pointwise
   pm <- pw[pw$measure == "pm", ]
-  at <- function(x1, x2) unlist(pm[pm$x1 == x1 & pm$x2 == x2, c("r", "u1", "u2", "s")])
+  at <- function(x1, x2) unlist(pm[pm$x1 == x1 & pm$x2 == x2, c("r", "u_x1", "u_x2", "s")])
   expect_equal(at("0", "0"), c(.4150375, 0, 0, 0), tolerance = 1e-6, ignore_attr = TRUE)
   expect_equal(at("0", "1"), c(.4150375, 0, -1, 1), tolerance = 1e-6, ignore_attr = TRUE)
   expect_equal(at("1", "0"), c(.4150375, -1, 0, 1), tolerance = 1e-6, ignore_attr = TRUE)
   expect_equal(at("1", "1"), c(1, 0, 0, 1), tolerance = 1e-6, ignore_attr = TRUE)
   for (m in c("pm", "pmmi", "lsmi")) {
     sub <- pw[pw$measure == m, ]
-    means <- colSums(sub$p * sub[c("r", "u1", "u2", "s")])
+    means <- colSums(sub$p * sub[c("r", "u_x1", "u_x2", "s")])
     expect_equal(means, atoms_of(res$measures, m), tolerance = 1e-12, ignore_attr = TRUE)
   }
   or <- pid_discrete(pid_gate("or"), measure = "pm", pointwise = TRUE)$pointwise
-  expect_equal(unlist(or[or$x1 == "0" & or$x2 == "0", c("r", "u1", "u2", "s")]), c(1, 0, 0, 1),
+  expect_equal(unlist(or[or$x1 == "0" & or$x2 == "0", c("r", "u_x1", "u_x2", "s")]), c(1, 0, 0, 1),
                tolerance = 1e-6, ignore_attr = TRUE)
-  expect_equal(unlist(or[or$x1 == "1" & or$x2 == "1", c("r", "u1", "u2", "s")]), c(.4150375, 0, 0, 0),
+  expect_equal(unlist(or[or$x1 == "1" & or$x2 == "1", c("r", "u_x1", "u_x2", "s")]), c(.4150375, 0, 0, 0),
                tolerance = 1e-6, ignore_attr = TRUE)
 })
 
@@ -174,15 +197,15 @@ test_that("counts, probabilities and data frames of draws give the same answer",
   expect_equal(pid_discrete(p * 40), pid_discrete(p))
   draws <- data.frame(x1 = c(0, 0, 1, 1), x2 = c(0, 1, 0, 1), y = c(0, 0, 0, 1))
   from_df <- pid_discrete(draws[rep(1:4, 25), ])
-  expect_equal(from_df[c("R", "U1", "U2", "S")], pid_discrete(p)[c("R", "U1", "U2", "S")],
+  expect_equal(from_df[c("r", "u_x1", "u_x2", "s")], pid_discrete(p)[c("r", "u_x1", "u_x2", "s")],
                tolerance = 1e-9)
 })
 
 test_that("nats are bits times log 2", {
   b <- pid_discrete(pid_gate("sum"))
   n <- pid_discrete(pid_gate("sum"), unit = "nats")
-  expect_equal(n$R, b$R * log(2), tolerance = 1e-9)
-  expect_equal(n$I12, b$I12 * log(2), tolerance = 1e-12)
+  expect_equal(n$r, b$r * log(2), tolerance = 1e-9)
+  expect_equal(n$i_joint, b$i_joint * log(2), tolerance = 1e-12)
   expect_identical(unique(n$unit), "nats")
 })
 

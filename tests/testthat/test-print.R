@@ -20,7 +20,7 @@ test_that("summary() tabulates views, classes and networks", {
   s <- summary(fit)
   expect_s3_class(s, "summary.dmil_fit")
   expect_named(s$networks, c("network", "stage", "views", "parameters", "epochs", "best_epoch",
-                             "train_loss", "val_loss", "val_acc", "kept"))
+                             "train_loss", "val_log_loss", "val_accuracy", "kept"))
   expect_equal(nrow(s$networks), 2)
   expect_equal(s$networks$parameters, c(length(fit$nets$a$theta), length(fit$nets$b$theta)))
   expect_equal(sum(s$classes), 300)

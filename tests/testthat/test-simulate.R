@@ -114,7 +114,7 @@ test_that("gate oracles are the exact pointwise decomposition of the gate", {
     # the oracle equals the raw values plus one constant.
     shift <- attr(sim$oracle, "shift")
     expect_equal(sim$oracle$r, ref$r + shift, tolerance = 1e-10)
-    expect_equal(sim$oracle$u_x1, ref$u1 - shift, tolerance = 1e-10)
+    expect_equal(sim$oracle$u_x1, ref$u_x1 - shift, tolerance = 1e-10)
     expect_equal(sim$oracle$s, ref$s + shift, tolerance = 1e-10)
   }
   # codes instead of one-hot, and jitter

@@ -6,7 +6,7 @@ test_that("the training history has one row per epoch and network", {
   fit <- dmil_fit(d$x, d$y, method = "unimodal", hidden = 8, epochs = 5, seed = 1,
                   progress = FALSE)
   h <- fit$history
-  expect_named(h, c("net", "stage", "epoch", "train_loss", "val_loss", "val_acc"))
+  expect_named(h, c("net", "stage", "epoch", "train_loss", "val_log_loss", "val_accuracy"))
   expect_true(all(is.na(h$stage)))
   expect_equal(nrow(h), 10)
   expect_setequal(unique(h$net), c("a", "b"))
@@ -44,10 +44,10 @@ test_that("tidy(), glance() and summary() have the same shape for every method",
 test_that("glance() reports the validation metrics of the network predict() uses", {
   uni <- every_method$unimodal
   vm <- uni$val_metrics
-  expect_equal(glance(uni)$val_acc, vm$val_acc[vm$net == uni$which])
-  expect_equal(summary(uni)$model$val_loss, vm$val_loss[vm$net == uni$which])
+  expect_equal(glance(uni)$val_accuracy, vm$val_accuracy[vm$net == uni$which])
+  expect_equal(summary(uni)$model$val_log_loss, vm$val_log_loss[vm$net == uni$which])
   val <- subset_views(d$x, uni$val_rows)
-  expect_equal(glance(uni)$val_acc, mean(predict(uni, val)$.pred_class == d$y[uni$val_rows]))
+  expect_equal(glance(uni)$val_accuracy, mean(predict(uni, val)$.pred_class == d$y[uni$val_rows]))
 })
 
 test_that("tidy(what = \"interactions\") has the same columns wherever a fit has interactions", {
@@ -55,8 +55,8 @@ test_that("tidy(what = \"interactions\") has the same columns wherever a fit has
   expect_setequal(names(has), c("dmil", "interaction_ensemble", "i2moe"))
   cols <- lapply(has, function(fit) tidy(fit, "interactions"))
   for (td in cols) {
-    expect_named(td, c("atom", "estimate", "std.error", "head_norm"))
-    expect_identical(td$atom, c("r", "u_a", "u_b", "s"))
+    expect_named(td, c("term", "estimate", "std.error", "head_norm"))
+    expect_identical(td$term, c("r", "u_a", "u_b", "s"))
   }
   expect_equal(sum(cols$i2moe$estimate), 1)  # gate weights sum to one
   expect_error(tidy(every_method$joint, "interactions"), class = "dmil_error_arg")
@@ -66,16 +66,16 @@ test_that("the kept epoch has the best validation accuracy, ties going to the lo
   fit <- dmil_fit(hard$x, hard$y, method = "joint", hidden = 8, epochs = 12, lr = 0.01, seed = 2,
                   progress = FALSE)
   h <- fit$history
-  best <- which(h$val_acc == max(h$val_acc))
-  expect_identical(fit$best_epoch[["joint"]], best[which.min(h$val_loss[best])])
-  expect_equal(fit$val_metrics$val_acc, max(h$val_acc))
+  best <- which(h$val_accuracy == max(h$val_accuracy))
+  expect_identical(fit$best_epoch[["joint"]], best[which.min(h$val_log_loss[best])])
+  expect_equal(fit$val_metrics$val_accuracy, max(h$val_accuracy))
   # the kept parameters reproduce the recorded validation accuracy and loss
   val <- subset_views(hard$x, fit$val_rows)
   p <- predict(fit, val, type = "prob")
   yv <- hard$y[fit$val_rows]
-  expect_equal(mean(predict(fit, val)$.pred_class == yv), max(h$val_acc), tolerance = 1e-12)
+  expect_equal(mean(predict(fit, val)$.pred_class == yv), max(h$val_accuracy), tolerance = 1e-12)
   loss <- -mean(log(ifelse(yv == "pos", p$.pred_pos, p$.pred_neg)))
-  expect_equal(loss, h$val_loss[fit$best_epoch[["joint"]]], tolerance = 1e-5)
+  expect_equal(loss, h$val_log_loss[fit$best_epoch[["joint"]]], tolerance = 1e-5)
 })
 
 test_that("the validation part is a stratified fraction of the samples", {
@@ -88,7 +88,7 @@ test_that("without validation the last epoch is kept", {
   fit <- quick_fit(d, validation = 0, seed = 1)
   expect_equal(fit$n_val, 0)
   expect_identical(fit$best_epoch[["joint"]], 3L)
-  expect_true(all(is.na(fit$history$val_acc)))
+  expect_true(all(is.na(fit$history$val_accuracy)))
   expect_output(print(fit), "no validation data")
 })
 
@@ -147,14 +147,14 @@ test_that("validation metrics of combined models use the training's definitions"
   lg <- matrix(c(1, 1, 0, 2, 0, 3), 3, 2, byrow = TRUE)  # row 1 ties: the first class wins
   y <- factor(c("a", "b", "a"), levels = c("a", "b"))
   m <- dmil:::logit_metrics(lg, y)
-  expect_equal(m$val_acc, 2 / 3)
-  expect_equal(m$val_loss, mean(c(log(2), log(1 + exp(-2)), log(1 + exp(3)))), tolerance = 1e-6)
+  expect_equal(m$val_accuracy, 2 / 3)
+  expect_equal(m$val_log_loss, mean(c(log(2), log(1 + exp(-2)), log(1 + exp(3)))), tolerance = 1e-6)
   ens <- every_method$ensemble
   val <- subset_views(d$x, ens$val_rows)
   p <- predict(ens, val, type = "logit")
-  expect_equal(ens$val_metrics$val_acc[3], mean(predict(ens, val)$.pred_class == d$y[ens$val_rows]))
-  expect_equal(ens$val_metrics$val_loss[3],
-               dmil:::logit_metrics(as.matrix(p), d$y[ens$val_rows])$val_loss)
+  expect_equal(ens$val_metrics$val_accuracy[3], mean(predict(ens, val)$.pred_class == d$y[ens$val_rows]))
+  expect_equal(ens$val_metrics$val_log_loss[3],
+               dmil:::logit_metrics(as.matrix(p), d$y[ens$val_rows])$val_log_loss)
 })
 
 test_that("tidy(what = \"interactions\") has a row for every summary atom with three views", {
@@ -163,9 +163,9 @@ test_that("tidy(what = \"interactions\") has a row for every summary atom with t
   fit <- dmil_fit(x3, sim$y, hidden = 8, epochs = 2, seed = 1, nthreads = 1, progress = FALSE,
                   control = dmil_control(finetune_epochs = 1, scores = list(epochs = 2)))
   td <- tidy(fit, "interactions")
-  expect_identical(td$atom, dmil:::atom_columns(names(x3)))
-  expect_equal(td$estimate, unname(colMeans(as.data.frame(interactions(fit))[td$atom])))
-  shared <- grepl("^r_", td$atom)
+  expect_identical(td$term, dmil:::atom_columns(names(x3)))
+  expect_equal(td$estimate, unname(colMeans(as.data.frame(interactions(fit))[td$term])))
+  shared <- grepl("^r_", td$term)
   expect_true(all(is.na(td$head_norm[shared])))
   expect_true(all(td$head_norm[!shared] > 0))
 })
