@@ -8,7 +8,7 @@ CC      := $(shell $(R) CMD config CC 2>/dev/null || echo cc)
 CORE_SRC := $(wildcard src/core/*.c)
 CORE_HDR := $(wildcard src/core/*.h)
 
-.PHONY: all deps sysdeps rdeps install demo test core-test r-test check bench bench-suite bench-torch docs clean
+.PHONY: all deps sysdeps rdeps install demo test core-test r-test check check-cran bench bench-suite bench-torch docs clean
 
 all: install
 
@@ -52,6 +52,17 @@ check: deps
 	rm -rf dmil.Rcheck dmil_*.tar.gz
 	$(R) CMD build .
 	NOT_CRAN=true $(R) CMD check --no-manual dmil_*.tar.gz
+
+# As CRAN checks a submission (with the tools it calls); the heavier tests
+# skip themselves (skip_on_cran()). Without the PDF manual, which needs a
+# LaTeX installation of about a gigabyte, and without the checks that need
+# the network (CRAN's incoming checks and the clock).
+check-cran: deps
+	@sh .ci/sysdeps.sh check
+	rm -rf dmil.Rcheck dmil_*.tar.gz
+	$(R) CMD build .
+	_R_CHECK_CRAN_INCOMING_REMOTE_=false _R_CHECK_SYSTEM_CLOCK_=0 \
+	  $(R) CMD check --as-cran --no-manual --timings dmil_*.tar.gz
 
 bench: install
 	$(RSCRIPT) bench/fit_speed.R

@@ -1,6 +1,10 @@
 #!/bin/sh
 # System packages dmil builds against: a C compiler, make, pkg-config and
-# OpenBLAS's development files; pandoc builds the vignettes. Installed with apt-get when running as root;
+# OpenBLAS's development files; pandoc builds the vignettes. With the
+# argument "check", also the tools R CMD check --as-cran calls: qpdf (to
+# check compressed PDFs), checkbashisms (devscripts, for configure) and
+# HTML Tidy (for the HTML manual).
+# Installed with apt-get when running as root;
 # otherwise the exact command is printed. dmil still builds without OpenBLAS
 # (it falls back to a slower built-in matrix product).
 need=""
@@ -10,6 +14,11 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v pandoc >/dev/null 2>&1 || need="$need pandoc"
 if ! pkg-config --exists openblas 2>/dev/null; then
   need="$need libopenblas-dev"
+fi
+if [ "$1" = "check" ]; then
+  command -v qpdf >/dev/null 2>&1 || need="$need qpdf"
+  command -v checkbashisms >/dev/null 2>&1 || need="$need devscripts"
+  command -v tidy >/dev/null 2>&1 || need="$need tidy"
 fi
 [ -z "$need" ] && exit 0
 

@@ -336,24 +336,34 @@ check_choices <- function(x, choices, arg = rlang::caller_arg(x), call = rlang::
 }
 
 # The new data of predict() and augment(): `new_data` (NULL when missing),
-# or `new_x`, its name before the tidymodels convention, said to be
-# deprecated every eight hours; an error naming new_data without either.
-check_new_data <- function(new_data, new_x, call = rlang::caller_env()) {
-  if (!is.null(new_x)) {
-    if (!is.null(new_data)) {
-      dm_abort("Give {.arg new_data} only: {.arg new_x} is its deprecated name.",
-               class = "dmil_error_arg", call = call)
-    }
-    dm_inform(c("!" = "{.arg new_x} is deprecated; name the argument {.arg new_data}."),
-              class = "dmil_message_deprecated", .frequency = "regularly",
-              .frequency_id = "dmil_new_x")
-    return(new_x)
+# or one of its other names, said to be so every eight hours: `new_x`, its
+# name before the tidymodels convention, or `newdata` (stats::predict()'s
+# name), which arrives in the dots. Other dots are an error, as are two
+# names at once or none.
+check_new_data <- function(new_data, new_x = NULL, dots = list(), call = rlang::caller_env()) {
+  unknown <- setdiff(rlang::names2(dots), "newdata")
+  if (length(unknown)) {
+    shown <- ifelse(nzchar(unknown), unknown, "(unnamed)")
+    dm_abort(c("{.arg ...} must be empty.", "x" = "Unexpected argument{?s}: {.arg {shown}}."),
+             class = "dmil_error_arg", call = call)
   }
-  if (is.null(new_data)) {
+  given <- Filter(Negate(is.null), list(new_data = new_data, new_x = new_x,
+                                        newdata = dots$newdata))
+  if (length(given) > 1) {
+    dm_abort("Give the new views once, as {.arg new_data}; {.arg {names(given)}} are names of the same argument.",
+             class = "dmil_error_arg", call = call)
+  }
+  if (length(given) == 0) {
     dm_abort("{.arg new_data} must be given: a named list of views.",
              class = "dmil_error_newdata", call = call)
   }
-  new_data
+  name <- names(given)
+  if (name != "new_data") {
+    dm_inform(c("!" = "{.arg {name}} is {if (name == 'new_x') 'deprecated' else 'another name'}; name the argument {.arg new_data} (the tidymodels convention)."),
+              class = "dmil_message_deprecated", .frequency = "regularly",
+              .frequency_id = paste0("dmil_", name))
+  }
+  given[[1]]
 }
 
 # Every class of `y` has at least `min` samples; `why` completes "so that",

@@ -24,7 +24,8 @@
 #'   columns `truth` (the label) and `.validation` (`TRUE` for the rows held
 #'   out for validation).
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
-#' @param ... Unused.
+#' @param ... Empty, but for `newdata`: accepted as another name of
+#'   `new_data` (as [stats::predict()] names it), with a message.
 #' @param new_x Deprecated name of `new_data`.
 #' @return Data frames. `augment()`: `sample`, (without `new_data`:
 #'   `truth`, `.validation`), `.pred_class`,
@@ -73,15 +74,15 @@ NULL
 #' @rdname fit-methods
 #' @export
 augment.dmil_fit <- function(x, new_data, nthreads = NULL, ..., new_x = NULL) {
-  rlang::check_dots_empty()
+  dots <- list(...)
   nthreads <- check_nthreads(nthreads)
-  if (missing(new_data) && is.null(new_x)) {
+  if (missing(new_data) && is.null(new_x) && !length(dots)) {
     train <- fitted_data(x, parent.frame())
     out <- method_augment(method_of(x), x, train$x, nthreads)
     return(cbind(out[1], truth = train$y, .validation = seq_len(x$n) %in% x$val_rows,
                  out[-1]))
   }
-  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, dots)
   method_augment(method_of(x), x, new_data, nthreads)
 }
 

@@ -189,7 +189,8 @@ print.summary.dmil_interactions <- function(x, digits = 3, ...) {
 #' @param new_data New data: a named list of views as for [dmil_interactions()].
 #' @param new_y Optional labels of the new samples.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
-#' @param ... Unused.
+#' @param ... Empty, but for `newdata`: accepted as another name of
+#'   `new_data` (as [stats::predict()] names it), with a message.
 #' @param new_x Deprecated name of `new_data`.
 #' @return `tidy()`: a data frame with `sample`, `label`, `term` (the atom
 #'   or information, see [dmil_vocabulary]), `estimate` and `sd` (the
@@ -277,8 +278,7 @@ glance.dmil_interactions <- function(x, ...) {
 #' @export
 predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads = NULL, ...,
                                       new_x = NULL) {
-  rlang::check_dots_empty()
-  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...))
   info <- interaction_info(object)
   nthreads <- check_nthreads(nthreads)
   data <- match_blueprint(new_data, info$blueprint, nthreads)

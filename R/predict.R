@@ -30,7 +30,8 @@
 #' @param which For `method = "unimodal"`, the view whose network predicts;
 #'   defaults to the one chosen at fit time.
 #' @param nthreads Number of threads; `NULL` uses [dmil_threads()].
-#' @param ... Must be empty.
+#' @param ... Empty, but for `newdata`: accepted as another name of
+#'   `new_data` (as [stats::predict()] names it), with a message.
 #' @param new_x Deprecated name of `new_data`.
 #'
 #' @return A data frame with one row per sample (row names from `new_data` when
@@ -56,8 +57,7 @@
 #' @export
 predict.dmil_fit <- function(object, new_data, type = c("class", "prob", "logit", "components"),
                              which = NULL, nthreads = NULL, ..., new_x = NULL) {
-  rlang::check_dots_empty()
-  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x)
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...))
   type <- rlang::arg_match(type)
   nthreads <- check_nthreads(nthreads)
   which <- if (is.null(which)) object$which else check_which(which, object$method, names(object$nets))

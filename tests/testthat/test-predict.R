@@ -70,7 +70,7 @@ test_that("unimodal predict() needs only the chosen view", {
 })
 
 test_that("predict() rejects unknown arguments", {
-  expect_error(predict(fit, d$x, foo = "prob"), class = "rlib_error_dots_nonempty")
+  expect_error(predict(fit, d$x, foo = "prob"), "foo", class = "dmil_error_arg")
   expect_error(predict(fit, d$x, type = "probability"))
 })
 
@@ -101,6 +101,18 @@ test_that("predict() and augment() take new_data, and new_x with a deprecation m
   expect_identical(a, augment(fit, new_data = d$x))
   expect_error(predict(fit, new_data = d$x, new_x = d$x), class = "dmil_error_arg")
   expect_error(predict(fit), "new_data", class = "dmil_error_newdata")
+})
+
+test_that("newdata, stats::predict()'s name, works with a message; other dots are dmil errors", {
+  rlang::local_options(rlib_message_verbosity = "verbose")
+  expect_message(p <- predict(fit, newdata = d$x, type = "prob"), "new_data",
+                 class = "dmil_message_deprecated")
+  expect_identical(p, predict(fit, d$x, type = "prob"))
+  expect_message(a <- augment(fit, newdata = d$x), class = "dmil_message_deprecated")
+  expect_identical(a, augment(fit, d$x))
+  expect_error(predict(fit, d$x, newdata = d$x), "once", class = "dmil_error_arg")
+  expect_error(predict(fit, d$x, type = "prob", tpye = "class"), "tpye", class = "dmil_error_arg")
+  expect_error(augment(fit, d$x, nthreads = 1, 3), "unnamed", class = "dmil_error_arg")
 })
 
 test_that("augment() without new_data predicts the training data, with labels and validation rows", {
