@@ -1,7 +1,8 @@
 #' Augment, tidy and glance for fitted models
 #'
 #' `augment()` returns one row per sample of `new_data` (by default the
-#' training data) with its id, the predicted class and probabilities and, for DMIL, the contribution of each
+#' training data) with its id, the predicted class and probabilities and,
+#' for DMIL, the contribution of each
 #' component head of the network to its logit of the predicted class (the
 #' class the pool predicts, see [dmil_control()]) and the posterior-expected
 #' interactions of the sample (from the Phase B estimator, see
@@ -40,8 +41,8 @@
 #'
 #'   `tidy()`: `network`, `stage` (`A`, `R`, `U`, `S` for DMIL; `NA` for a
 #'   network trained in one run), `views`, `parameters`, `epochs` (run),
-#'   `best_epoch` (kept), `train_loss`, `val_log_loss`, `val_accuracy` (at the epoch
-#'   kept) and `kept` (`FALSE` for a DMIL stage that was undone). With
+#'   `best_epoch` (kept), `train_loss`, `val_log_loss`, `val_accuracy` (at
+#'   the epoch kept) and `kept` (`FALSE` for a DMIL stage that was undone). With
 #'   `what = "interactions"`: `term` (the summary atoms of [interactions()]:
 #'   `r`, `u_<view>`, `s`, and with three views the shared redundancies
 #'   `r_<view>_<view>`; I2MoE's experts `r`, `u_<view>`, `s`), `estimate` (the
@@ -53,8 +54,8 @@
 #'
 #'   `glance()`: `method`, `n`, `n_val`, `views`, `classes`, `parameters`
 #'   (of the networks that predict; UMT's teachers are not counted), `epochs`
-#'   (run in all: every network and stage, and UMT's teachers), and `val_accuracy`,
-#'   `val_log_loss` of the model `predict()` uses.
+#'   (run in all: every network and stage, and UMT's teachers), and
+#'   `val_accuracy`, `val_log_loss` of the model `predict()` uses.
 #' @name fit-methods
 #' @examples
 #' sim <- simulate_interactions(1200, "mix4", seed = 5)
