@@ -14,7 +14,8 @@
 #'   [umt_control()] or [i2moe_control()];
 #'   [predict.dmil_fit()], [augment.dmil_fit()] and [interactions()] use it;
 #' * [dmil_interactions()] estimates per-sample redundancy, uniqueness and
-#'   synergy; [pid_discrete()] computes exact decompositions of discrete
+#'   synergy, [dmil_importance()] through which features;
+#'   [pid_discrete()] computes exact decompositions of discrete
 #'   distributions; [simulate_interactions()] simulates data with known
 #'   answers;
 #' * [dmil_boot()] and [dmil_cv()] resample at scale (through future),

@@ -289,20 +289,37 @@ predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads =
 }
 
 # predict.dmil_interactions() on data matched to the model's blueprint (or
-# rows of a fit's data, see fit_rows()), with checked labels or NULL.
-interactions_predict_core <- function(info, data, new_y, nthreads) {
+# rows of a fit's data, see fit_rows()), with checked labels or NULL. With
+# `fold` (the first repeat's fold of each row: rows of the table's own
+# samples), each row is scored by the discriminators that did not train on
+# it, as the table itself was; else by all folds' discriminators.
+interactions_predict_core <- function(info, data, new_y, nthreads, fold = NULL) {
   n <- data$n
   K <- length(info$levels)
   vn <- info$views
   M <- length(vn)
+  # per row, the mean over the folds it may use of `per_fold(f, d)`, the
+  # n x K matrix of fold f's values on data d (with `fold`, only the rows
+  # of fold f are computed)
+  parts <- if (!is.null(fold)) {
+    lapply(stats::setNames(nm = unique(fold)), function(f) data_rows(data, which(fold == f)))
+  }
+  over_folds <- function(per_fold) {
+    if (is.null(fold)) {
+      return(Reduce(`+`, lapply(seq_len(info$folds), per_fold, d = data)) / info$folds)
+    }
+    out <- matrix(NA_real_, n, K)
+    for (f in unique(fold)) out[fold == f, ] <- per_fold(f, parts[[as.character(f)]])
+    out
+  }
   # Each subset's discriminators of the first repeat: probabilities
   # averaged over the folds, then calibrated.
   logp <- lapply(seq_along(info$nets), function(j) {
-    probs <- Reduce(`+`, lapply(seq_len(info$folds), function(f) {
+    probs <- over_folds(function(f, d) {
       spec <- info$nets[[j]]
       spec$theta <- info$thetas[[f]][[j]]
-      exp(log_softmax(core_logits(list(spec), data, K, nthreads)))
-    })) / info$folds
+      exp(log_softmax(core_logits(list(spec), d, K, nthreads)))
+    })
     matrix(log(probs), n)
   })
   if (!is.null(info$calib)) {
@@ -319,7 +336,7 @@ interactions_predict_core <- function(info, data, new_y, nthreads) {
         check_status(res$status)
         res$logdens
       }, numeric(n))
-      log_mean_exp_rows(per_fold)
+      if (is.null(fold)) log_mean_exp_rows(per_fold) else per_fold[cbind(seq_len(n), fold)]
     }, numeric(n))
     log_dens <- matrix(log_dens, n, dimnames = list(NULL, vn))
   }
@@ -339,6 +356,17 @@ interactions_predict_core <- function(info, data, new_y, nthreads) {
   out$.pred_class <- factor(info$levels[max.col(logp[[length(logp)]], ties.method = "first")],
                             levels = info$levels)
   out
+}
+
+# Rows of data matched by match_blueprint() (views held in R, not a fit's
+# shared copy).
+data_rows <- function(data, rows) {
+  data$views <- lapply(data$views, function(v) v[rows, , drop = FALSE])
+  if (!is.null(data$present)) data$present <- data$present[rows, , drop = FALSE]
+  data$n <- length(rows)
+  data$ids <- data$ids[rows]
+  data$rownames <- data$rownames[rows]
+  data
 }
 
 # Interactions of unlabelled samples: the expectation of the per-label

@@ -16,13 +16,16 @@
 #'   error;
 #' * bootstrap ([dmil_boot()]): the distribution of each term over the
 #'   replicates, with its estimate on the data and its percentile interval;
+#' * feature importance ([dmil_importance()]): the `top` features of each
+#'   term, with their standard errors over permutations;
 #' * tuning ([dmil_tune()]): a metric of every candidate (mean over splits
 #'   plus or minus one standard error) against the setting with the most
 #'   values, one line per combination of the other settings, the selected
 #'   candidate circled.
 #'
 #' @param x,object A [dmil_fit()], [dmil_interactions()], [dmil_compare()],
-#'   [dmil_cv()], [dmil_boot()] or [dmil_tune()] result.
+#'   [dmil_cv()], [dmil_boot()], [dmil_tune()] or [dmil_importance()]
+#'   result.
 #' @param type For interactions: `"profile"` or `"distribution"`.
 #' @param max_samples Profiles show at most this many samples (an evenly
 #'   spaced subset of the ordered samples).
@@ -383,6 +386,61 @@ tune_plot_data <- function(x, metric, call = rlang::caller_env()) {
   list(data = data, metric = metric, xlab = if (xvar == ".config") "candidate" else xvar,
        discrete = discrete,
        log = !discrete && all(xs > 0) && max(xs) / min(xs) >= 20)
+}
+
+#' @rdname dmil-plots
+#' @param top For [dmil_importance()] results: the number of features shown
+#'   per term.
+#' @export
+plot.dmil_importance <- function(x, top = 10, ...) {
+  d <- importance_plot_data(x, top)
+  terms <- unique(d$term)
+  old <- graphics::par(mfrow = grDevices::n2mfrow(length(terms)),
+                       mar = c(4, max(4, 1 + max(nchar(d$label)) * 0.55), 2, 1))
+  on.exit(graphics::par(old))
+  for (t in as.character(terms)) {
+    s <- d[d$term == t, ]
+    s <- s[rev(seq_len(nrow(s))), ]
+    hi <- s$estimate + ifelse(is.na(s$std.error), 0, s$std.error)
+    mids <- graphics::barplot(s$estimate, horiz = TRUE, names.arg = as.character(s$label), las = 1,
+                              col = dm_palette(length(terms))[match(t, terms)], border = NA,
+                              main = t, xlab = "importance",
+                              xlim = range(0, s$estimate, hi, na.rm = TRUE), cex.names = 0.8)
+    ok <- !is.na(s$std.error) & s$std.error > 0
+    if (any(ok)) graphics::arrows(s$estimate[ok] - s$std.error[ok], mids[ok], hi[ok], mids[ok],
+                                  angle = 90, code = 3, length = 0.03)
+  }
+  invisible(x)
+}
+
+#' @rdname dmil-plots
+#' @exportS3Method ggplot2::autoplot
+autoplot.dmil_importance <- function(object, top = 10, ...) {
+  d <- importance_plot_data(object, top)
+  d$key <- factor(paste(d$term, d$label, sep = "\r"), levels = rev(unique(paste(d$term, d$label, sep = "\r"))))
+  ggplot2::ggplot(d, ggplot2::aes(x = .data$estimate, y = .data$key, fill = .data$term)) +
+    ggplot2::geom_col(show.legend = FALSE) +
+    ggplot2::geom_errorbarh(ggplot2::aes(xmin = .data$estimate - .data$std.error,
+                                         xmax = .data$estimate + .data$std.error),
+                            data = d[!is.na(d$std.error), , drop = FALSE], height = 0.3) +
+    ggplot2::facet_wrap(ggplot2::vars(.data$term), scales = "free") +
+    ggplot2::scale_y_discrete(labels = function(k) sub("^.*\r", "", k)) +
+    ggplot2::scale_fill_manual(values = dm_palette(length(unique(d$term)))) +
+    ggplot2::labs(x = "importance", y = NULL)
+}
+
+# The `top` features of each term of an importance table, largest first,
+# labelled view:feature.
+importance_plot_data <- function(x, top, call = rlang::caller_env()) {
+  top <- check_count(top, min = 1, call = call)
+  d <- as.data.frame(unclass(x))
+  d <- do.call(rbind, lapply(unique(d$term), function(t) {
+    s <- d[d$term == t & !is.na(d$estimate), ]
+    utils::head(s[order(-s$estimate), ], top)
+  }))
+  d$label <- paste0(d$view, ":", d$feature)
+  d$term <- factor(d$term, levels = unique(d$term))
+  d
 }
 
 #' @rdname dmil-plots

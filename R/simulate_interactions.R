@@ -19,8 +19,16 @@
 #' `pi = rep(0.25, 4)` (R, U_x1, U_x2, S), `d_latent = 8`,
 #' `dims = c(16, 16)`, `sigma = 0.5`, `kappa = c(1, 1)` (use
 #' `kappa[2] < 1` for a weaker second view), `tagged = TRUE`,
-#' `design_seed` (seed of the prototypes and mixing matrices; defaults to
-#' `seed`, so simulate once and split for train/test data from one design).
+#' `mixing = "dense"`, `design_seed` (seed of the prototypes and mixing
+#' matrices; defaults to `seed`, so simulate once and split for train/test
+#' data from one design). With `mixing = "blocks"` there are no mixing
+#' matrices: each type's prototypes occupy a block of `d_latent` features of
+#' every view of their own (features 1 to `d_latent` for `R`, the next for
+#' `U_x1`, ...; the remaining features are noise), each feature centred and
+#' scaled over the classes (with two classes the prototypes are -1 and +1 in
+#' every feature of the block), so it is known which
+#' features carry which kind of information (`features` in the result;
+#' `dims` must be at least the number of types times `d_latent`).
 #' The oracle is exact: the densities are Gaussian mixtures over at most
 #' \eqn{4K^2} components.
 #'
@@ -83,6 +91,12 @@
 #'   defines one, else `NULL`;
 #' * `oracle`: the exact per-sample values, in the columns of
 #'   [dmil_interactions()] (`NULL` for `"pid"`);
+#' * `features`: with `mixing = "blocks"`, one row per feature (`view`,
+#'   `feature`, and the `type` whose block it belongs to, `NA` for noise):
+#'   the features of the `R` blocks carry the redundant information, those
+#'   of the `U_x1` block of view `x1` the information unique to it, those of
+#'   the `S` blocks of both views the synergy (each alone says nothing), and
+#'   the others nothing about the label; else `NULL`;
 #' * `terms`: the exact quantities behind the oracle: log posteriors
 #'   `log_post` (one n x classes matrix per nonempty subset of the views:
 #'   `x1`, `x2`, `joint`; for `"mix3"` also `x1:x2`, `x3`, `x1:x3`,
@@ -122,7 +136,7 @@ simulate_interactions <- function(n, design = c("mix4", "mix3", "gates", "gauss"
   sim$design <- design
   sim$params <- params
   sim$seed <- seed
-  structure(sim[c("x", "y", "type", "oracle", "terms", "design", "params", "seed")],
+  structure(sim[c("x", "y", "type", "oracle", "terms", "features", "design", "params", "seed")],
             class = "dmil_simulation")
 }
 
@@ -147,9 +161,9 @@ print.dmil_simulation <- function(x, ...) {
 design_params <- function(design, dots, seed, call = rlang::caller_env()) {
   defaults <- switch(design,
     mix4 = list(K = 2, pi = rep(0.25, 4), d_latent = 8, dims = c(16, 16), sigma = 0.5,
-                kappa = c(1, 1), tagged = TRUE, design_seed = seed),
+                kappa = c(1, 1), tagged = TRUE, mixing = "dense", design_seed = seed),
     mix3 = list(K = 2, pi = rep(1 / 11, 11), d_latent = 8, dims = c(16, 16, 16), sigma = 0.5,
-                kappa = c(1, 1, 1), tagged = TRUE, design_seed = seed),
+                kappa = c(1, 1, 1), tagged = TRUE, mixing = "dense", design_seed = seed),
     gates = list(gate = "xor", onehot = TRUE, jitter = 0),
     gauss = list(n_classes = 2, rho = 0.5, sigma = 0.5),
     pid = list(setting = "redundancy", fractions = c(0.5, 0.5, 0.5), d_latent = 5,
@@ -183,6 +197,16 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
     p$sigma <- check_number(p$sigma, min = 0, min_open = TRUE, arg = "sigma", call = call)
     chk(is.numeric(p$kappa) && length(p$kappa) == M && all(is.finite(p$kappa)), "kappa")
     p$tagged <- check_flag(p$tagged, arg = "tagged", call = call)
+    chk(is.character(p$mixing) && length(p$mixing) == 1 && p$mixing %in% c("dense", "blocks"),
+        "mixing")
+    if (p$mixing == "blocks") {
+      need <- length(types$labels) * p$d_latent
+      if (!p$tagged || any(p$dims < need)) {
+        dm_abort(c("{.code mixing = \"blocks\"} needs {.code tagged = TRUE} and at least {need} features per view ({length(types$labels)} types x {.arg d_latent} = {p$d_latent}).",
+                   "x" = "{.arg dims} is {p$dims}{if (!p$tagged) ' and tagged is FALSE' else ''}."),
+                 class = "dmil_error_arg", call = call)
+      }
+    }
     p$design_seed <- check_seed(p$design_seed, arg = "design_seed", call = call)
   } else if (design == "gates") {
     chk(is.character(p$gate) && length(p$gate) == 1, "gate")
@@ -256,9 +280,29 @@ sim_typed <- function(n, p, types) {
     P = array(stats::rnorm(n_banks * K * p$d_latent), c(p$d_latent, K, n_banks)),
     W = lapply(p$dims, function(d) matrix(stats::rnorm(d * p$d_latent, sd = sqrt(1 / p$d_latent)), d))
   ))
+  if (p$mixing == "blocks") {
+    # every planted feature separates the classes alike: each coordinate of
+    # a type's prototypes centred and scaled to unit spread over the classes
+    for (tt in seq_len(n_banks)) {
+      P <- fixed$P[, , tt, drop = FALSE][, , 1]
+      P <- matrix(P, p$d_latent)
+      P <- P - rowMeans(P)
+      fixed$P[, , tt] <- P / sqrt(rowMeans(P^2))
+    }
+  }
   bank <- function(t) if (p$tagged) t else 1L
-  # Prototype of view m for type t and class k (0..K-1): a column.
-  proto <- function(m, t, k) p$kappa[m] * fixed$W[[m]] %*% fixed$P[, k + 1L, bank(t)]
+  block <- function(t) (t - 1L) * p$d_latent + seq_len(p$d_latent)
+  # Prototype of view m for type t and class k (0..K-1): a column; with
+  # mixing = "blocks" the type's own features of the view, zero elsewhere.
+  proto <- function(m, t, k) {
+    if (p$mixing == "blocks") {
+      v <- numeric(p$dims[m])
+      v[block(t)] <- fixed$P[, k + 1L, t]
+      p$kappa[m] * v
+    } else {
+      p$kappa[m] * fixed$W[[m]] %*% fixed$P[, k + 1L, bank(t)]
+    }
+  }
   shown_of <- function(t, y, nu) {
     out <- matrix(0L, length(t), M)
     for (tt in unique(t)) {
@@ -311,8 +355,17 @@ sim_typed <- function(n, p, types) {
     log_prior = rep(-log(K), K)
   )
   colnames(terms$log_dens) <- paste0("x", seq_len(M))
-  list(x = name_views(x), y = factor(y, levels = 0:(K - 1)),
-       type = factor(types$labels[t], levels = types$labels), terms = terms)
+  x <- name_views(x)
+  features <- if (p$mixing == "blocks") {
+    do.call(rbind, lapply(seq_len(M), function(m) {
+      owner <- rep(NA_character_, p$dims[m])
+      for (tt in seq_len(n_types)) owner[block(tt)] <- types$labels[tt]
+      data.frame(view = names(x)[m], feature = colnames(x[[m]]),
+                 type = factor(owner, levels = types$labels))
+    }))
+  }
+  list(x = x, y = factor(y, levels = 0:(K - 1)),
+       type = factor(types$labels[t], levels = types$labels), terms = terms, features = features)
 }
 
 sim_gates <- function(n, p) {

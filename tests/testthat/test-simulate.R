@@ -165,3 +165,31 @@ test_that("bad design parameters are rejected", {
   expect_error(simulate_interactions(1, "mix4"), class = "dmil_error_arg")
   expect_error(simulate_interactions(100, "mix4", 3), class = "dmil_error_arg")
 })
+
+test_that("with mixing = \"blocks\" each type's classes show in its own features only", {
+  sim <- simulate_interactions(4000, "mix4", mixing = "blocks", d_latent = 2, dims = c(10, 9),
+                               sigma = 0.1, seed = 3)
+  f <- sim$features
+  expect_identical(nrow(f), 19L)
+  expect_identical(as.character(f$type[f$view == "x1"]),
+                   c(rep(c("R", "U_x1", "U_x2", "S"), each = 2), NA, NA))
+  # with two classes each planted feature is -1 or +1 per class, plus noise
+  r_rows <- sim$type == "R"
+  means <- as.vector(tapply(sim$x$x1[r_rows, 1], sim$y[r_rows], mean))
+  expect_equal(abs(means), c(1, 1), tolerance = 0.02)
+  expect_lt(prod(means), 0)
+  # a type's block is noise on the other types' samples, noise features everywhere
+  expect_lt(abs(mean(sim$x$x1[!r_rows, 1])), 0.02)
+  expect_lt(max(abs(colMeans(sim$x$x1[, 9:10]))), 0.02)
+  # U_x1 samples: x1's block shows the label, x2's the nuisance class
+  u <- sim$type == "U_x1"
+  expect_gt(abs(cor(sim$x$x1[u, 3], as.integer(sim$y[u]))), 0.95)
+  expect_lt(abs(cor(sim$x$x2[u, 3], as.integer(sim$y[u]))), 0.1)
+  # the oracle stays exact: small noise puts every type's information in its atom
+  dom <- dmil:::dominant_atom(as.matrix(sim$oracle[c("r", "u_x1", "u_x2", "s")]), c("x1", "x2"))
+  expect_gt(mean(as.character(dom) == as.character(sim$type)), 0.95)
+  expect_error(simulate_interactions(10, "mix4", mixing = "blocks", d_latent = 8),
+               "at least 32 features", class = "dmil_error_arg")
+  expect_error(simulate_interactions(10, "mix4", mixing = "sparse"), class = "dmil_error_arg")
+  expect_null(simulate_interactions(10, "mix4", seed = 1)$features)
+})
