@@ -140,7 +140,11 @@ check_views <- function(x, min_views = 2L, arg = rlang::caller_arg(x),
   n <- vapply(out, nrow, integer(1))
   if (length(unique(n)) > 1) {
     p <- vapply(out, ncol, integer(1))
-    hint <- if (length(unique(p)) == 1) {
+    # a view with as many columns as another view has rows
+    flipped <- nms[vapply(seq_along(n), function(i) p[i] %in% n[-i] && n[i] != p[i], logical(1))]
+    hint <- if (length(flipped)) {
+      c("i" = "{cli::qty(length(flipped))}View{?s} {.val {flipped}} {?has/have} as many columns as another view has rows: {?is it/is one of them} stored features x samples? Samples must be in rows; use {.fn t}.")
+    } else if (length(unique(p)) == 1) {
       c("i" = "All views have {p[1]} columns: are they stored features x samples? Samples must be in rows; use {.fn t}.")
     }
     dm_abort(
@@ -215,10 +219,18 @@ check_rownames <- function(views, arg, call) {
   for (v in names(views)[has]) {
     if (!identical(rn[[v]], ref)) {
       same_set <- setequal(rn[[v]], ref)
+      # a view stored features x samples (square, or the row counts would
+      # have differed): its column names are another view's row names
+      flipped <- names(views)[vapply(names(views), function(w) {
+        cn <- colnames(views[[w]])
+        !is.null(cn) && any(vapply(setdiff(names(views)[has], w), function(u) setequal(cn, rn[[u]]),
+                                   logical(1)))
+      }, logical(1))]
       dm_abort(
         c("Row names of the views in {.arg {arg}} disagree.",
           "x" = "View {.val {v}} differs from view {.val {names(views)[which(has)[1]]}}.",
-          "i" = if (same_set) "They hold the same samples in a different order; reorder with {.code x[[v]][rownames(x[[1]]), ]}."
+          "i" = if (length(flipped)) "{cli::qty(length(flipped))}The column names of view{?s} {.val {flipped}} are another view's row names: stored features x samples? Samples must be in rows; use {.fn t}."
+                else if (same_set) "They hold the same samples in a different order; reorder with {.code x[[v]][rownames(x[[1]]), ]}."
                 else "Rows are matched by name, never by position: every view must describe the same samples."),
         class = "dmil_error_names", call = call)
     }
@@ -339,8 +351,10 @@ check_choices <- function(x, choices, arg = rlang::caller_arg(x), call = rlang::
 # or one of its other names, said to be so every eight hours: `new_x`, its
 # name before the tidymodels convention, or `newdata` (stats::predict()'s
 # name), which arrives in the dots. Other dots are an error, as are two
-# names at once or none.
-check_new_data <- function(new_data, new_x = NULL, dots = list(), call = rlang::caller_env()) {
+# names at once or none. A table is split into views for a model fitted
+# from one (`spec`, see table_views()).
+check_new_data <- function(new_data, new_x = NULL, dots = list(), spec = NULL,
+                           call = rlang::caller_env()) {
   unknown <- setdiff(rlang::names2(dots), "newdata")
   if (length(unknown)) {
     shown <- ifelse(nzchar(unknown), unknown, "(unnamed)")
@@ -363,7 +377,7 @@ check_new_data <- function(new_data, new_x = NULL, dots = list(), call = rlang::
               class = "dmil_message_deprecated", .frequency = "regularly",
               .frequency_id = paste0("dmil_", name))
   }
-  given[[1]]
+  spec_views(given[[1]], spec, arg = name, call = call)
 }
 
 # Every class of `y` has at least `min` samples; `why` completes "so that",

@@ -1,8 +1,8 @@
 #' dmil: decomposition-based multimodal interaction learning
 #'
 #' Learns classifiers from multimodal (multi-view) data, given as a named list
-#' of matrices with samples in rows, and reports how the views inform the
-#' label. The numerical work is done by a C core in single precision with
+#' of matrices with samples in rows (or one table split by [dmil_views()]),
+#' and reports how the views inform the label. The numerical work is done by a C core in single precision with
 #' OpenMP threads and OpenBLAS matrix products; results are identical for any
 #' number of threads.
 #'

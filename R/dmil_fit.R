@@ -92,12 +92,19 @@
 #'
 #' @param x A named list of at least two views. Each view is a numeric matrix
 #'   or a data frame of numeric columns, with one row per sample. Row names,
-#'   when present, must agree across views.
+#'   when present, must agree across views. Or, with `views`, one data frame
+#'   holding every view's columns.
 #' @param y Class labels, one per sample: a factor, or a character, integer
 #'   or logical vector (converted to a factor; unused factor levels are
-#'   dropped).
+#'   dropped). With a table, leave it out and name the label column in
+#'   `outcome`.
 #' @param method The model to fit; see the Methods section.
 #' @param ... These dots are for future extensions and must be empty.
+#' @param views,outcome The table interface (see [dmil_views()]): with `x` a
+#'   data frame, `views` a named list selecting each view's columns (column
+#'   names, or tidyselect expressions such as `starts_with("g_")`) and
+#'   `outcome` the name of the label column. The fit then predicts data
+#'   frames with the same columns.
 #' @param hidden Width of every hidden layer (default 64).
 #' @param depth Number of layers of each encoder (default 2).
 #' @param fusion_depth Number of hidden layers of the fusion head of
@@ -172,15 +179,24 @@
 #'                 control = dmil_control(finetune_epochs = 3, scores = list(epochs = 5)),
 #'                 nthreads = 1)
 #' fit
+#'
+#' # One table: views by column selection, labels by column name
+#' tab <- data.frame(audio = x$audio, video = x$video, label = y)
+#' fit <- dmil_fit(tab, views = list(audio = starts_with("audio"), video = starts_with("video")),
+#'                 outcome = "label", method = "late", epochs = 30, nthreads = 1)
+#' head(predict(fit, tab))
 #' @export
 dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "early", "unimodal",
                                        "ogm", "umt", "i2moe", "interaction_ensemble"),
-                     ..., hidden = 64, depth = 2, fusion_depth = 1, epochs = 100,
-                     batch_size = NULL, lr = 1e-3, weight_decay = 0,
-                     validation = 0.1, patience = NULL, which = NULL, control = NULL,
-                     seed = NULL, nthreads = NULL, progress = interactive()) {
+                     ..., views = NULL, outcome = NULL, hidden = 64, depth = 2,
+                     fusion_depth = 1, epochs = 100, batch_size = NULL, lr = 1e-3,
+                     weight_decay = 0, validation = 0.1, patience = NULL, which = NULL,
+                     control = NULL, seed = NULL, nthreads = NULL, progress = interactive()) {
   rlang::check_dots_empty()
   method <- rlang::arg_match(method)
+  tab <- table_input(x, rlang::maybe_missing(y, NULL), rlang::enquo(views), outcome)
+  x <- tab$x
+  y <- tab$y
   s <- fit_setup(x, y, method, hidden, depth, fusion_depth, epochs, batch_size, lr, weight_decay,
                  validation, patience, which, control, seed, nthreads, progress)
   bp <- learn_blueprint(s$views, s$nthreads)
@@ -191,7 +207,8 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                 list(patience = if (s$patience > 0) s$patience else NULL),
                 s[c("seed", "nthreads")])
   fit <- list(method = method, call = match.call(), levels = levels(s$y),
-              class_counts = c(table(s$y)), n = s$n, views = bp, which = s$which)
+              class_counts = c(table(s$y)), n = s$n, views = bp, which = s$which,
+              table = tab$spec)
   args <- s[c("hidden", "depth", "fusion_depth", "epochs", "batch_size", "patience", "lr",
               "weight_decay", "control", "seed", "nthreads", "progress")]
   fit <- c(fit, method_train(method_of(method), s$views, s$y, bp, s$val_rows, args, data))

@@ -229,7 +229,9 @@ importance_data <- function(new_data, y, levels, object, call) {
                "i" = if (inherits(object, "dmil_interactions")) "An interaction table's own samples trained its discriminators; they are not held out."),
              class = "dmil_error_newdata", call = call)
   }
-  views <- check_views(new_data, min_views = 1L, arg = "new_data", call = call)
+  spec <- if (inherits(object, "dmil_fit")) object$table else interaction_info(object)$table
+  views <- check_views(spec_views(new_data, spec, call = call), min_views = 1L, arg = "new_data",
+                       call = call)
   y <- check_outcome(y, nrow(views[[1]]), call = call)
   unknown <- setdiff(levels(y), levels)
   if (length(unknown)) {

@@ -172,7 +172,8 @@
 #' head(tidy(it3, what = "lattice"))
 #' @export
 dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repeats = NULL,
-                              unit = c("bits", "nats"), ..., foldid = NULL, pairs = FALSE,
+                              unit = c("bits", "nats"), ..., views = NULL, outcome = NULL,
+                              foldid = NULL, pairs = FALSE,
                               prior = c("empirical", "uniform"), hidden = 64, depth = 2,
                               epochs = 30, batch_size = 64, lr = 1e-3, weight_decay = 0,
                               patience = 5, inner_validation = NULL, calibrate = TRUE,
@@ -182,7 +183,8 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   measure <- rlang::arg_match(measure)
   unit <- rlang::arg_match(unit)
   prior <- rlang::arg_match(prior)
-  a <- interactions_setup(x, y, measure, folds, repeats, foldid, pairs, hidden, depth, epochs,
+  tab <- table_input(x, rlang::maybe_missing(y, NULL), rlang::enquo(views), outcome)
+  a <- interactions_setup(tab$x, tab$y, measure, folds, repeats, foldid, pairs, hidden, depth, epochs,
                           batch_size, lr, weight_decay, patience, inner_validation, calibrate,
                           bins, knife, seed, nthreads, progress)
   bp <- learn_blueprint(a$views, a$nthreads)
@@ -190,6 +192,7 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
                            a$foldid, a$pairs, a$s, a$seed, a$nthreads, a$progress)
   warn_unreliable(res$table, res$per_repeat, a$y, attr(res$table, "dmil")$fold, a$folds, a$s,
                   a$n_train)
+  if (!is.null(tab$spec)) attr(res$table, "dmil")$table <- tab$spec
   res$table
 }
 

@@ -83,7 +83,7 @@ augment.dmil_fit <- function(x, new_data, nthreads = NULL, ..., new_x = NULL) {
     return(cbind(out[1], truth = train$y, .validation = seq_len(x$n) %in% x$val_rows,
                  out[-1]))
   }
-  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, dots)
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, dots, x$table)
   method_augment(method_of(x), x, new_data, nthreads)
 }
 
@@ -92,15 +92,24 @@ augment.dmil_fit <- function(x, new_data, nthreads = NULL, ..., new_x = NULL) {
 # the data the model was fitted on: as many samples, the same class counts,
 # and the column means the blueprint recorded.
 fitted_data <- function(fit, env, call = rlang::caller_env()) {
-  expr <- fit$call[c("x", "y")]
+  spec <- fit$table
+  # a fit from a table with an outcome column has no y in its call
+  expr <- list(x = fit$call$x, y = if (is.null(spec$outcome)) fit$call$y)
+  expr <- expr[!vapply(expr, is.null, TRUE)]
   hint <- "Give the training views as {.arg new_data} (its rows are then predicted, without {.field truth} and {.field .validation})."
   found <- tryCatch(lapply(expr, eval, envir = env), error = function(e) NULL)
-  if (is.null(found) || length(found) != 2) {
-    shown <- vapply(expr, function(e) paste(deparse(e, width.cutoff = 60L)[1], collapse = ""), "")
+  if (is.null(found) || length(found) != 2 - !is.null(spec$outcome)) {
+    shown <- paste0(names(expr), " = ",
+                    vapply(expr, function(e) paste(deparse(e, width.cutoff = 60L)[1], collapse = ""), ""))
     dm_abort(c("Without {.arg new_data}, {.fn augment} predicts the training data, but they were not found.",
-               "x" = "The fit's call names them {.code x = {shown[1]}}, {.code y = {shown[2]}}; evaluating these failed here.",
+               "x" = "The fit's call names them {.code {shown}}; evaluating {cli::qty(length(shown))}{?this/these} failed here.",
                "i" = hint),
              class = "dmil_error_newdata", call = call)
+  }
+  if (!is.null(spec)) {
+    if (!is.data.frame(found$x)) found$x <- NULL
+    if (!is.null(spec$outcome)) found$y <- found$x[[spec$outcome]]
+    found$x <- spec_views(found$x, spec, call = call)
   }
   changed <- function(why) {
     dm_abort(c("Without {.arg new_data}, {.fn augment} predicts the training data, but the data the fit's call names have changed since the fit.",

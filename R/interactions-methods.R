@@ -278,8 +278,8 @@ glance.dmil_interactions <- function(x, ...) {
 #' @export
 predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads = NULL, ...,
                                       new_x = NULL) {
-  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...))
   info <- interaction_info(object)
+  new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...), info$table)
   nthreads <- check_nthreads(nthreads)
   data <- match_blueprint(new_data, info$blueprint, nthreads)
   if (!is.null(new_y)) {

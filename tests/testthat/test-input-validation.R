@@ -29,6 +29,18 @@ test_that("views must have the same rows", {
   expect_no_error(fit_x(list(a = rn(x$a, ids), b = x$b)))
 })
 
+test_that("views stored features x samples are recognised, square ones by their names", {
+  flipped <- list(gene = nutrimouse$x$gene, lipid = t(nutrimouse$x$lipid))
+  expect_error(dmil_fit(flipped, nutrimouse$diet), "View \"lipid\" has as many columns",
+               class = "dmil_error_dims")
+  withr::local_seed(1)
+  ids <- paste0("s", 1:6)
+  a <- matrix(rnorm(36), 6, dimnames = list(ids, paste0("f", 1:6)))
+  b <- matrix(rnorm(36), 6, dimnames = list(paste0("g", 1:6), ids))  # features x samples
+  expect_error(dmil_fit(list(a = a, b = b), rep(1:2, 3)), "view \"b\" are another view's row names",
+               class = "dmil_error_names")
+})
+
 test_that("every column must be numeric", {
   df <- as.data.frame(x$b)
   df$b2 <- as.character(df$b2)
