@@ -18,7 +18,8 @@ is_whole <- function(x) {
 
 check_count <- function(x, min = 1, max = Inf, arg = rlang::caller_arg(x),
                         call = rlang::caller_env()) {
-  if (!is_whole(x) || x < min || x > max) {
+  if (!is_whole(x) || x < min || x > min(max, .Machine$integer.max)) {
+    if (!is.finite(max) && is_whole(x) && x > .Machine$integer.max) max <- .Machine$integer.max
     range <- if (is.finite(max)) "between {min} and {format(max, big.mark = ',', scientific = FALSE)}" else "at least {min}"
     dm_abort(
       c(paste0("{.arg {arg}} must be a whole number ", range, "."),
@@ -308,7 +309,9 @@ check_outcome <- function(y, n, arg = rlang::caller_arg(y), call = rlang::caller
 check_nthreads <- function(nthreads, arg = rlang::caller_arg(nthreads),
                            call = rlang::caller_env()) {
   if (is.null(nthreads)) return(dmil_threads())
-  n <- check_count(nthreads, min = 0, arg = arg, call = call)
+  # any count is capped by the processors (C_dm_threads_effective); beyond
+  # this bound a request is a mistake, not a wish for speed
+  n <- check_count(nthreads, min = 0, max = 1e6, arg = arg, call = call)
   if (n == 0L) n <- .Call(C_dm_threads_info)$procs
   .Call(C_dm_threads_effective, n)
 }

@@ -3,9 +3,10 @@
 #' Every computing function of dmil takes an `nthreads` argument. When it is
 #' `NULL`, the package default applies: the value set with `dmil_threads(n)`
 #' in this session, else the environment variable `DMIL_NUM_THREADS`, else the
-#' option `dmil.nthreads`, else 2. The count is capped by `OMP_THREAD_LIMIT`,
-#' and processes forked from a session that used dmil (e.g. by
-#' `parallel::mclapply()`) run on one thread.
+#' option `dmil.nthreads`, else 2. The count is capped by the number of
+#' processors (as data.table caps its threads: more only slow the work down)
+#' and by `OMP_THREAD_LIMIT`, and processes forked from a session that used
+#' dmil (e.g. by `parallel::mclapply()`) run on one thread.
 #'
 #' dmil parallelises with OpenMP over fixed blocks of work and keeps its
 #' OpenBLAS matrix products single-threaded while it runs, so BLAS and OpenMP
@@ -28,7 +29,7 @@ dmil_threads <- function(n = NULL, verbose = FALSE) {
   verbose <- check_flag(verbose)
   if (!is.null(n)) {
     old <- default_threads()$n
-    n <- check_count(n, min = 0)
+    n <- check_count(n, min = 0, max = 1e6)
     the$threads <- n
     if (verbose) print_threads_info()
     return(invisible(old))

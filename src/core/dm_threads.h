@@ -16,8 +16,10 @@ int dm_num_procs(void);
 /* OMP_THREAD_LIMIT as OpenMP sees it (a large number when unset). */
 int dm_thread_limit(void);
 /* Number of threads a region asked to use `requested` threads will run on:
- * at least 1, at most the thread limit, 1 without OpenMP or in a forked
- * child. */
+ * at least 1, at most the processors and the thread limit (more threads
+ * than processors only slow the work down, and results do not depend on
+ * the count; without the cap a huge request exhausts the stack or the
+ * thread table), 1 without OpenMP or in a forked child. */
 int dm_threads_effective(int requested);
 /* Marks the process as a forked child (called by a pthread_atfork handler). */
 void dm_threads_mark_forked(void);

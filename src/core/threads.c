@@ -26,6 +26,8 @@ int dm_threads_effective(int requested) {
   int n = requested < 1 ? 1 : requested;
   int limit = omp_get_thread_limit();
   if (limit >= 1 && n > limit) n = limit;
+  int procs = omp_get_num_procs();
+  if (procs >= 1 && n > procs) n = procs;
   if (forked_child || !dm_omp_available(NULL)) n = 1;
   return n;
 }

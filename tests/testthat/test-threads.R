@@ -49,3 +49,18 @@ test_that("invalid thread counts are rejected", {
   expect_error(dmil_threads(-1), class = "dmil_error_arg")
   expect_error(dmil_threads("2"), class = "dmil_error_arg")
 })
+
+test_that("thread counts beyond the processors are capped, and absurd ones refused", {
+  procs <- .Call(dmil:::C_dm_threads_info)$procs
+  expect_identical(.Call(dmil:::C_dm_threads_effective, 1000000L),
+                   if (.Call(dmil:::C_dm_threads_info)$openmp) procs else 1L)
+  d <- sim_bits(200, "both", seed = 9)
+  a <- dmil_fit(d$x, d$y, method = "joint", epochs = 2, seed = 1, nthreads = 1)
+  b <- dmil_fit(d$x, d$y, method = "joint", epochs = 2, seed = 1, nthreads = 1e6)
+  expect_identical(b$nets, a$nets)
+  expect_identical(predict(b, d$x, nthreads = 1e6), predict(a, d$x))
+  withr::local_envvar(DMIL_NUM_THREADS = "1000000")
+  expect_lte(dmil_threads(), procs)
+  expect_error(dmil_fit(d$x, d$y, nthreads = 1e12), "between 0 and", class = "dmil_error_arg")
+  expect_error(dmil_threads(1e7), class = "dmil_error_arg")
+})
