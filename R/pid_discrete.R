@@ -40,13 +40,19 @@
 #'
 #' @param p The joint distribution of `(x1, x2, y)`: a three-dimensional
 #'   array or table of probabilities or counts with dimensions in that order
-#'   (normalised to sum to one), or a data frame whose first three columns are
-#'   discrete values of `x1`, `x2` and `y`, which are tabulated. The names of
+#'   (normalised to sum to one), or a data frame of samples with three
+#'   discrete columns, the two sources then the target (or more columns and
+#'   `sources`, `target`), which are tabulated. Discrete columns are
+#'   factors, character or logical vectors, or whole numbers with at most 20
+#'   distinct values; others (e.g. measurements) are an error. The names of
 #'   the array's dimnames, or of the data frame's columns, name the sources
 #'   (when all three are given and distinct; else `x1`, `x2`, `y`).
 #' @param measure One or more of the measures described below; all by
 #'   default.
 #' @param unit `"bits"` (base-2 logarithms) or `"nats"`.
+#' @param sources,target For a data frame of samples: the names of the two
+#'   source columns and of the target column (by default its three columns,
+#'   in that order).
 #' @param pointwise Also return the values of the pointwise measures (`"pm"`,
 #'   `"lsmi"`, `"pmmi"`) at every outcome with positive probability.
 #'
@@ -84,12 +90,13 @@
 #' pid_discrete(pid_gate("and"), measure = "pm", pointwise = TRUE)$pointwise
 #' @export
 pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi"),
-                         unit = c("bits", "nats"), pointwise = FALSE) {
+                         unit = c("bits", "nats"), pointwise = FALSE, sources = NULL,
+                         target = NULL) {
   all_measures <- c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi")
   measure <- check_choices(measure, all_measures)
   unit <- rlang::arg_match(unit)
   pointwise <- check_flag(pointwise)
-  p <- check_distribution(p)
+  p <- check_distribution(p, sources, target)
   dims <- dim(p)
   res <- .Call(C_dm_pid_discrete, as.vector(p), as.integer(dims), measure, 1e-15)
   if (res$status == "arg") {
@@ -133,20 +140,14 @@ pid_columns <- function(sources) {
 
 # A joint distribution of (x1, x2, y) as a normalised 3-d array with
 # dimnames, from an array/table of probabilities or counts or a data frame.
-check_distribution <- function(p, arg = rlang::caller_arg(p), call = rlang::caller_env()) {
+check_distribution <- function(p, sources = NULL, target = NULL, arg = rlang::caller_arg(p),
+                               call = rlang::caller_env()) {
   if (is.data.frame(p)) {
-    if (ncol(p) < 3) {
-      dm_abort(
-        c("A data frame {.arg {arg}} must have three columns: {.field x1}, {.field x2} and {.field y}.",
-          "x" = "It has {ncol(p)}."),
-        class = "dmil_error_dims", call = call)
-    }
-    cols <- p[1:3]
-    if (anyNA(cols)) {
-      dm_abort("The columns of {.arg {arg}} must not contain missing values.",
-               class = "dmil_error_values", call = call)
-    }
+    cols <- sample_columns(p, sources, target, arg, call)
     p <- table(cols[[1]], cols[[2]], cols[[3]], dnn = names(cols))
+  } else if (!is.null(sources) || !is.null(target)) {
+    dm_abort("{.arg sources} and {.arg target} pick columns of a data frame of samples; {.arg {arg}} is a distribution.",
+             class = "dmil_error_arg", call = call)
   }
   if (!is.numeric(p) || is.null(dim(p)) || length(dim(p)) != 3) {
     dm_abort(
@@ -183,6 +184,51 @@ check_distribution <- function(p, arg = rlang::caller_arg(p), call = rlang::call
   }
   names(dn) <- given
   array(as.double(p) / total, dim = dims, dimnames = dn)
+}
+
+# The source and target columns of a data frame of samples: `sources` and
+# `target` by name, or a data frame of exactly three columns (sources
+# first). Each must be discrete: a factor, character or logical column, or
+# whole numbers with at most `max_levels` distinct values (a factor is
+# taken as discrete whatever its number of levels).
+sample_columns <- function(d, sources, target, arg, call, max_levels = 20) {
+  if (is.null(sources) && is.null(target)) {
+    if (ncol(d) != 3) {
+      dm_abort(c("A data frame {.arg {arg}} of samples must have three columns (two sources, then the target), or name them.",
+                 "x" = "It has {ncol(d)} column{?s}: {.val {names(d)}}.",
+                 "i" = "Name the columns to use with {.arg sources} and {.arg target}."),
+               class = "dmil_error_dims", call = call)
+    }
+    sources <- names(d)[1:2]
+    target <- names(d)[3]
+  }
+  if (!is.character(sources) || length(sources) != 2 || !is.character(target) ||
+      length(target) != 1 || anyDuplicated(c(sources, target))) {
+    dm_abort("{.arg sources} must name two columns and {.arg target} another one.",
+             class = "dmil_error_arg", call = call)
+  }
+  lacking <- setdiff(c(sources, target), names(d))
+  if (length(lacking)) {
+    dm_abort("{.arg {arg}} has no column{?s} {.val {lacking}}.", class = "dmil_error_arg",
+             call = call)
+  }
+  cols <- d[c(sources, target)]
+  if (anyNA(cols)) {
+    dm_abort("The columns of {.arg {arg}} must not contain missing values.",
+             class = "dmil_error_values", call = call)
+  }
+  for (nm in names(cols)) {
+    v <- cols[[nm]]
+    if (is.factor(v) || is.character(v) || is.logical(v)) next
+    distinct <- length(unique(v))
+    if (!is.numeric(v) || any(v != round(v)) || distinct > max_levels) {
+      dm_abort(c("Column {.val {nm}} of {.arg {arg}} is not discrete: {.fn pid_discrete} would count every distinct value as an outcome.",
+                 "x" = if (is.numeric(v)) "It has {distinct} distinct value{?s}{if (any(v != round(v))) ', not all whole numbers' else ''}." else "It is {obj_type(v)}.",
+                 "i" = "Discretise it first (e.g. with {.fn cut}), make it a factor if its values are categories, or estimate per-sample interactions of continuous data with {.fn dmil_interactions}."),
+               class = "dmil_error_values", call = call)
+    }
+  }
+  cols
 }
 
 #' Classic discrete distributions for partial information decomposition

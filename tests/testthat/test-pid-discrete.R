@@ -224,3 +224,26 @@ test_that("bad distributions are rejected with classed errors", {
   expect_error(pid_discrete(p, measure = "foo"), class = "dmil_error_arg")
   expect_snapshot(pid_discrete(neg), error = TRUE)
 })
+
+test_that("data frames of samples must be discrete, and name their columns beyond three", {
+  withr::local_seed(4)
+  d <- data.frame(a = rbinom(300, 1, 0.5), b = rbinom(300, 1, 0.5))
+  d$y <- as.integer(d$a & d$b)
+  # a continuous source would make every sample an outcome of its own
+  cont <- transform(d, a = rnorm(300))
+  expect_error(pid_discrete(cont), "not discrete", class = "dmil_error_values")
+  expect_error(pid_discrete(transform(d, a = seq_len(300))), "300 distinct values",
+               class = "dmil_error_values")
+  # a factor is discrete whatever its number of levels
+  expect_no_error(pid_discrete(transform(d, a = factor(seq_len(300))), measure = "mmi"))
+  d$note <- "x"
+  expect_error(pid_discrete(d), "three columns", class = "dmil_error_dims")
+  named <- pid_discrete(d, sources = c("b", "a"), target = "y", measure = "mmi")
+  expect_identical(names(named)[3:4], c("u_b", "u_a"))
+  expect_equal(named$u_a, pid_discrete(d[1:3], measure = "mmi")$u_a)
+  expect_error(pid_discrete(d, sources = c("b", "zz"), target = "y"), "zz",
+               class = "dmil_error_arg")
+  expect_error(pid_discrete(d, sources = "a", target = "y"), class = "dmil_error_arg")
+  expect_error(pid_discrete(pid_gate("and"), target = "y"), "distribution",
+               class = "dmil_error_arg")
+})
