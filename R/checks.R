@@ -281,6 +281,13 @@ check_outcome <- function(y, n, arg = rlang::caller_arg(y), call = rlang::caller
   } else if (is.character(y) || is.logical(y)) {
     y <- factor(y)
   } else if (is.numeric(y)) {
+    if (any(is.infinite(y))) {
+      where <- which(is.infinite(y))
+      dm_abort(
+        c("{.arg {arg}} must hold class labels; infinite values are not classes.",
+          "x" = "{length(where)} infinite value{?s}, at position{?s} {as.character(utils::head(where, 5))}."),
+        class = "dmil_error_outcome", call = call)
+    }
     if (any(y != round(y))) {
       dm_abort(
         c("{.arg {arg}} must hold class labels; dmil does classification.",
@@ -313,7 +320,17 @@ check_nthreads <- function(nthreads, arg = rlang::caller_arg(nthreads),
   # this bound a request is a mistake, not a wish for speed
   n <- check_count(nthreads, min = 0, max = 1e6, arg = arg, call = call)
   if (n == 0L) n <- .Call(C_dm_threads_info)$procs
-  .Call(C_dm_threads_effective, n)
+  used <- .Call(C_dm_threads_effective, n)
+  if (used < n) inform_threads_capped(n, used)
+  used
+}
+
+# Said once per session and count when a thread count is capped.
+inform_threads_capped <- function(requested, used) {
+  procs <- .Call(C_dm_threads_info)$procs
+  dm_inform(c("i" = "Using {used} thread{?s} instead of {requested}: this machine has {procs} processor{?s} for dmil (or a thread limit)."),
+            class = "dmil_message_threads", .frequency = "once",
+            .frequency_id = paste0("dmil_threads_", requested))
 }
 
 check_foldid <- function(foldid, n, folds, y, arg = rlang::caller_arg(foldid),

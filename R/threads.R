@@ -45,7 +45,9 @@ default_threads <- function() {
   info <- .Call(C_dm_threads_info)
   resolve <- function(n, source) {
     if (n == 0L) n <- info$procs
-    list(n = .Call(C_dm_threads_effective, as.integer(n)), requested = n, source = source)
+    used <- .Call(C_dm_threads_effective, as.integer(n))
+    if (used < n && source != "built-in default") inform_threads_capped(n, used)
+    list(n = used, requested = n, source = source)
   }
   if (!is.null(the$threads)) return(resolve(the$threads, "dmil_threads()"))
   env <- Sys.getenv("DMIL_NUM_THREADS", "")

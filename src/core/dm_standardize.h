@@ -9,8 +9,10 @@
 /* For each of the d columns of x (n x d, column-major, leading dim n):
  * mean and sample sd (n - 1 denominator; 0 when n < 2) of the finite
  * values, the number of non-finite values (NA, NaN, +-Inf) and the 0-based
- * row of the first one (-1 if none). Two passes per column, in double;
- * columns are independent, so the split over threads does not matter. */
+ * row of the first one (-1 if none). Two passes per column, in double,
+ * repeated on the values divided by the column's largest magnitude when
+ * the sums overflow (finite values give finite statistics); columns are
+ * independent, so the split over threads does not matter. */
 void dm_colstats(int n, int d, const double *x, double *mean, double *sd,
                  int *n_bad, int *first_bad, int nthreads);
 

@@ -23,8 +23,26 @@ void dm_colstats(int n, int d, const double *x, double *mean, double *sd,
     double ss = 0.0;
     for (int i = 0; i < n; i++)
       if (isfinite(c[i])) ss += (c[i] - mu) * (c[i] - mu);
+    double sdv = ok > 1 ? sqrt(ss / (ok - 1)) : 0.0;
+    if (!isfinite(mu) || !isfinite(sdv)) {
+      /* Values near the double range overflow the sums: the same two
+       * passes on the values divided by the largest magnitude (only then,
+       * so that ordinary data keep their exact statistics). */
+      double big = 0.0;
+      for (int i = 0; i < n; i++)
+        if (isfinite(c[i])) big = fmax(big, fabs(c[i]));
+      double t = 0.0;
+      for (int i = 0; i < n; i++)
+        if (isfinite(c[i])) t += c[i] / big;
+      const double m = t / ok;
+      double q = 0.0;
+      for (int i = 0; i < n; i++)
+        if (isfinite(c[i])) q += (c[i] / big - m) * (c[i] / big - m);
+      mu = m * big;
+      sdv = ok > 1 ? sqrt(q / (ok - 1)) * big : 0.0;
+    }
     mean[j] = mu;
-    sd[j] = ok > 1 ? sqrt(ss / (ok - 1)) : 0.0;
+    sd[j] = sdv;
     n_bad[j] = bad;
     first_bad[j] = first;
   }
@@ -39,7 +57,10 @@ void dm_standardize(const double *x, int ldx, int n_rows, const int *rows,
     const double mu = center[j], inv = 1.0 / scale[j];
     for (int i = 0; i < n_rows; i++) {
       int r = rows ? rows[i] : i;
-      out[(size_t)i * ldo + j] = (float)((c[r] - mu) * inv);
+      double z = (c[r] - mu) * inv;
+      /* a difference beyond the double range: scale first */
+      if (!isfinite(z) && isfinite(c[r])) z = c[r] * inv - mu * inv;
+      out[(size_t)i * ldo + j] = (float)z;
     }
   }
 }

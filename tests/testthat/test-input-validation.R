@@ -29,6 +29,35 @@ test_that("views must have the same rows", {
   expect_no_error(fit_x(list(a = rn(x$a, ids), b = x$b)))
 })
 
+test_that("views with values near the double range keep their influence and their columns", {
+  d <- simulate_interactions(400, "mix4", seed = 2)
+  huge <- d$x
+  huge$x2 <- huge$x2 * 1e200
+  fit <- dmil_fit(huge, d$y, method = "joint", epochs = 5, seed = 1, nthreads = 1)
+  plain <- dmil_fit(d$x, d$y, method = "joint", epochs = 5, seed = 1, nthreads = 1)
+  expect_equal(fit$views$x2$scale, plain$views$x2$scale * 1e200, tolerance = 1e-12)
+  # the view still informs the predictions: permuting its rows moves them
+  shuffled <- huge
+  shuffled$x2 <- shuffled$x2[400:1, ]
+  moved <- as.matrix(predict(fit, shuffled, type = "logit")) -
+    as.matrix(predict(fit, huge, type = "logit"))
+  expect_gt(max(abs(moved)), 0.5)
+  # at the edge of the range: no column taken for constant, finite statistics
+  edge <- d$x
+  edge$x2 <- edge$x2 * 1e307
+  expect_no_message(fit <- dmil_fit(edge, d$y, method = "late", epochs = 2, nthreads = 1),
+                    class = "dmil_message_dropped")
+  expect_true(all(is.finite(fit$views$x2$center) & is.finite(fit$views$x2$scale)))
+  expect_true(all(is.finite(as.matrix(predict(fit, edge, type = "logit")))))
+})
+
+test_that("infinite labels are refused", {
+  d <- simulate_interactions(100, "mix4", seed = 2)
+  y <- as.numeric(as.character(d$y))
+  y[7] <- Inf
+  expect_error(dmil_fit(d$x, y, nthreads = 1), "infinite", class = "dmil_error_outcome")
+})
+
 test_that("views stored features x samples are recognised, square ones by their names", {
   flipped <- list(gene = nutrimouse$x$gene, lipid = t(nutrimouse$x$lipid))
   expect_error(dmil_fit(flipped, nutrimouse$diet), "View \"lipid\" has as many columns",
