@@ -9,7 +9,7 @@ learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env
     m <- views[[v]]
     named <- !is.null(colnames(m))
     cn <- if (named) colnames(m) else paste0("V", seq_len(ncol(m)))
-    st <- .Call(C_dm_colstats, m, nthreads)
+    st <- view_colstats(m, nthreads)
     check_finite_columns(st, cn, v, arg, call)
     const <- st$sd == 0 | st$sd <= sqrt(.Machine$double.eps) * abs(st$mean)
     if (all(const)) {
@@ -54,8 +54,8 @@ check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) 
 # their centring and scaling, as match_blueprint() returns them.
 core_views <- function(data) {
   if (!is.null(data$handle)) return(data[c("handle", "start", "n")])
-  list(views = unname(data$views), cols = unname(data$cols), center = unname(data$center),
-       scale = unname(data$scale))
+  list(views = unname(lapply(data$views, core_view)), cols = unname(data$cols),
+       center = unname(data$center), scale = unname(data$scale))
 }
 
 # The standardised float copy of a fit's views (under its blueprint `bp`)
@@ -150,7 +150,14 @@ match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rla
       }
       idx <- b$keep
     }
-    st <- .Call(C_dm_colstats, m, nthreads)
+    if (inherits(m, "sparseMatrix")) {
+      # stored values were checked finite (as_sparse_view()); a sparse view
+      # is never missing for a sample
+      out$views[[v]] <- m
+      out$cols[[v]] <- as.integer(idx - 1L)
+      next
+    }
+    st <- view_colstats(m, nthreads)
     if (allow_missing && any(st$n_bad[idx] > 0)) {
       na <- is.na(m[, idx, drop = FALSE])
       n_na <- rowSums(na)

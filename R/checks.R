@@ -161,10 +161,11 @@ check_views <- function(x, min_views = 2L, arg = rlang::caller_arg(x),
 }
 
 as_view_matrix <- function(v, name, arg, call) {
+  if (inherits(v, "sparseMatrix")) return(as_sparse_view(v, name, arg, call))
   if (inherits(v, "Matrix") || isS4(v)) {
     dm_abort(
       c("View {.val {name}} of {.arg {arg}} is {obj_type(v)}.",
-        "i" = "Sparse and S4 matrices are not supported; convert with {.code as.matrix()}."),
+        "i" = "Views are numeric matrices, data frames or sparse matrices of the Matrix package; convert with {.code as.matrix()}."),
       class = "dmil_error_views", call = call)
   }
   if (is.data.frame(v)) {
@@ -210,6 +211,52 @@ as_view_matrix <- function(v, name, arg, call) {
       class = "dmil_error_names", call = call)
   }
   v
+}
+
+# A sparse view (Matrix package): a general double matrix in compressed rows
+# (dgRMatrix), which the core reads row by row without ever making it
+# dense. Its stored values must be finite.
+as_sparse_view <- function(v, name, arg, call) {
+  rlang::check_installed("Matrix", "to use sparse views.")
+  m <- methods::as(methods::as(methods::as(v, "generalMatrix"), "dMatrix"), "RsparseMatrix")
+  if (ncol(m) < 1) {
+    dm_abort("View {.val {name}} of {.arg {arg}} has no columns.",
+             class = "dmil_error_dims", call = call)
+  }
+  bad <- which(!is.finite(m@x))
+  if (length(bad)) {
+    dm_abort(
+      c("View {.val {name}} of {.arg {arg}} contains NA, NaN or infinite values.",
+        "x" = "{length(bad)} stored value{?s}.",
+        "i" = "dmil does not impute: remove or impute these values first."),
+      class = "dmil_error_values", call = call)
+  }
+  cn <- colnames(m)
+  if (!is.null(cn) && (anyNA(cn) || any(cn == "") || anyDuplicated(cn))) {
+    dm_abort("Column names of view {.val {name}} in {.arg {arg}} must be unique and non-empty.",
+             class = "dmil_error_names", call = call)
+  }
+  m
+}
+
+# A view as the core reads it: a double matrix, or a sparse one as
+# list(p, j, x, dim) (src/glue.h).
+core_view <- function(m) {
+  if (!inherits(m, "RsparseMatrix")) return(m)
+  list(p = m@p, j = m@j, x = m@x, dim = m@Dim)
+}
+
+# C_dm_colstats() of a view (mean, sd, non-finite counts), for a sparse one
+# on dense blocks of columns (at most about 10^7 values at a time), so the
+# statistics are those of its dense copy.
+view_colstats <- function(m, nthreads) {
+  if (!inherits(m, "sparseMatrix")) return(.Call(C_dm_colstats, m, nthreads))
+  block <- max(1L, floor(1e7 / max(1L, nrow(m))))
+  parts <- lapply(split(seq_len(ncol(m)), ceiling(seq_len(ncol(m)) / block)), function(j) {
+    .Call(C_dm_colstats, as.matrix(m[, j, drop = FALSE]), nthreads)
+  })
+  lapply(stats::setNames(nm = names(parts[[1]])), function(k) unlist(lapply(parts, `[[`, k),
+                                                                      use.names = FALSE))
 }
 
 check_rownames <- function(views, arg, call) {

@@ -90,10 +90,13 @@
 #' random number generator, so [set.seed()] makes fits reproducible. Results
 #' are identical for any number of threads.
 #'
-#' @param x A named list of at least two views. Each view is a numeric matrix
-#'   or a data frame of numeric columns, with one row per sample. Row names,
-#'   when present, must agree across views. Or, with `views`, one data frame
-#'   holding every view's columns.
+#' @param x A named list of at least two views. Each view is a numeric matrix,
+#'   a data frame of numeric columns, or a sparse matrix of the Matrix
+#'   package (e.g. a bag of words), with one row per sample. Row names, when
+#'   present, must agree across views. Or, with `views`, one data frame
+#'   holding every view's columns. A sparse view is never made dense: the
+#'   core standardises its rows as it reads them (in batches), and the fit is
+#'   the same as on its dense copy.
 #' @param y Class labels, one per sample: a factor, or a character, integer
 #'   or logical vector (converted to a factor; unused factor levels are
 #'   dropped). With a table, leave it out and name the label column in

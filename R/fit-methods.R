@@ -127,7 +127,7 @@ fitted_data <- function(fit, env, call = rlang::caller_env()) {
     bp <- fit$views[[v]]
     m <- views[[v]]
     if (is.null(m) || ncol(m) != bp$n_columns) changed("View {.val {v}} is missing or has other columns.")
-    means <- colMeans(m[, bp$keep, drop = FALSE])
+    means <- view_colstats(m, 1L)$mean[bp$keep]
     if (!isTRUE(all.equal(unname(means), bp$center, tolerance = 1e-6))) {
       changed("The column means of view {.val {v}} differ from those recorded at the fit.")
     }

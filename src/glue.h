@@ -43,19 +43,28 @@ void glue_net_spec(SEXP net, int K, dm_net_spec *spec);
 int glue_modulation(SEXP net, dm_ogm_cfg *cfg);
 
 /* The views argument of the entry points: list(views, cols, center, scale)
- * (R's core_views()), with views a list of double matrices, cols the
- * 0-based columns each model uses, and their centring and scaling. */
+ * (R's core_views()), with views a list of double matrices or sparse
+ * matrices in compressed rows, list(p, j, x, dim) (0-based row pointers and
+ * column indices, values, and the matrix's dimensions), cols the 0-based
+ * columns each model uses, and their centring and scaling. */
 typedef struct {
   SEXP views, cols, center, scale;
-  int V;     /* views */
-  int n;     /* rows */
-  int *dims; /* columns used per view, R_alloc'ed */
+  int V;       /* views */
+  int n;       /* rows */
+  int *dims;   /* columns used per view, R_alloc'ed */
+  int *sparse; /* whether each view is sparse, R_alloc'ed */
 } glue_views;
 
 /* Parses and checks it -- every view a double matrix of n rows (n < 0: as
  * many as the first), column indices in range, center/scale of matching
  * lengths -- with an R error otherwise. */
 glue_views glue_parse_views(SEXP arg, int n);
+
+/* A sparse view (list(p, j, x, dim)): dimension k (0 rows, 1 columns), and
+ * whether its parts are consistent (types, lengths, pointers increasing
+ * from 0, column indices in range). */
+int glue_sparse_dim(SEXP x, int k);
+int glue_sparse_ok(SEXP x);
 
 /* Their standardised float copy of rows[0..n_rows-1] (rows NULL: all n, in
  * order), without labels. Makes no R allocation. */
@@ -72,6 +81,7 @@ typedef struct {
   int copied;       /* whether data owns its arrays */
   const dm_data *shared;
   int start;
+  dm_sparse *sparse_windows; /* the shared sparse views' rows from start on */
 } glue_data;
 
 /* Parses and checks it (R errors only here): n rows (n < 0: any), and

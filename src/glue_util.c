@@ -1,3 +1,5 @@
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "dm_standardize.h"
@@ -89,6 +91,26 @@ void glue_net_spec(SEXP net, int K, dm_net_spec *spec) {
   }
 }
 
+int glue_sparse_dim(SEXP x, int k) {
+  SEXP dim = VECTOR_ELT(x, 3);
+  return TYPEOF(dim) == INTSXP && Rf_xlength(dim) == 2 ? INTEGER(dim)[k] : -1;
+}
+
+int glue_sparse_ok(SEXP x) {
+  if (Rf_xlength(x) != 4) return 0;
+  SEXP p = VECTOR_ELT(x, 0), j = VECTOR_ELT(x, 1), v = VECTOR_ELT(x, 2);
+  const int n = glue_sparse_dim(x, 0), ncol = glue_sparse_dim(x, 1);
+  if (n < 0 || ncol < 0 || TYPEOF(p) != INTSXP || TYPEOF(j) != INTSXP || TYPEOF(v) != REALSXP ||
+      Rf_xlength(p) != (R_xlen_t)n + 1 || Rf_xlength(j) != Rf_xlength(v) || INTEGER(p)[0] != 0 ||
+      INTEGER(p)[n] != Rf_xlength(j))
+    return 0;
+  for (int i = 0; i < n; i++)
+    if (INTEGER(p)[i + 1] < INTEGER(p)[i]) return 0;
+  for (R_xlen_t k = 0; k < Rf_xlength(j); k++)
+    if (INTEGER(j)[k] < 0 || INTEGER(j)[k] >= ncol) return 0;
+  return 1;
+}
+
 glue_views glue_parse_views(SEXP arg, int n) {
   glue_views g;
   g.views = glue_elt(arg, "views");
@@ -100,18 +122,27 @@ glue_views glue_parse_views(SEXP arg, int n) {
       Rf_xlength(g.cols) != V || TYPEOF(g.center) != VECSXP || Rf_xlength(g.center) != V ||
       TYPEOF(g.scale) != VECSXP || Rf_xlength(g.scale) != V)
     Rf_error("internal error: malformed views");
-  if (n < 0) n = Rf_nrows(VECTOR_ELT(g.views, 0));
+  if (n < 0) {
+    SEXP x0 = VECTOR_ELT(g.views, 0);
+    n = TYPEOF(x0) == VECSXP ? glue_sparse_dim(x0, 0) : Rf_nrows(x0);
+  }
   g.V = (int)V;
   g.n = n;
   g.dims = (int *)R_alloc(V, sizeof(int));
+  g.sparse = (int *)R_alloc(V, sizeof(int));
   for (R_xlen_t v = 0; v < V; v++) {
     SEXP x = VECTOR_ELT(g.views, v), c = VECTOR_ELT(g.cols, v);
-    if (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n || TYPEOF(c) != INTSXP ||
+    g.sparse[v] = TYPEOF(x) == VECSXP;
+    if (g.sparse[v] && !glue_sparse_ok(x))
+      Rf_error("internal error: malformed sparse view %d", (int)v + 1);
+    const int rows = g.sparse[v] ? glue_sparse_dim(x, 0) : Rf_nrows(x);
+    if ((!g.sparse[v] && (TYPEOF(x) != REALSXP || !Rf_isMatrix(x))) || rows != n ||
+        TYPEOF(c) != INTSXP ||
         TYPEOF(VECTOR_ELT(g.center, v)) != REALSXP || TYPEOF(VECTOR_ELT(g.scale, v)) != REALSXP ||
         Rf_xlength(VECTOR_ELT(g.center, v)) != Rf_xlength(c) ||
         Rf_xlength(VECTOR_ELT(g.scale, v)) != Rf_xlength(c))
       Rf_error("internal error: malformed view %d", (int)v + 1);
-    const int p = Rf_ncols(x);
+    const int p = g.sparse[v] ? glue_sparse_dim(x, 1) : Rf_ncols(x);
     for (R_xlen_t j = 0; j < Rf_xlength(c); j++)
       if (INTEGER(c)[j] < 0 || INTEGER(c)[j] >= p)
         Rf_error("internal error: column index out of range in view %d", (int)v + 1);
@@ -120,14 +151,76 @@ glue_views glue_parse_views(SEXP arg, int n) {
   return g;
 }
 
+/* Rows rows[0..n_rows-1] (NULL: all) of sparse view x (list(p, j, x,
+ * dim), see glue_views) into s, whose per-column arrays are allocated:
+ * stored columns mapped to the model's columns `cols` (d of them, -1 for
+ * the others), centring and scaling as dm_standardize() applies them. */
+static dm_status build_sparse(SEXP x, const int *cols, int d, const double *center,
+                              const double *scale, const int *rows, int n_rows, dm_sparse *s) {
+  const int *p = INTEGER(VECTOR_ELT(x, 0)), *j = INTEGER(VECTOR_ELT(x, 1));
+  const double *val = REAL(VECTOR_ELT(x, 2));
+  const int ncol = glue_sparse_dim(x, 1);
+  int *map = malloc(sizeof(int) * ((size_t)ncol + 1));
+  s->ptr = malloc(sizeof(int) * ((size_t)n_rows + 1));
+  if (!map || !s->ptr) {
+    free(map);
+    return DM_ERR_NOMEM;
+  }
+  for (int k = 0; k < ncol; k++) map[k] = -1;
+  for (int k = 0; k < d; k++) map[cols[k]] = k;
+  size_t nnz = 0;
+  s->ptr[0] = 0;
+  for (int i = 0; i < n_rows; i++) {
+    const int r = rows ? rows[i] : i;
+    nnz += (size_t)(p[r + 1] - p[r]);
+    if (nnz > (size_t)INT_MAX) {
+      free(map);
+      return DM_ERR_NOMEM;
+    }
+    s->ptr[i + 1] = (int)nnz;
+  }
+  s->col = malloc(sizeof(int) * (nnz + 1));
+  s->val = malloc(sizeof(double) * (nnz + 1));
+  if (!s->col || !s->val) {
+    free(map);
+    return DM_ERR_NOMEM;
+  }
+  for (int i = 0; i < n_rows; i++) {
+    const int r = rows ? rows[i] : i;
+    int e = s->ptr[i];
+    for (int k = p[r]; k < p[r + 1]; k++, e++) {
+      s->col[e] = map[j[k]];
+      s->val[e] = val[k];
+    }
+  }
+  for (int k = 0; k < d; k++) {
+    s->center[k] = center[k];
+    s->inv_scale[k] = 1.0 / scale[k];
+    s->zero[k] = dm_standardize_one(0.0, s->center[k], s->inv_scale[k]);
+  }
+  free(map);
+  return DM_OK;
+}
+
 dm_status glue_build_data(const glue_views *g, const int *rows, int n_rows, dm_data *out) {
   if (!rows) n_rows = g->n;
-  dm_status st = dm_data_alloc(out, n_rows, g->V, g->dims, 0, 0);
+  dm_status st = dm_data_alloc(out, n_rows, g->V, g->dims, 0, 0, g->sparse);
   if (st != DM_OK) return st;
-  for (int v = 0; v < g->V; v++)
-    dm_standardize(REAL(VECTOR_ELT(g->views, v)), g->n, n_rows, rows, g->dims[v],
-                   INTEGER(VECTOR_ELT(g->cols, v)), REAL(VECTOR_ELT(g->center, v)),
-                   REAL(VECTOR_ELT(g->scale, v)), out->x[v], g->dims[v]);
+  for (int v = 0; v < g->V; v++) {
+    SEXP x = VECTOR_ELT(g->views, v);
+    const int *cols = INTEGER(VECTOR_ELT(g->cols, v));
+    const double *center = REAL(VECTOR_ELT(g->center, v)), *scale = REAL(VECTOR_ELT(g->scale, v));
+    if (g->sparse[v]) {
+      st = build_sparse(x, cols, g->dims[v], center, scale, rows, n_rows, out->sp[v]);
+      if (st != DM_OK) {
+        dm_data_free(out);
+        return st;
+      }
+    } else {
+      dm_standardize(REAL(x), g->n, n_rows, rows, g->dims[v], cols, center, scale, out->x[v],
+                     g->dims[v]);
+    }
+  }
   return DM_OK;
 }
 
@@ -151,6 +244,11 @@ void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd) {
     gd->data = *base;
     gd->data.n = cnt;
     gd->data.x = (float **)R_alloc(base->n_views, sizeof(float *));
+    if (base->sp) {
+      gd->data.sp = (dm_sparse **)R_alloc(base->n_views, sizeof(dm_sparse *));
+      gd->sparse_windows = (dm_sparse *)R_alloc(base->n_views, sizeof(dm_sparse));
+      for (int v = 0; v < base->n_views; v++) gd->data.sp[v] = NULL;
+    }
   }
   gd->data.K = K;
   gd->data.y = NULL;
@@ -165,8 +263,17 @@ void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd) {
 
 dm_status glue_data_load(glue_data *gd) {
   if (gd->shared) {
-    for (int v = 0; v < gd->data.n_views; v++)
-      gd->data.x[v] = gd->shared->x[v] + (size_t)gd->start * gd->data.dims[v];
+    for (int v = 0; v < gd->data.n_views; v++) {
+      if (gd->shared->sp && gd->shared->sp[v]) {
+        /* the window's rows: the shared row pointers from `start` on */
+        gd->data.sp[v] = &gd->sparse_windows[v];
+        gd->sparse_windows[v] = *gd->shared->sp[v];
+        gd->sparse_windows[v].ptr = gd->shared->sp[v]->ptr + gd->start;
+        gd->data.x[v] = NULL;
+      } else {
+        gd->data.x[v] = gd->shared->x[v] + (size_t)gd->start * gd->data.dims[v];
+      }
+    }
     return DM_OK;
   }
   const int K = gd->data.K;

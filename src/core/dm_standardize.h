@@ -4,6 +4,7 @@
 #ifndef DM_STANDARDIZE_H
 #define DM_STANDARDIZE_H
 
+#include <math.h>
 #include "dm_common.h"
 
 /* For each of the d columns of x (n x d, column-major, leading dim n):
@@ -23,5 +24,14 @@ void dm_colstats(int n, int d, const double *x, double *mean, double *sd,
 void dm_standardize(const double *x, int ldx, int n_rows, const int *rows,
                     int d_out, const int *cols, const double *center,
                     const double *scale, float *out, int ldo);
+
+/* One standardised value, (x - mu) * inv as float, inv = 1 / scale; the
+ * dense and the sparse layouts both use it, so they give the same floats.
+ * A difference beyond the double range is scaled first. */
+static inline float dm_standardize_one(double x, double mu, double inv) {
+  double z = (x - mu) * inv;
+  if (!isfinite(z) && isfinite(x)) z = x * inv - mu * inv;
+  return (float)z;
+}
 
 #endif

@@ -196,7 +196,7 @@ static double check_mlp(uint64_t seed) {
 /* ---- whole networks through the training batch gradient ---------------- */
 
 dm_status dm_gc_random_data(dm_data *data, int N, int V, const int *dims, int K, dm_rng *r) {
-  dm_status st = dm_data_alloc(data, N, V, dims, K, 1);
+  dm_status st = dm_data_alloc(data, N, V, dims, K, 1, NULL);
   if (st != DM_OK) return st;
   for (int v = 0; v < V; v++) dm_gc_fill_normal(data->x[v], (size_t)N * dims[v], r, 1.0);
   for (int i = 0; i < N; i++) data->y[i] = (int)dm_rng_below(r, K);

@@ -19,7 +19,7 @@ double dm_gc_knife(uint64_t seed) {
   dm_data data;
   dm_knife kn;
   double err = NAN;
-  if (dm_data_alloc(&data, N, 1, dims, 0, 0) != DM_OK) return NAN;
+  if (dm_data_alloc(&data, N, 1, dims, 0, 0, NULL) != DM_OK) return NAN;
   if (dm_knife_create(&kn, D, K, 0, N, 2) != DM_OK) {
     dm_data_free(&data);
     return NAN;

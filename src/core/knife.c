@@ -102,10 +102,7 @@ void dm_knife_init(const dm_knife *kn, float *theta, const dm_data *data,
   }
   for (int k = 0; k < K; k++) {
     float *mu = theta + off_mu(d, k);
-    if (pick && n_rows > 0) {
-      const float *x = data->x[kn->view] + (size_t)rows[pick[k % n_rows]] * d;
-      memcpy(mu, x, sizeof(float) * d);
-    }
+    if (pick && n_rows > 0) dm_data_gather(data, 1, &kn->view, &rows[pick[k % n_rows]], 1, mu, d);
   }
   free(pick);
 }

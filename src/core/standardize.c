@@ -57,10 +57,7 @@ void dm_standardize(const double *x, int ldx, int n_rows, const int *rows,
     const double mu = center[j], inv = 1.0 / scale[j];
     for (int i = 0; i < n_rows; i++) {
       int r = rows ? rows[i] : i;
-      double z = (c[r] - mu) * inv;
-      /* a difference beyond the double range: scale first */
-      if (!isfinite(z) && isfinite(c[r])) z = c[r] * inv - mu * inv;
-      out[(size_t)i * ldo + j] = (float)z;
+      out[(size_t)i * ldo + j] = dm_standardize_one(c[r], mu, inv);
     }
   }
 }

@@ -109,7 +109,7 @@ static void test_train_xor(void) {
   enum { N = 2000, V = 2 };
   const int dims[V] = {2, 2};
   dm_data data;
-  CHECK(dm_data_alloc(&data, N, V, dims, 2, 1) == DM_OK, "alloc");
+  CHECK(dm_data_alloc(&data, N, V, dims, 2, 1, NULL) == DM_OK, "alloc");
   dm_rng r;
   dm_rng_init(&r, 3);
   for (int i = 0; i < N; i++) {

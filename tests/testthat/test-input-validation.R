@@ -160,10 +160,10 @@ test_that("unknown methods and misspelled arguments are errors", {
   expect_error(dmil_fit(x, y, epoch = 3), class = "rlib_error_dots_nonempty")
 })
 
-test_that("sparse matrices are rejected with a hint", {
+test_that("S4 matrices other than sparse ones are rejected with a hint", {
   skip_if_not_installed("Matrix")
-  sp <- Matrix::Matrix(x$b, sparse = TRUE)
-  expect_error(fit_x(list(a = x$a, b = sp)), class = "dmil_error_views")
+  dense_s4 <- Matrix::Matrix(x$b, sparse = FALSE)
+  expect_error(fit_x(list(a = x$a, b = dense_s4)), "as.matrix", class = "dmil_error_views")
 })
 
 test_that("the C entry points reject malformed views with an R error, not a crash", {
