@@ -11,6 +11,14 @@ learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env
     cn <- if (named) colnames(m) else paste0("V", seq_len(ncol(m)))
     st <- view_colstats(m, nthreads)
     check_finite_columns(st, cn, v, arg, call)
+    wide <- which(!is.finite(st$sd))
+    if (length(wide)) {
+      dm_abort(
+        c("View {.val {v}} of {.arg {arg}} has values too far apart to standardise.",
+          "x" = "The standard deviation of {cli::qty(length(wide))}column{?s} {.val {utils::head(cn[wide], 5)}} exceeds the range of doubles.",
+          "i" = "Rescale the view, e.g. divide it by a large constant."),
+        class = "dmil_error_values", call = call)
+    }
     const <- st$sd == 0 | st$sd <= sqrt(.Machine$double.eps) * abs(st$mean)
     if (all(const)) {
       dm_abort(

@@ -242,9 +242,13 @@ as_sparse_view <- function(v, name, arg, call) {
 # A view as the core reads it: a double matrix, or a sparse one as
 # list(p, j, x, dim) (src/glue.h).
 core_view <- function(m) {
-  if (!inherits(m, "RsparseMatrix")) return(m)
+  if (!inherits(m, "sparseMatrix")) return(m)
+  if (!inherits(m, "RsparseMatrix")) m <- methods::as(m, "RsparseMatrix")
   list(p = m@p, j = m@j, x = m@x, dim = m@Dim)
 }
+
+# The rows `rows` of every view (for resampling and held-out parts).
+view_rows <- function(views, rows) lapply(views, function(v) v[rows, , drop = FALSE])
 
 # C_dm_colstats() of a view (mean, sd, non-finite counts), for a sparse one
 # on dense blocks of columns (at most about 10^7 values at a time), so the
@@ -367,17 +371,22 @@ check_nthreads <- function(nthreads, arg = rlang::caller_arg(nthreads),
   # this bound a request is a mistake, not a wish for speed
   n <- check_count(nthreads, min = 0, max = 1e6, arg = arg, call = call)
   if (n == 0L) n <- .Call(C_dm_threads_info)$procs
-  used <- .Call(C_dm_threads_effective, n)
-  if (used < n) inform_threads_capped(n, used)
-  used
+  threads_used(n)
 }
 
-# Said once per session and count when a thread count is capped.
-inform_threads_capped <- function(requested, used) {
-  procs <- .Call(C_dm_threads_info)$procs
-  dm_inform(c("i" = "Using {used} thread{?s} instead of {requested}: this machine has {procs} processor{?s} for dmil (or a thread limit)."),
-            class = "dmil_message_threads", .frequency = "once",
-            .frequency_id = paste0("dmil_threads_", requested))
+# The threads a request for n runs on (C_dm_threads_effective()); when the
+# processors or the thread limit cap it (not in a forked child, which runs
+# on one thread by design), said once per session and count.
+threads_used <- function(n) {
+  used <- .Call(C_dm_threads_effective, as.integer(n))
+  info <- .Call(C_dm_threads_info)
+  cap <- min(info$procs, if (info$thread_limit >= 1) info$thread_limit else Inf)
+  if (used < n && used == cap) {
+    dm_inform(c("i" = "Using {used} thread{?s} instead of {n}: this machine has {info$procs} processor{?s} for dmil (or a thread limit)."),
+              class = "dmil_message_threads", .frequency = "once",
+              .frequency_id = paste0("dmil_threads_", n))
+  }
+  used
 }
 
 check_foldid <- function(foldid, n, folds, y, arg = rlang::caller_arg(foldid),

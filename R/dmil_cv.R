@@ -69,13 +69,13 @@
 #' @export
 dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., repeats = 1, resamples = NULL,
                     foldid = NULL, seed = NULL, nthreads = NULL) {
+  dots <- check_reserved(..., reserved = c("seed", "nthreads", "progress"), fn = "dmil_cv")
   views <- check_views(x)
   n <- nrow(views[[1]])
   y <- check_outcome(y, n)
   methods <- check_choices(methods, eval(formals(dmil_fit)$method))
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
-  dots <- check_reserved(list(...), c("seed", "nthreads", "progress"), "dmil_cv")
   controls <- controls_for(dots$control, methods, arg = "control")
   dots$control <- NULL
   splits <- cv_splits(y, n, folds, repeats, resamples, foldid, seed)
@@ -107,7 +107,7 @@ dmil_cv <- function(x, y, folds = 5, methods = "dmil", ..., repeats = 1, resampl
 # caller, start with `what` (e.g. "The "joint" fits"), say which rows they
 # were checked on, and keep the class of the check that failed.
 check_cv_fit <- function(views, y, sp, args, seed, what, call = rlang::caller_env()) {
-  given <- list(x = lapply(views, function(v) v[sp$train, , drop = FALSE]), y = y[sp$train],
+  given <- list(x = view_rows(views, sp$train), y = y[sp$train],
                 seed = seed, nthreads = 1L, progress = FALSE)
   with_context(run_setup(dmil_fit, fit_setup, given, args, call),
                "{what} would fail; checked on the training rows of {sp$id} ({length(sp$train)} of {length(y)} samples).",
@@ -137,10 +137,9 @@ cv_splits <- function(y, n, folds, repeats, resamples, foldid, seed, call = rlan
 # assessment rows: the metrics and the held-out predictions (truth,
 # .pred_class, .pred_<level>).
 assess_split <- function(views, y, sp, args, seed, nthreads) {
-  sub <- function(rows) lapply(views, function(v) v[rows, , drop = FALSE])
-  fit <- do.call(dmil_fit, c(list(x = sub(sp$train), y = y[sp$train], seed = seed,
+  fit <- do.call(dmil_fit, c(list(x = view_rows(views, sp$train), y = y[sp$train], seed = seed,
                                   nthreads = nthreads, progress = FALSE), args))
-  prob <- predict(fit, sub(sp$test), type = "prob", nthreads = nthreads)
+  prob <- predict(fit, view_rows(views, sp$test), type = "prob", nthreads = nthreads)
   prob <- prob[paste0(".pred_", levels(y))]
   truth <- y[sp$test]
   cls <- factor(levels(y)[max.col(as.matrix(prob), ties.method = "first")], levels = levels(y))

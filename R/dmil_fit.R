@@ -211,7 +211,7 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                 s[c("seed", "nthreads")])
   fit <- list(method = method, call = match.call(), levels = levels(s$y),
               class_counts = c(table(s$y)), n = s$n, views = bp, which = s$which,
-              table = tab$spec)
+              table = tab$spec, fingerprint = data_fingerprint(s$views, s$y))
   args <- s[c("hidden", "depth", "fusion_depth", "epochs", "batch_size", "patience", "lr",
               "weight_decay", "control", "seed", "nthreads", "progress")]
   fit <- c(fit, method_train(method_of(method), s$views, s$y, bp, s$val_rows, args, data))

@@ -109,7 +109,9 @@ permute_features <- function(g, repeats, seed, progress) {
     data.frame(view = v, column = seq_len(ncol(views[[v]])),
                feature = colnames(views[[v]]) %||% paste0("V", seq_len(ncol(views[[v]]))))
   }))
-  per_stack <- max(1L, floor(20000 / n))
+  # stacks of at most about 2e7 cells (or 20000 rows)
+  cells <- n * sum(vapply(views, ncol, 1L))
+  per_stack <- max(1L, min(floor(20000 / n), floor(2e7 / cells)))
   stacks <- split(seq_len(nrow(features)), ceiling(seq_len(nrow(features)) / per_stack))
   bar <- if (progress) {
     cli::cli_progress_bar(paste("Permuting features:", paste(terms, collapse = ", ")),
@@ -118,13 +120,12 @@ permute_features <- function(g, repeats, seed, progress) {
   # atoms: permuted among the samples of the same dominant atom, so that a
   # feature's values move only between samples of one kind
   strata <- if (is.null(base$dominant)) list(seq_len(n)) else split(seq_len(n), base$dominant)
-  perms <- with_seed(seed, lapply(seq_len(repeats), function(r) {
-    lapply(seq_len(nrow(features)), function(i) {
-      p <- seq_len(n)
-      for (s in strata) p[s] <- s[sample.int(length(s))]
-      p
-    })
-  }))
+  # drawn as they are used, in the order (repeat, feature), from `seed`
+  permutation <- function() {
+    p <- seq_len(n)
+    for (s in strata) p[s] <- s[sample.int(length(s))]
+    p
+  }
   res <- array(NA_real_, c(nrow(features), length(terms), repeats))
   copies <- function(k) {
     lapply(views, function(m) {
@@ -134,7 +135,7 @@ permute_features <- function(g, repeats, seed, progress) {
     })
   }
   stacked <- copies(length(stacks[[1]]))
-  for (r in seq_len(repeats)) {
+  with_seed(seed, for (r in seq_len(repeats)) {
     for (idx in stacks) {
       if (nrow(stacked[[1]]) != length(idx) * n) stacked <- copies(length(idx))
       # copy j of the samples has feature idx[j] permuted; the copies are
@@ -142,7 +143,7 @@ permute_features <- function(g, repeats, seed, progress) {
       v <- features$view[idx]
       col <- features$column[idx]
       for (j in seq_along(idx)) {
-        stacked[[v[j]]][(j - 1L) * n + seq_len(n), col[j]] <- views[[v[j]]][perms[[r]][[idx[j]]], col[j]]
+        stacked[[v[j]]][(j - 1L) * n + seq_len(n), col[j]] <- views[[v[j]]][permutation(), col[j]]
       }
       scored <- g$score(stacked, rep(g$y, length(idx)), length(idx))
       for (j in seq_along(idx)) {
@@ -151,7 +152,7 @@ permute_features <- function(g, repeats, seed, progress) {
       }
       if (progress) cli::cli_progress_update(id = bar)
     }
-  }
+  })
   do.call(rbind, lapply(seq_along(terms), function(k) {
     v <- matrix(res[, k, ], nrow(features))
     data.frame(view = features$view, feature = features$feature, term = terms[k],
@@ -207,7 +208,7 @@ importance_groups <- function(object, new_data, y, env, nthreads, call = rlang::
              class = "dmil_error_newdata", call = call)
   }
   train <- fitted_data(object, env, call = call)
-  sub <- function(rows) lapply(train$x, function(v) v[rows, , drop = FALSE])
+  sub <- function(rows) view_rows(train$x, rows)
   out <- list()
   if (length(object$val_rows)) {
     rows <- sort(object$val_rows)

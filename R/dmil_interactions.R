@@ -81,7 +81,9 @@
 #' \eqn{r + u_m = i(x_m; y)} and \eqn{r + u_1 + u_2 + s = i(x_1, x_2; y)}; in
 #' general the summary columns sum to `i_joint`. With `pairs = TRUE` and
 #' three or more views, `attr(result, "pairs")` holds the two-view
-#' decomposition of every pair.
+#' decomposition of every pair: one row per sample and pair, with `pair`,
+#' `view1`, `view2`, `r`, `u_view1`, `u_view2`, `s`, `i_view1`, `i_view2` and
+#' `i_joint` (of the pair).
 #'
 #' @section Reliability:
 #' A warning of class `dmil_warning_unreliable` says when the estimates
@@ -483,8 +485,9 @@ pair_tables <- function(i, vn, unit, ids) {
     iv <- i[, cols, drop = FALSE]
     d <- decompose_atoms(iv, NULL, "pmmi")$atoms
     data.frame(sample = ids, pair = paste(vn[p], collapse = ":"), view1 = vn[p[1]],
-               view2 = vn[p[2]], r = d[, 1] * k, u1 = d[, 2] * k, u2 = d[, 3] * k,
-               s = d[, 4] * k, i1 = iv[, 1] * k, i2 = iv[, 2] * k, i12 = iv[, 3] * k)
+               view2 = vn[p[2]], r = d[, 1] * k, u_view1 = d[, 2] * k, u_view2 = d[, 3] * k,
+               s = d[, 4] * k, i_view1 = iv[, 1] * k, i_view2 = iv[, 2] * k,
+               i_joint = iv[, 3] * k)
   }))
 }
 

@@ -76,6 +76,8 @@ dmil_tune <- function(x, y, grid, method = "dmil", ..., metric = "log_loss", fol
                       repeats = 1, resamples = NULL, foldid = NULL, refit = TRUE, seed = NULL,
                       nthreads = NULL) {
   data_expr <- list(x = substitute(x), y = substitute(y))
+  dots <- check_reserved(..., reserved = c("method", "seed", "nthreads", "progress"),
+                         fn = "dmil_tune")
   views <- check_views(x)
   n <- nrow(views[[1]])
   y <- check_outcome(y, n)
@@ -88,7 +90,6 @@ dmil_tune <- function(x, y, grid, method = "dmil", ..., metric = "log_loss", fol
   refit <- check_flag(refit)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
-  dots <- check_reserved(list(...), c("method", "seed", "nthreads", "progress"), "dmil_tune")
   candidates <- tune_candidates(grid, method, dots)
   splits <- cv_splits(y, n, folds, repeats, resamples, foldid, seed)
   # every candidate's settings, checked on the first training set before anything trains
@@ -132,7 +133,8 @@ dmil_tune <- function(x, y, grid, method = "dmil", ..., metric = "log_loss", fol
 # The settings of dmil_fit() that a grid may vary for `method`: its own
 # tuning arguments, then those of the method's control.
 tunable_settings <- function(method) {
-  fixed <- c("x", "y", "method", "...", "control", "seed", "nthreads", "progress")
+  fixed <- c("x", "y", "method", "...", "control", "seed", "nthreads", "progress", "views",
+             "outcome")
   ctor <- method_controls[method]
   list(fit = setdiff(names(formals(dmil_fit)), fixed),
        control = if (!is.na(ctor)) names(formals(get(ctor, mode = "function"))) else character())

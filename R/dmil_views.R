@@ -110,7 +110,11 @@ view_selections <- function(views, arg, call) {
   sels <- if (rlang::is_call(expr, c("list", "c"))) {
     lapply(rlang::call_args(expr), rlang::new_quosure, env = env)
   } else {
-    value <- rlang::eval_tidy(views)
+    value <- tryCatch(rlang::eval_tidy(views), error = function(e) {
+      dm_abort(c("{.arg {arg}} could not be evaluated.",
+                 "i" = "Passing tidyselect expressions through a function of your own? Embrace the argument, {.code views = {{ views }}}, or give column names."),
+               parent = e, class = "dmil_error_views", call = call)
+    })
     if (!is.list(value) && !is.character(value)) value <- NULL
     lapply(as.list(value), function(v) rlang::quo(tidyselect::all_of(!!v)))
   }

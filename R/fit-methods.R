@@ -132,7 +132,24 @@ fitted_data <- function(fit, env, call = rlang::caller_env()) {
       changed("The column means of view {.val {v}} differ from those recorded at the fit.")
     }
   }
+  # fits saved before the fingerprint existed are checked as above only
+  if (!is.null(fit$fingerprint) &&
+      !isTRUE(all.equal(data_fingerprint(views[names(fit$views)], y), fit$fingerprint,
+                        tolerance = 1e-8))) {
+    changed("The samples are in another order, or their values or labels changed.")
+  }
   list(x = views, y = y)
+}
+
+# A check of the training data that a fit keeps (so that augment() can
+# tell its data from others): per view and for the labels, a sum over the
+# samples weighted by a function of their position, which reordering the
+# samples changes.
+data_fingerprint <- function(views, y) {
+  w <- cos(seq_along(y))
+  row_sums <- function(m) if (inherits(m, "sparseMatrix")) Matrix::rowSums(m) else rowSums(m)
+  c(vapply(views, function(m) sum(w * row_sums(m)), numeric(1)),
+    .labels = sum(w * as.integer(y)))
 }
 
 method_augment.dmil_method_baseline <- function(m, fit, new_data, nthreads) {

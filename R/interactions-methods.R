@@ -361,7 +361,7 @@ interactions_predict_core <- function(info, data, new_y, nthreads, fold = NULL) 
 # Rows of data matched by match_blueprint() (views held in R, not a fit's
 # shared copy).
 data_rows <- function(data, rows) {
-  data$views <- lapply(data$views, function(v) v[rows, , drop = FALSE])
+  data$views <- view_rows(data$views, rows)
   if (!is.null(data$present)) data$present <- data$present[rows, , drop = FALSE]
   data$n <- length(rows)
   data$ids <- data$ids[rows]

@@ -46,7 +46,9 @@
 #'   factors, character or logical vectors, or whole numbers with at most 20
 #'   distinct values; others (e.g. measurements) are an error. The names of
 #'   the array's dimnames, or of the data frame's columns, name the sources
-#'   (when all three are given and distinct; else `x1`, `x2`, `y`).
+#'   (when all three are given and distinct, and none is `p`, `measure`,
+#'   `unit`, `joint` or a name of the result's columns; else `x1`, `x2`,
+#'   `y`).
 #' @param measure One or more of the measures described below; all by
 #'   default.
 #' @param unit `"bits"` (base-2 logarithms) or `"nats"`.
@@ -177,9 +179,12 @@ check_distribution <- function(p, sources = NULL, target = NULL, arg = rlang::ca
   dims <- dim(p)
   if (is.null(dn)) dn <- vector("list", 3)
   for (j in 1:3) if (is.null(dn[[j]])) dn[[j]] <- as.character(seq_len(dims[j]) - 1L)
-  # the names of the sources and target, where given all three and distinct
+  # the names of the sources and target, where given all three, distinct,
+  # and apart from the names of the result's other columns
   given <- names(dn)
-  if (is.null(given) || anyNA(given) || any(!nzchar(given)) || anyDuplicated(given)) {
+  if (is.null(given) || anyNA(given) || any(!nzchar(given)) || anyDuplicated(given) ||
+      any(given %in% c("p", "measure", "unit", "joint")) ||
+      any(given %in% pid_columns(given[1:2]))) {
     given <- c("x1", "x2", "y")
   }
   names(dn) <- given

@@ -88,6 +88,8 @@ task_seeds <- function(seed, n) {
 #' summary(bt)
 #' @export
 dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthreads = NULL) {
+  dots <- check_reserved(..., reserved = c("foldid", "seed", "nthreads", "progress"),
+                         fn = "dmil_boot")
   views <- check_views(x)
   n <- nrow(views[[1]])
   y <- check_outcome(y, n)
@@ -95,7 +97,6 @@ dmil_boot <- function(x, y, B = 200, ..., conf_level = 0.95, seed = NULL, nthrea
   conf_level <- check_number(conf_level, min = 0, max = 1, min_open = TRUE, max_open = TRUE)
   seed <- check_seed(seed)
   nthreads <- check_nthreads(nthreads)
-  dots <- check_reserved(list(...), c("foldid", "seed", "nthreads", "progress"), "dmil_boot")
   # the settings of every replicate, checked on the data before anything trains
   checked <- with_context(
     run_setup(dmil_interactions, interactions_setup,
@@ -165,7 +166,15 @@ with_context <- function(expr, message, call, .envir = parent.frame()) {
 }
 
 # Arguments of the inner fits that the resampling function sets itself.
-check_reserved <- function(dots, reserved, fn, call = rlang::caller_env()) {
+check_reserved <- function(..., reserved, fn, call = rlang::caller_env()) {
+  # named before they are evaluated: a tidyselect `views` cannot be
+  table <- intersect(...names(), c("views", "outcome"))
+  if (length(table)) {
+    dm_abort(c("{.fn {fn}} takes views as a list, not a table with {.arg {table}}.",
+               "i" = "Split the table first: {.code v <- dmil_views(data, views, outcome)}, then {.code {fn}(v$x, v$y, ...)}."),
+             class = "dmil_error_arg", call = call)
+  }
+  dots <- list(...)
   clash <- intersect(names(dots), reserved)
   if (length(clash)) {
     dm_abort(c("{cli::qty(length(clash))}{.arg {clash}} {?is/are} set by {.fn {fn}} itself.",

@@ -45,8 +45,7 @@ default_threads <- function() {
   info <- .Call(C_dm_threads_info)
   resolve <- function(n, source) {
     if (n == 0L) n <- info$procs
-    used <- .Call(C_dm_threads_effective, as.integer(n))
-    if (used < n && source != "built-in default") inform_threads_capped(n, used)
+    used <- if (source == "built-in default") .Call(C_dm_threads_effective, as.integer(n)) else threads_used(n)
     list(n = used, requested = n, source = source)
   }
   if (!is.null(the$threads)) return(resolve(the$threads, "dmil_threads()"))

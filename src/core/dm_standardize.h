@@ -12,7 +12,8 @@
  * values, the number of non-finite values (NA, NaN, +-Inf) and the 0-based
  * row of the first one (-1 if none). Two passes per column, in double,
  * repeated on the values divided by the column's largest magnitude when
- * the sums overflow (finite values give finite statistics); columns are
+ * the sums overflow (the sd is then infinite only if it truly exceeds the
+ * double range, which the caller must refuse); columns are
  * independent, so the split over threads does not matter. */
 void dm_colstats(int n, int d, const double *x, double *mean, double *sd,
                  int *n_bad, int *first_bad, int nthreads);

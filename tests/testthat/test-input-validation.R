@@ -49,6 +49,13 @@ test_that("views with values near the double range keep their influence and thei
                     class = "dmil_message_dropped")
   expect_true(all(is.finite(fit$views$x2$center) & is.finite(fit$views$x2$scale)))
   expect_true(all(is.finite(as.matrix(predict(fit, edge, type = "logit")))))
+  # values near the range's edge keep finite statistics ...
+  wide <- d$x
+  wide$x2[, 1] <- rep(c(-1.7e308, 1.7e308), 200)
+  expect_true(is.finite(dmil_fit(wide, d$y, method = "late", epochs = 1, nthreads = 1)$views$x2$scale[1]))
+  # ... unless the spread itself exceeds it (two samples): refused
+  expect_error(dmil:::learn_blueprint(list(a = matrix(c(-1.7e308, 1.7e308, 1, 2), 2)), 1L),
+               "too far apart", class = "dmil_error_values")
 })
 
 test_that("infinite labels are refused", {

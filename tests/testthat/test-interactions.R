@@ -142,9 +142,9 @@ test_that("pairs = TRUE decomposes every pair of views", {
   expect_setequal(unique(pr$pair), c("x1:x2", "x1:x3", "x2:x3"))
   expect_equal(nrow(pr), 3 * 900)
   sub <- pr[pr$pair == "x1:x2", ]
-  expect_equal(sub$i1, it3$i_x1)
-  expect_equal(sub$i12, it3$i_x1_x2)
-  expect_equal(sub$r + sub$u1 + sub$u2 + sub$s, sub$i12, tolerance = 1e-12)
+  expect_equal(sub$i_view1, it3$i_x1)
+  expect_equal(sub$i_joint, it3$i_x1_x2)
+  expect_equal(sub$r + sub$u_view1 + sub$u_view2 + sub$s, sub$i_joint, tolerance = 1e-12)
 })
 
 test_that("on the three-view design the estimates recover the oracle's types", {

@@ -246,4 +246,9 @@ test_that("data frames of samples must be discrete, and name their columns beyon
   expect_error(pid_discrete(d, sources = "a", target = "y"), class = "dmil_error_arg")
   expect_error(pid_discrete(pid_gate("and"), target = "y"), "distribution",
                class = "dmil_error_arg")
+  # names that would collide with the result's columns fall back to x1, x2, y
+  clash <- data.frame(joint = d$a, p = d$b, y = d$y)
+  res <- pid_discrete(clash, measure = "pm", pointwise = TRUE)
+  expect_named(res$measures, c("measure", "r", "u_x1", "u_x2", "s", "i_x1", "i_x2", "i_joint", "unit"))
+  expect_false(anyDuplicated(names(res$pointwise)) > 0)
 })

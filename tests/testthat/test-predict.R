@@ -139,8 +139,15 @@ test_that("augment() without new_data refuses training data it cannot find or th
   views <- lapply(d$x, function(v) v[-1, ])
   expect_error(augment(f), "499 samples", class = "dmil_error_newdata")
   views <- d$x
-  labels <- rev(labels)
-  expect_no_error(augment(f, views))
   labels <- factor(labels, levels = rev(levels(labels)))
   expect_error(augment(f), "classes or class counts", class = "dmil_error_newdata")
+  # the same samples in another order, or other labels with the same counts
+  labels <- d$y
+  views <- lapply(d$x, function(v) v[500:1, ])
+  expect_error(augment(f), "another order", class = "dmil_error_newdata")
+  views <- d$x
+  labels <- rev(d$y)
+  expect_error(augment(f), "another order", class = "dmil_error_newdata")
+  labels <- d$y
+  expect_no_error(augment(f))
 })

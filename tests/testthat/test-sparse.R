@@ -53,6 +53,16 @@ test_that("interaction tables of sparse views are those of their dense copies", 
   }
 })
 
+test_that("feature importance takes sparse views, as their dense copies", {
+  fs <- suppressMessages(dmil_fit(sparse, sim$y, method = "interaction_ensemble", epochs = 3,
+                                  seed = 1, nthreads = 2))
+  fd <- suppressMessages(dmil_fit(dense, sim$y, method = "interaction_ensemble", epochs = 3,
+                                  seed = 1, nthreads = 2))
+  a <- dmil_importance(fs, repeats = 1, seed = 2, progress = FALSE)
+  b <- dmil_importance(fd, repeats = 1, seed = 2, progress = FALSE)
+  expect_equal(tidy(a), tidy(b))
+})
+
 test_that("stored non-finite values of a sparse view are refused", {
   bad <- words
   bad@x[5] <- NA

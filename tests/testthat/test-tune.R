@@ -45,7 +45,7 @@ test_that("the selected candidate is the best by the metric, and its settings re
   expect_identical(tn$settings, list(method = "joint", epochs = 6, hidden = chosen$hidden,
                                      lr = chosen$lr))
   again <- do.call(dmil_fit, c(list(x = sim$x, y = sim$y, seed = 4, nthreads = 1), tn$settings))
-  expect_identical(again$theta, tn$fit$theta)
+  expect_identical(again$nets, tn$fit$nets)
   # the refit's call names the data as they were given, so augment() finds them
   expect_identical(tn$fit$call$x, quote(sim$x))
   expect_identical(augment(tn$fit)$truth, sim$y)

@@ -85,4 +85,13 @@ test_that("dmil_views() makes the x and y of any function from a table", {
   expect_null(dmil_views(tab[-33], list(x1 = starts_with("a_"), x2 = starts_with("b_")))$y)
   cv <- dmil_cv(v$x, v$y, folds = 2, methods = "late", epochs = 2, seed = 1, nthreads = 1)
   expect_s3_class(cv, "dmil_cv")
+  # resampling functions take the split views, and say so for a table
+  expect_error(dmil_cv(tab, folds = 2, views = list(x1 = starts_with("a_"), x2 = starts_with("b_")),
+                       outcome = "label"), "dmil_views", class = "dmil_error_arg")
+  expect_error(dmil_tune(tab, grid = list(hidden = 8), outcome = "label"), "dmil_views",
+               class = "dmil_error_arg")
+  # tidyselect through a function of one's own needs embracing
+  wrap <- function(sel) dmil_views(tab, sel, outcome = "label")
+  expect_error(wrap(list(x1 = starts_with("a_"), x2 = starts_with("b_"))), "Embrace",
+               class = "dmil_error_views")
 })
