@@ -206,7 +206,7 @@ dmil_control <- function(latent = 16, lambda_uni = 0, lambda_red = 0.5, lambda_a
                          encoder_lr_mult = 0.1, gamma = 0.5, tolerance = 0.005,
                          measure = c("pmmi", "lsmi"), folds = NULL, scores = list(),
                          calibrate = TRUE, members = c("joint", "late", "early")) {
-  measure <- rlang::arg_match(measure)
+  measure <- dm_arg_match(measure)
   out <- list(
     latent = check_count(latent, min = 1, max = 4096),
     lambda_uni = check_number(lambda_uni, min = 0),

@@ -223,7 +223,7 @@ NULL
 #' @rdname cv-methods
 #' @export
 tidy.dmil_cv <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   split_means(as.data.frame(unclass(x)), "method")
 }
 
@@ -247,7 +247,7 @@ split_means <- function(d, by) {
 #' @rdname cv-methods
 #' @export
 glance.dmil_cv <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   d <- as.data.frame(unclass(x))
   first <- d[d$method == d$method[1], ]
   data.frame(methods = length(unique(d$method)), splits = nrow(first),
@@ -257,7 +257,7 @@ glance.dmil_cv <- function(x, ...) {
 #' @rdname cv-methods
 #' @export
 augment.dmil_cv <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   attr(x, "predictions")
 }
 

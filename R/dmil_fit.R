@@ -195,8 +195,8 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
                      fusion_depth = 1, epochs = 100, batch_size = NULL, lr = 1e-3,
                      weight_decay = 0, validation = 0.1, patience = NULL, which = NULL,
                      control = NULL, seed = NULL, nthreads = NULL, progress = interactive()) {
-  rlang::check_dots_empty()
-  method <- rlang::arg_match(method)
+  dm_check_dots_empty()
+  method <- dm_arg_match(method)
   tab <- table_input(x, rlang::maybe_missing(y, NULL), rlang::enquo(views), outcome)
   x <- tab$x
   y <- tab$y

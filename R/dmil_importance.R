@@ -272,7 +272,7 @@ print.dmil_importance <- function(x, top = 5, ...) {
 #' @param ... Unused.
 #' @export
 tidy.dmil_importance <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   out <- as.data.frame(unclass(x))
   attr(out, "repeats") <- NULL
   attr(out, "rows") <- NULL

@@ -181,10 +181,10 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
                               patience = 5, inner_validation = NULL, calibrate = TRUE,
                               bins = NULL, knife = list(), seed = NULL, nthreads = NULL,
                               progress = interactive()) {
-  rlang::check_dots_empty()
-  measure <- rlang::arg_match(measure)
-  unit <- rlang::arg_match(unit)
-  prior <- rlang::arg_match(prior)
+  dm_check_dots_empty()
+  measure <- dm_arg_match(measure)
+  unit <- dm_arg_match(unit)
+  prior <- dm_arg_match(prior)
   tab <- table_input(x, rlang::maybe_missing(y, NULL), rlang::enquo(views), outcome)
   a <- interactions_setup(tab$x, tab$y, measure, folds, repeats, foldid, pairs, hidden, depth, epochs,
                           batch_size, lr, weight_decay, patience, inner_validation, calibrate,

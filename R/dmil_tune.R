@@ -219,7 +219,7 @@ NULL
 #' @rdname tune-methods
 #' @export
 tidy.dmil_tune <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   means <- split_means(x$results, ".config")
   out <- cbind(x$grid[match(means$.config, x$grid$.config), , drop = FALSE],
                means[setdiff(names(means), ".config")])
@@ -248,7 +248,7 @@ summary.dmil_tune <- function(object, ...) {
 #' @rdname tune-methods
 #' @export
 glance.dmil_tune <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   td <- tidy(x)
   best <- td[td$.config == x$best & td$metric == x$metric, ]
   first <- x$results[x$results$.config == x$best, ]

@@ -30,3 +30,27 @@ check_status <- function(status, call = rlang::caller_env()) {
              class = "dmil_error_internal", call = call)
   )
 }
+
+# rlang's argument checks with the package's classes added (their messages
+# and calls kept), so that every refusal is a dmil error.
+as_dmil_error <- function(expr) {
+  withCallingHandlers(expr, rlang_error = function(e) {
+    if (!inherits(e, "dmil_error")) {
+      class(e) <- unique(c("dmil_error_arg", "dmil_error", class(e)))
+      stop(e)
+    }
+  })
+}
+
+dm_check_dots_empty <- function(env = rlang::caller_env(), call = rlang::caller_env()) {
+  as_dmil_error(rlang::check_dots_empty(env = env, call = call))
+}
+
+# dm_arg_match() on a choice among the defaults of the calling
+# function's argument (its first element when the argument was left at the
+# whole vector).
+dm_arg_match <- function(arg, error_arg = rlang::caller_arg(arg), error_call = rlang::caller_env()) {
+  values <- eval(formals(sys.function(sys.parent()))[[error_arg]], envir = error_call)
+  if (identical(arg, values)) return(values[[1]])
+  as_dmil_error(rlang::arg_match0(arg, values, arg_nm = error_arg, error_call = error_call))
+}

@@ -218,7 +218,7 @@ NULL
 #' @rdname interactions-methods
 #' @export
 tidy.dmil_interactions <- function(x, what = c("atoms", "all", "lattice"), ...) {
-  what <- rlang::arg_match(what)
+  what <- dm_arg_match(what)
   info <- interaction_info(x)
   vn <- info$views
   df <- as.data.frame(x)

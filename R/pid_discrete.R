@@ -96,7 +96,7 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
                          target = NULL) {
   all_measures <- c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi")
   measure <- check_choices(measure, all_measures)
-  unit <- rlang::arg_match(unit)
+  unit <- dm_arg_match(unit)
   pointwise <- check_flag(pointwise)
   p <- check_distribution(p, sources, target)
   dims <- dim(p)
@@ -265,7 +265,7 @@ sample_columns <- function(d, sources, target, arg, call, max_levels = 20) {
 #' @export
 pid_gate <- function(name = c("xor", "and", "or", "rdn", "unq1", "unq2", "copy", "sum",
                               "reduced_or", "rdn_xor", "pwu")) {
-  name <- rlang::arg_match(name)
+  name <- dm_arg_match(name)
   bits <- expand.grid(x1 = 0:1, x2 = 0:1)
   out <- switch(name,
     xor = cbind(bits, y = bitwXor(bits$x1, bits$x2), p = 1),

@@ -151,7 +151,7 @@ profile_data <- function(x, max_samples) {
 #' @rdname dmil-plots
 #' @export
 plot.dmil_interactions <- function(x, type = c("profile", "distribution"), max_samples = 500, ...) {
-  type <- rlang::arg_match(type)
+  type <- dm_arg_match(type)
   p <- profile_data(x, max_samples)
   cols <- atom_palette(length(p$atoms) - 2)
   vals <- as.matrix(p$d[p$atoms])
@@ -204,7 +204,7 @@ group_labels <- function(labels, at, cex = 0.8) {
 #' @exportS3Method ggplot2::autoplot
 autoplot.dmil_interactions <- function(object, type = c("profile", "distribution"),
                                        max_samples = 500, ...) {
-  type <- rlang::arg_match(type)
+  type <- dm_arg_match(type)
   p <- profile_data(object, max_samples)
   if (type == "profile") {
     long <- data.frame(

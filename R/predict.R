@@ -58,7 +58,7 @@
 predict.dmil_fit <- function(object, new_data, type = c("class", "prob", "logit", "components"),
                              which = NULL, nthreads = NULL, ..., new_x = NULL) {
   new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...), object$table)
-  type <- rlang::arg_match(type)
+  type <- dm_arg_match(type)
   nthreads <- check_nthreads(nthreads)
   which <- if (is.null(which)) object$which else check_which(which, object$method, names(object$nets))
   method_predict(method_of(object), object, new_data, type, which, nthreads)

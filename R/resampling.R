@@ -212,7 +212,7 @@ summary.dmil_boot <- function(object, ...) {
 #' @rdname dmil_boot
 #' @export
 tidy.dmil_boot <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   out <- as.data.frame(unclass(summary(x)))
   out[c("term", "estimate", "std.error", "conf.low", "conf.high")]
 }
@@ -220,7 +220,7 @@ tidy.dmil_boot <- function(x, ...) {
 #' @rdname dmil_boot
 #' @export
 glance.dmil_boot <- function(x, ...) {
-  rlang::check_dots_empty()
+  dm_check_dots_empty()
   data.frame(terms = length(unique(x$term)), replicates = as.integer(attr(x, "B")),
              conf_level = attr(x, "conf_level"))
 }

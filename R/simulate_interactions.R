@@ -118,9 +118,9 @@ simulate_interactions <- function(n, design = c("mix4", "mix3", "gates", "gauss"
                                   measure = c("pmmi", "lsmi"), unit = c("bits", "nats"),
                                   seed = NULL) {
   n <- check_count(n, min = 2)
-  design <- rlang::arg_match(design)
-  measure <- rlang::arg_match(measure)
-  unit <- rlang::arg_match(unit)
+  design <- dm_arg_match(design)
+  measure <- dm_arg_match(measure)
+  unit <- dm_arg_match(unit)
   seed <- check_seed(seed)
   params <- design_params(design, list(...), seed)
   sim <- with_seed(seed, switch(design,

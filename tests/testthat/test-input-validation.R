@@ -162,9 +162,16 @@ test_that("which must name a view for unimodal fits", {
   expect_identical(fit_x(x, method = "unimodal", which = "b")$which, "b")
 })
 
-test_that("unknown methods and misspelled arguments are errors", {
-  expect_error(fit_x(x, method = "fancy"))
-  expect_error(dmil_fit(x, y, epoch = 3), class = "rlib_error_dots_nonempty")
+test_that("unknown methods, choices and misspelled arguments are dmil errors, with rlang's message", {
+  expect_error(fit_x(x, method = "fancy"), "must be one of", class = "dmil_error_arg")
+  err <- expect_error(dmil_fit(x, y, epoch = 3), class = "dmil_error_arg")
+  expect_s3_class(err, "rlib_error_dots_nonempty")
+  expect_match(conditionMessage(err), "must be empty")
+  fit <- dmil_fit(x, y, method = "late", epochs = 1, nthreads = 1)
+  expect_error(predict(fit, x, type = "probability"), "\"prob\"", class = "dmil_error_arg")
+  expect_error(simulate_interactions(10, "mix5"), class = "dmil_error_arg")
+  expect_error(pid_discrete(pid_gate("and"), unit = "bytes"), class = "dmil_error_arg")
+  expect_error(tidy(fit, "everything"), class = "dmil_error_arg")
 })
 
 test_that("S4 matrices other than sparse ones are rejected with a hint", {
