@@ -187,8 +187,8 @@ fit_dmil <- function(data, y, bp, opts, ctl, seed, nthreads, progress) {
 # fits saved before it existed).
 dmil_predict_core <- function(fit, data, nthreads) {
   net <- fit$nets$dmil
-  res <- .Call(C_dm_dmil_predict, core_views(data), data$present, length(fit$levels), net$arch,
-               net$theta, nthreads)
+  res <- as_fit_error(.Call(C_dm_dmil_predict, core_views(data), data$present,
+                            length(fit$levels), net$arch, net$theta, nthreads))
   check_status(res$status)
   K <- length(fit$levels)
   temp <- net$temperature %||% 1

@@ -76,6 +76,7 @@ NULL
 #' @export
 augment.dmil_fit <- function(x, new_data, nthreads = NULL, ..., new_x = NULL) {
   dots <- list(...)
+  validate_dmil_fit(x)
   nthreads <- check_nthreads(nthreads)
   if (missing(new_data) && is.null(new_x) && !length(dots)) {
     train <- fitted_data(x, parent.frame())

@@ -57,6 +57,7 @@
 #' @export
 predict.dmil_fit <- function(object, new_data, type = c("class", "prob", "logit", "components"),
                              which = NULL, nthreads = NULL, ..., new_x = NULL) {
+  validate_dmil_fit(object)
   new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...), object$table)
   type <- dm_arg_match(type)
   nthreads <- check_nthreads(nthreads)
@@ -151,8 +152,8 @@ net_internals <- function(fit, data, net = names(fit$nets)[1]) {
 # Logits (n x K) of network descriptions (with `theta`) on matched data;
 # with `combine`, the mean of their log-softmax outputs.
 core_logits <- function(specs, data, K, nthreads, combine = FALSE) {
-  res <- .Call(C_dm_predict_baseline, core_views(data), specs, as.integer(K), as.integer(combine),
-               nthreads)
+  res <- as_fit_error(.Call(C_dm_predict_baseline, core_views(data), specs, as.integer(K),
+                            as.integer(combine), nthreads))
   check_status(res$status)
   res$logits
 }

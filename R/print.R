@@ -36,6 +36,15 @@ method_architecture.dmil_method_baseline <- function(m, fit, enc, fusion) {
 
 #' @export
 print.dmil_fit <- function(x, ...) {
+  damage <- tryCatch({
+    validate_dmil_fit(x)
+    NULL
+  }, dmil_error_fit = function(e) e)
+  if (!is.null(damage)) {
+    first <- strsplit(cli::ansi_strip(conditionMessage(damage)), "\n")[[1]][1]
+    cat("<dmil_fit> damaged:", sub("^This fit is damaged: ", "", first), "\n")
+    return(invisible(x))
+  }
   p <- vapply(x$views, function(b) length(b$columns), integer(1))
   cat("<dmil_fit> ", method_label(x$method), "\n", sep = "")
   cat(sprintf("  %d views: %s\n", length(p),
@@ -91,6 +100,7 @@ method_print_body.dmil_method_baseline <- function(m, fit) {
 #' summary(dmil_fit(x, y, method = "unimodal", epochs = 10, nthreads = 1))
 #' @export
 summary.dmil_fit <- function(object, ...) {
+  validate_dmil_fit(object)
   vm <- model_val_metrics(object)
   structure(list(
     method = object$method,
