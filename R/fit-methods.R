@@ -251,6 +251,7 @@ print.dmil_expert_weights <- function(x, n = 6, ...) {
 #'   have an interaction table, see [interactions()]).
 #' @export
 tidy.dmil_fit <- function(x, what = c("networks", "interactions"), ...) {
+  validate_dmil_fit(x, outputs = TRUE)
   dm_check_dots_empty()
   what <- dm_arg_match(what)
   if (what == "networks") return(network_table(x))
@@ -299,6 +300,7 @@ method_head_norms.dmil_method <- function(m, fit) NULL
 #' @rdname fit-methods
 #' @export
 glance.dmil_fit <- function(x, ...) {
+  validate_dmil_fit(x, outputs = TRUE)
   dm_check_dots_empty()
   final <- model_val_metrics(x)
   data.frame(method = x$method, n = x$n, n_val = x$n_val, views = length(x$views),

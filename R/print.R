@@ -37,7 +37,7 @@ method_architecture.dmil_method_baseline <- function(m, fit, enc, fusion) {
 #' @export
 print.dmil_fit <- function(x, ...) {
   damage <- tryCatch({
-    validate_dmil_fit(x)
+    validate_dmil_fit(x, outputs = TRUE)
     NULL
   }, dmil_error_fit = function(e) e)
   if (!is.null(damage)) {
@@ -100,7 +100,7 @@ method_print_body.dmil_method_baseline <- function(m, fit) {
 #' summary(dmil_fit(x, y, method = "unimodal", epochs = 10, nthreads = 1))
 #' @export
 summary.dmil_fit <- function(object, ...) {
-  validate_dmil_fit(object)
+  validate_dmil_fit(object, outputs = TRUE)
   vm <- model_val_metrics(object)
   structure(list(
     method = object$method,

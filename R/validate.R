@@ -4,7 +4,10 @@
 # broken field in one classed error (dmil_error_fit); C's own checks of the
 # parameters against the architecture stay as the last line of defence, and
 # as_fit_error() gives their refusals the same class.
-validate_dmil_fit <- function(fit, call = rlang::caller_env()) {
+# With `outputs`, also the training records that print(), summary(),
+# tidy() and glance() read (fits saved by earlier development versions
+# named the validation metrics val_acc and val_loss).
+validate_dmil_fit <- function(fit, outputs = FALSE, call = rlang::caller_env()) {
   broken <- function(field, what) {
     dm_abort(c("This fit is damaged: {.field {field}} {what}.",
                "i" = "Fit the model again; a fit is only valid as {.fn dmil_fit} made it."),
@@ -44,6 +47,16 @@ validate_dmil_fit <- function(fit, call = rlang::caller_env()) {
     theta <- nets[[nm]]$theta
     if (!is.numeric(theta) || !length(theta) || !all(is.finite(theta))) {
       broken(paste0("nets$", nm, "$theta"), "must hold finite parameters")
+    }
+  }
+  if (outputs) {
+    metrics <- c("val_accuracy", "val_log_loss")
+    for (field in c("history", "val_metrics")) {
+      if (!is.null(fit[[field]]) && !all(metrics %in% names(fit[[field]]))) {
+        dm_abort(c("This fit's {.field {field}} lacks {.field {metrics}}.",
+                   "i" = "A fit saved by an earlier version of dmil names them {.field val_acc} and {.field val_loss}; {.fn predict} still works, fit again for its records."),
+                 class = "dmil_error_fit", call = call)
+      }
     }
   }
   invisible(fit)

@@ -35,3 +35,19 @@ test_that("an intact fit passes, and so does its saved copy", {
   saveRDS(fit, path)
   expect_identical(predict(readRDS(path), d$x), predict(fit, d$x))
 })
+
+test_that("a fit saved before the metrics were renamed predicts, and its records say why they cannot be read", {
+  old <- fit
+  rename <- function(d) {
+    names(d)[names(d) == "val_accuracy"] <- "val_acc"
+    names(d)[names(d) == "val_log_loss"] <- "val_loss"
+    d
+  }
+  old$history <- rename(old$history)
+  old$val_metrics <- rename(old$val_metrics)
+  old$fingerprint <- NULL
+  expect_identical(predict(old, d$x), predict(fit, d$x))
+  expect_error(glance(old), "earlier version", class = "dmil_error_fit")
+  expect_error(tidy(old), "earlier version", class = "dmil_error_fit")
+  expect_output(print(old), "damaged")
+})
