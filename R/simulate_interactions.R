@@ -123,6 +123,7 @@ simulate_interactions <- function(n, design = c("mix4", "mix3", "gates", "gauss"
   unit <- dm_arg_match(unit)
   seed <- check_seed(seed)
   params <- design_params(design, list(...), seed)
+  check_simulation_size(n, design, params)
   sim <- with_seed(seed, switch(design,
     mix4 = sim_typed(n, params, mix4_types),
     mix3 = sim_typed(n, params, mix3_types),
@@ -158,6 +159,28 @@ print.dmil_simulation <- function(x, ...) {
   invisible(x)
 }
 
+# A simulation that would need more than `limit` bytes (an estimate from n
+# and the design's sizes) is refused before anything is allocated.
+check_simulation_size <- function(n, design, p, limit = 4 * 2^30, call = rlang::caller_env()) {
+  per_sample <- switch(design,
+    mix4 = , mix3 = {
+      types <- if (design == "mix4") mix4_types else mix3_types
+      configs <- length(types$labels) * p$K^(1 + types$nuisances)
+      sum(p$dims) + configs * (length(p$dims) + 2)
+    },
+    gates = 16,
+    gauss = 4 * p$n_classes,
+    pid = 2 * 3 * p$d_out + p$n_classes
+  )
+  bytes <- 8 * as.numeric(n) * per_sample
+  if (bytes > limit) {
+    dm_abort(c("This simulation would need about {format(bytes / 2^30, digits = 3)} GB of memory.",
+               "i" = "Simulate fewer samples or smaller views (the limit is {limit / 2^30} GB)."),
+             class = "dmil_error_memory", call = call)
+  }
+  invisible()
+}
+
 design_params <- function(design, dots, seed, call = rlang::caller_env()) {
   defaults <- switch(design,
     mix4 = list(K = 2, pi = rep(0.25, 4), d_latent = 8, dims = c(16, 16), sigma = 0.5,
@@ -182,8 +205,8 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
   }
   p <- utils::modifyList(defaults, dots)
   chk <- function(ok, what) {
-    if (!ok) dm_abort("Invalid {.arg {what}} for design {.val {design}}.",
-                      class = "dmil_error_arg", call = call)
+    if (!isTRUE(ok)) dm_abort("Invalid {.arg {what}} for design {.val {design}}.",
+                              class = "dmil_error_arg", call = call)
   }
   if (design %in% c("mix4", "mix3")) {
     types <- if (design == "mix4") mix4_types else mix3_types
@@ -193,7 +216,18 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
           sum(p$pi) > 0, "pi")
     p$pi <- p$pi / sum(p$pi)
     p$d_latent <- check_count(p$d_latent, arg = "d_latent", call = call)
-    chk(is.numeric(p$dims) && length(p$dims) == M && all(p$dims >= 1), "dims")
+    chk(is.numeric(p$dims) && length(p$dims) == M && all(is.finite(p$dims)) &&
+          all(p$dims >= 1) && all(p$dims == round(p$dims)), "dims")
+    p$dims <- as.integer(p$dims)
+    # the exact oracle sums over every configuration (type, label, nuisance
+    # classes) for every sample
+    configs <- length(types$labels) * p$K^(1 + types$nuisances)
+    if (configs > 1e5) {
+      dm_abort(c("{.arg K} = {p$K} is too large for the exact oracle of design {.val {design}}.",
+                 "x" = "It would sum over {format(configs, big.mark = ',')} configurations per sample.",
+                 "i" = "Use at most {floor((1e5 / length(types$labels))^(1 / (1 + types$nuisances)))} classes."),
+               class = "dmil_error_arg", call = call)
+    }
     p$sigma <- check_number(p$sigma, min = 0, min_open = TRUE, arg = "sigma", call = call)
     chk(is.numeric(p$kappa) && length(p$kappa) == M && all(is.finite(p$kappa)), "kappa")
     p$tagged <- check_flag(p$tagged, arg = "tagged", call = call)

@@ -193,3 +193,15 @@ test_that("with mixing = \"blocks\" each type's classes show in its own features
   expect_error(simulate_interactions(10, "mix4", mixing = "sparse"), class = "dmil_error_arg")
   expect_null(simulate_interactions(10, "mix4", seed = 1)$features)
 })
+
+test_that("simulations too large for memory or for the exact oracle, and bad parameters, are refused", {
+  expect_error(simulate_interactions(10, "mix4", K = 1e6), "too large", class = "dmil_error_arg")
+  expect_error(simulate_interactions(1e8, "mix4"), "GB of memory", class = "dmil_error_memory")
+  expect_error(simulate_interactions(10, "mix4", dims = c(1e9, 3)), "GB of memory",
+               class = "dmil_error_memory")
+  expect_error(simulate_interactions(10, "mix4", dims = c(2.5, 3)), "dims", class = "dmil_error_arg")
+  expect_error(simulate_interactions(10, "mix4", pi = c(NA, 1, 1, 1)), "pi", class = "dmil_error_arg")
+  expect_error(simulate_interactions(10, "mix4", pi = c(1, 1)), "pi", class = "dmil_error_arg")
+  expect_error(simulate_interactions(10, "pid", fractions = c(NA, 1, 1)), "fractions",
+               class = "dmil_error_arg")
+})
