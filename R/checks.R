@@ -223,13 +223,15 @@ as_sparse_view <- function(v, name, arg, call) {
     dm_abort("View {.val {name}} of {.arg {arg}} has no columns.",
              class = "dmil_error_dims", call = call)
   }
-  bad <- which(!is.finite(m@x))
-  if (length(bad)) {
-    dm_abort(
-      c("View {.val {name}} of {.arg {arg}} contains NA, NaN or infinite values.",
-        "x" = "{length(bad)} stored value{?s}.",
-        "i" = "dmil does not impute: remove or impute these values first."),
-      class = "dmil_error_values", call = call)
+  bad <- !is.finite(m@x)
+  if (any(bad)) {
+    # the counts check_finite_columns() reads, from the stored values
+    rows <- rep(seq_len(nrow(m)), diff(m@p))[bad]
+    cols <- m@j[bad] + 1L
+    first <- rep(NA_integer_, ncol(m))
+    first[sort(unique(cols))] <- as.integer(tapply(rows, cols, min))
+    check_finite_columns(list(n_bad = tabulate(cols, ncol(m)), first_bad = first),
+                         colnames(m) %||% paste0("V", seq_len(ncol(m))), name, arg, call)
   }
   cn <- colnames(m)
   if (!is.null(cn) && (anyNA(cn) || any(cn == "") || anyDuplicated(cn))) {
@@ -453,7 +455,7 @@ check_new_data <- function(new_data, new_x = NULL, dots = list(), spec = NULL,
               class = "dmil_message_deprecated", .frequency = "regularly",
               .frequency_id = paste0("dmil_", name))
   }
-  spec_views(given[[1]], spec, arg = name, call = call)
+  spec_views(given[[1]], spec)
 }
 
 # Every class of `y` has at least `min` samples; `why` completes "so that",

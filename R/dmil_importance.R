@@ -231,7 +231,7 @@ importance_data <- function(new_data, y, levels, object, call) {
              class = "dmil_error_newdata", call = call)
   }
   spec <- if (inherits(object, "dmil_fit")) object$table else interaction_info(object)$table
-  views <- check_views(spec_views(new_data, spec, call = call), min_views = 1L, arg = "new_data",
+  views <- check_views(spec_views(new_data, spec), min_views = 1L, arg = "new_data",
                        call = call)
   y <- check_outcome(y, nrow(views[[1]]), call = call)
   unknown <- setdiff(levels(y), levels)

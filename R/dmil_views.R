@@ -128,15 +128,9 @@ view_selections <- function(views, arg, call) {
 
 # New data for a model fitted from a table (`spec`, see table_views()): a
 # data frame is split into the model's views by its columns (the outcome,
-# if present, is ignored); a list of views is returned as it is.
-spec_views <- function(new_data, spec, arg = "new_data", call = rlang::caller_env()) {
+# if present, is ignored); a list of views is returned as it is. Columns
+# the data lack are left for match_blueprint() to name, view by view.
+spec_views <- function(new_data, spec) {
   if (is.null(spec) || !is.data.frame(new_data)) return(new_data)
-  need <- unlist(spec$views, use.names = FALSE)
-  lacking <- setdiff(need, names(new_data))
-  if (length(lacking)) {
-    dm_abort(c("{.arg {arg}} lacks {length(lacking)} column{?s} the model's views use.",
-               "x" = "Missing: {.val {utils::head(lacking, 10)}}{if (length(lacking) > 10) ', ...' else ''}."),
-             class = "dmil_error_newdata", call = call)
-  }
-  lapply(spec$views, function(cc) new_data[cc])
+  lapply(spec$views, function(cc) new_data[intersect(cc, names(new_data))])
 }

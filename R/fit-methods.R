@@ -110,7 +110,7 @@ fitted_data <- function(fit, env, call = rlang::caller_env()) {
   if (!is.null(spec)) {
     if (!is.data.frame(found$x)) found$x <- NULL
     if (!is.null(spec$outcome)) found$y <- found$x[[spec$outcome]]
-    found$x <- spec_views(found$x, spec, call = call)
+    found$x <- spec_views(found$x, spec)
   }
   changed <- function(why) {
     dm_abort(c("Without {.arg new_data}, {.fn augment} predicts the training data, but the data the fit's call names have changed since the fit.",
