@@ -2,11 +2,15 @@
 # were standardised, so that predict() can re-apply the same preprocessing to
 # new data whose views or columns come in another order.
 
-learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env()) {
+# Column statistics are those of the samples that have the view (`present`,
+# view_presence()).
+learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env(),
+                            present = NULL) {
   bp <- vector("list", length(views))
   names(bp) <- names(views)
   for (v in names(views)) {
     m <- views[[v]]
+    if (!is.null(present) && !all(present[, v])) m <- m[present[, v], , drop = FALSE]
     named <- !is.null(colnames(m))
     cn <- if (named) colnames(m) else paste0("V", seq_len(ncol(m)))
     st <- view_colstats(m, nthreads)
@@ -44,6 +48,76 @@ learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env
   bp
 }
 
+# Which views each sample has (n x views, logical), or NULL when every
+# sample has every view. A dense view is absent for a sample whose row is
+# entirely NA; a row with only some values NA is an error that says where
+# (absent_rows()); a sparse view is never absent. Every sample needs one
+# view, and every view some samples.
+view_presence <- function(views, nthreads, arg = "x", call = rlang::caller_env()) {
+  present <- NULL
+  for (v in names(views)) {
+    m <- views[[v]]
+    if (inherits(m, "sparseMatrix")) next
+    gone <- absent_rows(m, view_colstats(m, nthreads), v, arg, call)
+    if (!any(gone)) next
+    if (is.null(present)) {
+      present <- matrix(TRUE, nrow(m), length(views), dimnames = list(NULL, names(views)))
+    }
+    present[gone, v] <- FALSE
+  }
+  if (is.null(present)) return(NULL)
+  none <- which(rowSums(present) == 0)
+  if (length(none)) {
+    dm_abort(
+      c("Every sample needs at least one view.",
+        "x" = "{cli::qty(length(none))}Row{?s} {as.character(utils::head(none, 5))} of {.arg {arg}} {?has/have} none."),
+      class = "dmil_error_values", call = call)
+  }
+  never <- names(views)[colSums(present) == 0]
+  if (length(never)) {
+    dm_abort(
+      c("View {.val {never}} of {.arg {arg}} is missing for every sample.",
+        "i" = "Leave it out of {.arg {arg}}."),
+      class = "dmil_error_values", call = call)
+  }
+  present
+}
+
+# The rows of dense view `m` (column statistics `st`) whose used columns
+# `cols` are all NA: absent for that sample. A row with some but not all
+# of them NA is an error naming its first missing value.
+absent_rows <- function(m, st, v, arg, call, cols = seq_len(ncol(m))) {
+  if (!any(st$n_bad[cols] > 0)) return(rep(FALSE, nrow(m)))
+  na <- is.na(m[, cols, drop = FALSE])
+  n_na <- rowSums(na)
+  partial <- which(n_na > 0 & n_na < length(cols))
+  if (length(partial)) {
+    i <- partial[1]
+    cn <- colnames(m) %||% paste0("V", seq_len(ncol(m)))
+    dm_abort(
+      c("View {.val {v}} of {.arg {arg}} has rows with some but not all values missing.",
+        "x" = "{length(partial)} row{?s}; the first is row {i}, NA in column {.val {cn[cols[which(na[i, ])[1]]]}}.",
+        "i" = "A view can be missing for a sample only as a whole (all its values NA); impute scattered values first."),
+      class = "dmil_error_values", call = call)
+  }
+  n_na == length(cols)
+}
+
+# The views with each absent row (present, view_presence()) set to the
+# blueprint's centres, the standardised value 0 that no model reads.
+fill_absent <- function(views, bp, present) {
+  if (is.null(present)) return(views)
+  for (v in names(bp)) {
+    gone <- !present[, v]
+    if (!any(gone)) next
+    m <- views[[v]]
+    m[gone, ] <- 0
+    m[gone, bp[[v]]$keep] <- rep(bp[[v]]$center, each = sum(gone))
+    views[[v]] <- m
+  }
+  views
+}
+
 check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) {
   bad <- used[st$n_bad[used] > 0]
   if (length(bad)) {
@@ -63,7 +137,8 @@ check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) 
 core_views <- function(data) {
   if (!is.null(data$handle)) return(data[c("handle", "start", "n")])
   list(views = unname(lapply(data$views, core_view)), cols = unname(data$cols),
-       center = unname(data$center), scale = unname(data$scale))
+       center = unname(data$center), scale = unname(data$scale),
+       present = if (!is.null(data$present)) unname(data$present))
 }
 
 # The standardised float copy of a fit's views (under its blueprint `bp`)
@@ -71,16 +146,30 @@ core_views <- function(data) {
 # the validation rows, so that each part is a block of rows. `order` maps
 # its rows to the rows of the views. Released by free_fit_data(), or when
 # R collects it.
-fit_data <- function(views, bp, val_rows) {
+# `present` (view_presence()) marks the views each sample has; absent rows
+# must have been filled (fill_absent()).
+fit_data <- function(views, bp, val_rows, present = NULL) {
   n <- nrow(views[[1]])
   keep <- rep(TRUE, n)
   keep[val_rows] <- FALSE
   order <- if (length(val_rows)) c(which(keep), val_rows) else seq_len(n)
-  handle <- .Call(C_dm_data_new, training_views(views, bp),
+  handle <- .Call(C_dm_data_new, training_views(views, bp, present),
                   if (length(val_rows)) as.integer(order))
   if (is.character(handle)) check_status(handle)
   list(handle = handle, order = order, n_train = n - length(val_rows), n = n, names = names(bp),
-       ids = view_ids(views))
+       ids = view_ids(views), present = if (!is.null(present)) present[order, , drop = FALSE])
+}
+
+# Rows `rows` (of data for core_views(), in its order) and views `views` of
+# data as a shared copy of their own, as fit_rows() gives them (all rows).
+data_subset <- function(data, rows, views = data$names %||% names(data$views)) {
+  idx <- match(views, data$names %||% names(data$views))
+  handle <- .Call(C_dm_data_subset, core_views(data), as.integer(rows), as.integer(idx))
+  if (is.character(handle)) check_status(handle)
+  fd <- list(handle = handle, order = seq_along(rows), n_train = length(rows), n = length(rows),
+             names = views, ids = data$ids[rows],
+             present = if (!is.null(data$present)) data$present[rows, views, drop = FALSE])
+  fit_rows(fd, ids = TRUE)
 }
 free_fit_data <- function(fd) invisible(.Call(C_dm_data_free, fd$handle))
 
@@ -93,17 +182,18 @@ fit_rows <- function(fd, part = c("all", "train", "val"), ids = FALSE) {
   start <- if (part == "val") fd$n_train else 0L
   n <- switch(part, all = fd$n, train = fd$n_train, val = fd$n - fd$n_train)
   list(handle = fd$handle, start = as.integer(start), n = as.integer(n), names = fd$names,
-       ids = if (ids) fd$ids[fd$order[start + seq_len(n)]])
+       ids = if (ids) fd$ids[fd$order[start + seq_len(n)]],
+       present = if (!is.null(fd$present)) fd$present[start + seq_len(n), , drop = FALSE])
 }
 
 # Training views as data under the blueprint learnt from them (the fields
 # of match_blueprint()'s result that core_views() and the callers read).
-training_data <- function(views, bp) {
+training_data <- function(views, bp, present = NULL) {
   list(views = views, cols = lapply(bp, function(b) as.integer(b$keep - 1L)),
        center = lapply(bp, `[[`, "center"), scale = lapply(bp, `[[`, "scale"),
-       n = nrow(views[[1]]), ids = view_ids(views))
+       n = nrow(views[[1]]), ids = view_ids(views), present = present)
 }
-training_views <- function(views, bp) core_views(training_data(views, bp))
+training_views <- function(views, bp, present = NULL) core_views(training_data(views, bp, present))
 
 # Matches new data to a blueprint. Returns the views in blueprint order with
 # 0-based column indices for the C core. With `allow_missing` (DMIL), views
@@ -127,7 +217,8 @@ match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rla
   for (v in names(bp)) {
     b <- bp[[v]]
     if (!v %in% names(views)) {
-      out$views[[v]] <- matrix(0, n, length(b$columns))
+      # the centres: standardised zeros, as fill_absent() leaves absent rows
+      out$views[[v]] <- matrix(b$center, n, length(b$columns), byrow = TRUE)
       out$cols[[v]] <- seq_along(b$columns) - 1L
       present[, v] <- FALSE
       next
@@ -167,19 +258,10 @@ match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rla
     }
     st <- view_colstats(m, nthreads)
     if (allow_missing && any(st$n_bad[idx] > 0)) {
-      na <- is.na(m[, idx, drop = FALSE])
-      n_na <- rowSums(na)
-      partial <- which(n_na > 0 & n_na < length(idx))
-      if (length(partial)) {
-        dm_abort(
-          c("View {.val {v}} of {.arg {arg}} has rows with some but not all values missing.",
-            "x" = "{length(partial)} row{?s}, the first is row {partial[1]}.",
-            "i" = "A view can be missing for a sample only as a whole (all its values NA)."),
-          class = "dmil_error_values", call = call)
-      }
-      gone <- n_na == length(idx)
+      gone <- absent_rows(m, st, v, arg, call, cols = idx)
       present[gone, v] <- FALSE
       m[gone, ] <- 0
+      m[gone, idx] <- rep(b$center, each = sum(gone))
       st <- .Call(C_dm_colstats, m, nthreads)
     }
     cn <- if (is.null(colnames(m))) paste0("V", seq_len(ncol(m))) else colnames(m)

@@ -66,7 +66,9 @@
 #' without validation rows). A member that needs a view a sample lacks
 #' leaves the pool for that sample and the others' weights are rescaled to
 #' sum to 1: without a view, the network and the ensemble's present members
-#' predict. The weights are `fit$pool$weights`. The interaction table, the
+#' predict. Likewise in training (see [dmil_fit()], Samples that lack
+#' views): `joint`, `late` and `early` train on the samples with every view,
+#' the ensemble's networks on the samples with their view. The weights are `fit$pool$weights`. The interaction table, the
 #' component contributions of `predict(type = "components")` (for the class
 #' the pool predicts) and the training stages stay the network's;
 #' `members = character()` predicts with the network alone.

@@ -73,9 +73,51 @@
 #' The fit makes one standardised copy of the views, which every step reads:
 #' training, DMIL's Phase B scores and the interaction-aware ensemble's (which
 #' therefore share the fit's standardisation), and the validation metrics.
-#' Missing or infinite values are an error (dmil does not impute). Views and
-#' columns of new data are matched by name at prediction time; DMIL models
-#' also predict when whole views are missing (see [predict.dmil_fit()]).
+#' Infinite values are an error, and so are missing values except where a
+#' whole view is missing for a sample (see Samples that lack views; dmil
+#' does not impute). Views and columns of new data are matched by name at
+#' prediction time; DMIL and ensemble models also predict when whole views
+#' are missing (see [predict.dmil_fit()]).
+#'
+#' @section Samples that lack views:
+#' A sample may lack any of its views but not all: its row of that view is
+#' entirely `NA` (a sparse view is never missing). Each view is
+#' standardised with the statistics of the samples that have it.
+#' * `"dmil"` trains on what each sample has. The product of experts fuses
+#'   the redundant codes of the views present; a view's unique head, its
+#'   unimodal loss terms, its KL terms and its share of the alignment and
+#'   orthogonality terms count only where it is present; the synergy head
+#'   and its terms, and the functional-ANOVA penalty, only where every view
+#'   is. A sample lacking a view contributes nothing to that view's encoder,
+#'   its posterior layers, its unique head or the synergy channel (the
+#'   package's tests check that its absent values change neither the loss
+#'   nor the gradient). Phase B scores the samples with every view (the
+#'   others' stage weights are 1); the pool's members that need every view
+#'   (`"joint"`, `"late"`, `"early"`) train on those samples, an
+#'   `"ensemble"` member's networks on every sample with their view.
+#' * `"ensemble"` and `"unimodal"` train each view's network on the samples
+#'   that have that view; the ensemble predicts from the views a sample has.
+#' * The other methods need every view of every sample and refuse such data
+#'   with an error; impute the missing views, or leave those samples out.
+#'
+#' What it gains, measured by `bench/incomplete_views.R` (in the source
+#' repository): one view removed at random from 10%, 30% or 50% of the
+#' training samples; default DMIL trained on every sample against the same
+#' trained on the complete samples alone, both judged on held-out samples
+#' with every view (accuracy difference in points, standard error over 5
+#' repeats in brackets):
+#'
+#' | data | 10% | 30% | 50% |
+#' |---|---|---|---|
+#' | MIX4, K = 3, weaker second view, 1000 training samples | -0.15 (0.22) | +0.75 (0.51) | +0.65 (0.96) |
+#' | `brca`, 5-fold cross-validation | -0.30 (0.54) | +0.87 (0.74) | +0.57 (0.35) |
+#'
+#' The log-loss improves at 30% and 50% (by 0.019 and 0.029 on MIX4). The
+#' gains are small (the pool's members that need every view, and the
+#' network's synergy and the missing view's unique part, learn from the
+#' complete samples only); they grow when the complete samples are few (MIX4 with 600
+#' training samples of which 85% lack the second view: +2.8 points overall,
+#' +4.4 on the samples whose label only the first view carries; 6 repeats).
 #'
 #' @section Training and reproducibility:
 #' A stratified fraction `validation` of the samples is held out (the same
@@ -183,6 +225,16 @@
 #'                 nthreads = 1)
 #' fit
 #'
+#' # A third of the samples lack the second view (rows of NA): DMIL trains on
+#' # the views each has, and their interactions are NA where a view is needed
+#' x_gone <- sim$x
+#' x_gone$x2[1:300, ] <- NA
+#' fit_gone <- dmil_fit(x_gone, sim$y, epochs = 10,
+#'                      control = dmil_control(finetune_epochs = 3, scores = list(epochs = 5)),
+#'                      nthreads = 1)
+#' tab <- interactions(fit_gone)
+#' tab[c(1, nrow(tab)), ]
+#'
 #' # One table: views by column selection, labels by column name
 #' tab <- data.frame(audio = x$audio, video = x$video, label = y)
 #' fit <- dmil_fit(tab, views = list(audio = starts_with("audio"), video = starts_with("video")),
@@ -202,8 +254,8 @@ dmil_fit <- function(x, y, method = c("dmil", "joint", "late", "ensemble", "earl
   y <- tab$y
   s <- fit_setup(x, y, method, hidden, depth, fusion_depth, epochs, batch_size, lr, weight_decay,
                  validation, patience, which, control, seed, nthreads, progress)
-  bp <- learn_blueprint(s$views, s$nthreads)
-  data <- fit_data(s$views, bp, s$val_rows)
+  bp <- learn_blueprint(s$views, s$nthreads, present = s$present)
+  data <- fit_data(fill_absent(s$views, bp, s$present), bp, s$val_rows, s$present)
   on.exit(free_fit_data(data), add = TRUE)
   settings <- c(s[c("hidden", "depth", "fusion_depth", "epochs", "batch_size", "lr", "weight_decay",
                     "validation")],
@@ -266,6 +318,16 @@ fit_setup <- function(x, y, method, hidden, depth, fusion_depth, epochs, batch_s
   method_check(method_of(method), views, y, out$val_rows, out$control, out$epochs, call = call)
   out$progress <- check_flag(progress, call = call)
   out$nthreads <- check_nthreads(nthreads, call = call)
+  out$present <- view_presence(views, out$nthreads, call = call)
+  if (!is.null(out$present) && !method_incomplete(method_of(method))) {
+    lacking <- which(rowSums(!out$present) > 0)
+    dm_abort(
+      c("Method {.val {method}} needs every view of every training sample.",
+        "x" = "{length(lacking)} sample{?s} lack{?s/} a view (all its values NA); the first is row {lacking[1]}, without {.val {colnames(out$present)[!out$present[lacking[1], ]]}}.",
+        "i" = "{.code method = \"dmil\"} trains on the views each sample has, and {.code method = \"ensemble\"} trains each view's network on the samples that have it.",
+        "i" = "Or impute the missing views, or leave those samples out."),
+      class = "dmil_error_values", call = call)
+  }
   out
 }
 

@@ -118,12 +118,17 @@ permute_features <- function(g, repeats, seed, progress) {
                           total = length(stacks) * repeats, .envir = environment())
   }
   # atoms: permuted among the samples of the same dominant atom, so that a
-  # feature's values move only between samples of one kind
+  # feature's values move only between samples of one kind; and a view's
+  # features among the samples that have the view
   strata <- if (is.null(base$dominant)) list(seq_len(n)) else split(seq_len(n), base$dominant)
+  has <- lapply(views, function(m) inherits(m, "sparseMatrix") | !is.na(m[, 1]))
   # drawn as they are used, in the order (repeat, feature), from `seed`
-  permutation <- function() {
+  permutation <- function(v) {
     p <- seq_len(n)
-    for (s in strata) p[s] <- s[sample.int(length(s))]
+    for (s in strata) {
+      s <- s[has[[v]][s]]
+      p[s] <- s[sample.int(length(s))]
+    }
     p
   }
   res <- array(NA_real_, c(nrow(features), length(terms), repeats))
@@ -143,7 +148,7 @@ permute_features <- function(g, repeats, seed, progress) {
       v <- features$view[idx]
       col <- features$column[idx]
       for (j in seq_along(idx)) {
-        stacked[[v[j]]][(j - 1L) * n + seq_len(n), col[j]] <- views[[v[j]]][permutation(), col[j]]
+        stacked[[v[j]]][(j - 1L) * n + seq_len(n), col[j]] <- views[[v[j]]][permutation(v[j]), col[j]]
       }
       scored <- g$score(stacked, rep(g$y, length(idx)), length(idx))
       for (j in seq_along(idx)) {
@@ -187,8 +192,14 @@ importance_groups <- function(object, new_data, y, env, nthreads, call = rlang::
       list(values = cbind(log_loss = -log(pmax(p, .Machine$double.eps))), dominant = NULL)
     })
   }
+  # atoms are defined for the samples with every view
   atom_group <- function(views, y, rows, fold = NULL) {
     info <- interaction_info(it)
+    full <- Reduce(`&`, lapply(views, function(m) inherits(m, "sparseMatrix") | !is.na(m[, 1])))
+    if (!all(full)) {
+      views <- view_rows(views, which(full))
+      y <- y[full]
+    }
     list(views = views, y = y, rows = rows, score = function(v, labels, copies) {
       data <- match_blueprint(v, info$blueprint, nthreads, call = call)
       p <- interactions_predict_core(info, data, labels, nthreads,
@@ -215,7 +226,8 @@ importance_groups <- function(object, new_data, y, env, nthreads, call = rlang::
     out <- list(loss_group(sub(rows), train$y[rows], "the fit's validation rows"))
   }
   if (!is.null(it)) {
-    rows <- match(as.character(it$sample), as.character(view_ids(train$x)))
+    # the table's samples with every view, in the order of its folds
+    rows <- match(as.character(it$sample[!is.na(it$dominant)]), as.character(view_ids(train$x)))
     out <- c(out, list(atom_group(sub(rows), train$y[rows],
                                   "the training rows, out of fold", interaction_info(it)$fold[, 1])))
   }

@@ -85,6 +85,19 @@
 #' `view1`, `view2`, `r`, `u_view1`, `u_view2`, `s`, `i_view1`, `i_view2` and
 #' `i_joint` (of the pair).
 #'
+#' @section Samples that lack views:
+#' A sample may lack views (its row of a view entirely `NA`; see
+#' [dmil_fit()]). The atoms need every view, so they are estimated on the
+#' samples that have every view, as if the others were not there (the
+#' table's folds, models, repeats and reliability warnings are theirs). A
+#' sample that lacks a view has `NA` for every atom, `dominant`, the `sd_`
+#' columns and the informations of the subsets of views it lacks; the
+#' informations of the single views it has (`i_<view>`, and `h_<view>` for
+#' `"lsmi"`) are estimated by cross-fitting that view's discriminator (and
+#' density) on every sample that has the view. Means, intervals, plots and
+#' [glance()] are of the samples with every view; [predict()] of the table
+#' needs every view.
+#'
 #' @section Reliability:
 #' A warning of class `dmil_warning_unreliable` says when the estimates
 #' should not be trusted as they are: a class with fewer than 10 samples in
@@ -189,11 +202,15 @@ dmil_interactions <- function(x, y, measure = c("pmmi", "lsmi"), folds = 5, repe
   a <- interactions_setup(tab$x, tab$y, measure, folds, repeats, foldid, pairs, hidden, depth, epochs,
                           batch_size, lr, weight_decay, patience, inner_validation, calibrate,
                           bins, knife, seed, nthreads, progress)
-  bp <- learn_blueprint(a$views, a$nthreads)
-  res <- interactions_core(training_data(a$views, bp), bp, a$y, measure, unit, prior, a$folds,
-                           a$foldid, a$pairs, a$s, a$seed, a$nthreads, a$progress)
-  warn_unreliable(res$table, res$per_repeat, a$y, attr(res$table, "dmil")$fold, a$folds, a$s,
-                  a$n_train)
+  bp <- learn_blueprint(a$views, a$nthreads, present = a$present)
+  res <- interactions_core(training_data(fill_absent(a$views, bp, a$present), bp, a$present), bp,
+                           a$y, measure, unit, prior, a$folds, a$foldid, a$pairs, a$s, a$seed,
+                           a$nthreads, a$progress)
+  # judged on the samples with every view, whose atoms the table estimates
+  full <- attr(res$table, "dmil")$complete %||% seq_len(a$n)
+  warn_unreliable(res$table[full, , drop = FALSE],
+                  if (!is.null(res$per_repeat)) res$per_repeat[full, , , drop = FALSE],
+                  a$y[full], attr(res$table, "dmil")$fold, a$folds, a$s, a$n_train)
   if (!is.null(tab$spec)) attr(res$table, "dmil")$table <- tab$spec
   res$table
 }
@@ -209,19 +226,23 @@ interactions_setup <- function(x, y, measure, folds, repeats, foldid, pairs, hid
   check_interaction_views(names(views), measure, call = call)
   n <- nrow(views[[1]])
   y <- check_outcome(y, n, call = call)
+  nthreads <- check_nthreads(nthreads, call = call)
+  present <- view_presence(views, nthreads, call = call)
+  # the atoms are estimated on the samples with every view
+  full <- if (is.null(present)) seq_len(n) else which(rowSums(!present) == 0)
   folds <- check_count(folds, min = 2, max = 100, call = call)
   foldid <- check_foldid(foldid, n, folds, y, call = call)
-  if (is.null(foldid)) check_fold_sizes(y, folds, call = call)
+  if (is.null(foldid)) check_fold_sizes(y[full], folds, call = call)
   s <- check_interaction_settings(list(
     repeats = repeats, hidden = hidden, depth = depth, epochs = epochs,
     batch_size = batch_size, lr = lr, weight_decay = weight_decay, patience = patience,
     inner_validation = inner_validation, calibrate = calibrate, bins = bins, knife = knife),
     call = call)
-  n_train <- fold_train_size(n, folds)
-  list(views = views, y = y, n = n, folds = folds, foldid = foldid,
-       pairs = check_flag(pairs, call = call), s = interaction_defaults(s, n, n_train),
+  n_train <- fold_train_size(length(full), folds)
+  list(views = views, y = y, n = n, folds = folds, foldid = foldid, present = present,
+       pairs = check_flag(pairs, call = call), s = interaction_defaults(s, length(full), n_train),
        n_train = n_train, progress = check_flag(progress, call = call),
-       seed = check_seed(seed, call = call), nthreads = check_nthreads(nthreads, call = call))
+       seed = check_seed(seed, call = call), nthreads = nthreads)
 }
 
 # The work of dmil_interactions() on checked arguments: `data` the views
@@ -231,7 +252,55 @@ interactions_setup <- function(x, y, measure, folds, repeats, foldid, pairs, hid
 # each repeat, or NULL), without the reliability warnings.
 interactions_core <- function(data, bp, y, measure, unit, prior, folds, foldid, pairs, s, seed,
                               nthreads, progress) {
+  if (!is.null(data$present) && !all(data$present)) {
+    return(interactions_incomplete(data, bp, y, measure, unit, prior, folds, foldid, pairs, s, seed,
+                                   nthreads, progress))
+  }
   vn <- names(bp)
+  M <- length(vn)
+  n <- data$n
+  p <- pointwise_informations(data, vn, y, measure, prior, folds, foldid, s, seed, nthreads,
+                              progress)
+  res <- p$res
+  R <- s$repeats
+  K <- nlevels(y)
+  ids <- data$ids
+  tab <- interaction_table(p$i_avg, p$h_avg, y, vn, measure, unit, ids)
+  shift <- attr(tab, "shift")
+  per <- if (R > 1) repeat_atoms(p$i_rep, p$h_rep, vn, measure, unit, shift)
+  tab <- cbind(tab, spread_columns(per, vn, n))
+
+  metrics <- lapply(res$logp, logit_metrics, y)
+  info <- list(
+    measure = measure, unit = unit, prior = prior, folds = folds, repeats = R,
+    fold = res$fold, levels = levels(y), views = vn, blueprint = bp, nets = p$nets,
+    thetas = res$nets, calib = res$calib,
+    knife_thetas = if (measure == "lsmi") res$knife, knife = s$knife,
+    fold_prior = matrix(res$prior[, , 1], folds, K, dimnames = list(NULL, levels(y))),
+    shift = shift,
+    accuracy = vapply(metrics, `[[`, numeric(1), "val_accuracy"),
+    logloss = vapply(metrics, `[[`, numeric(1), "val_log_loss"),
+    per_repeat = list(i = p$i_rep, h = p$h_rep, log_prior = p$log_prior_rep),
+    settings = c(s[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience",
+                     "inner_validation", "calibrate", "bins")],
+                 list(seed = seed, nthreads = nthreads)),
+    version = as.character(utils::packageVersion("dmil"))
+  )
+  if (pairs && M >= 3) attr(tab, "pairs") <- pair_tables(p$i_avg, vn, unit, ids)
+  attr(tab, "shift") <- NULL
+  attr(tab, "dmil") <- info
+  class(tab) <- c("dmil_interactions", "data.frame")
+  list(table = tab, per_repeat = per)
+}
+
+# The cross-fitted discriminators (and, for "lsmi", densities) of the
+# views `vn` of data, and the pointwise informations they give (nats):
+# res (C_dm_interactions_fit()'s result), i_rep (n x repeats x subsets, each
+# repeat's), i_avg (n x subsets, of the probabilities averaged over
+# repeats), the surprisals h_rep and h_avg likewise, the log prior of each
+# sample's label per repeat, and the nets.
+pointwise_informations <- function(data, vn, y, measure, prior, folds, foldid, s, seed, nthreads,
+                                   progress) {
   M <- length(vn)
   n <- data$n
   n_train <- fold_train_size(n, folds)
@@ -272,33 +341,56 @@ interactions_core <- function(data, bp, y, measure, unit, prior, folds, foldid, 
   h_avg <- if (measure == "lsmi") {
     -matrix(vapply(seq_len(M), function(m) log_mean_exp_rows(res$logdens[, m, ]), numeric(n)), n)
   }
-  ids <- data$ids
-  tab <- interaction_table(i_avg, h_avg, y, vn, measure, unit, ids)
-  shift <- attr(tab, "shift")
-  per <- if (R > 1) repeat_atoms(i_rep, h_rep, vn, measure, unit, shift)
-  tab <- cbind(tab, spread_columns(per, vn, n))
+  list(res = res, i_rep = i_rep, i_avg = i_avg, h_rep = h_rep, h_avg = h_avg,
+       log_prior_rep = log_prior_rep, nets = nets)
+}
 
-  metrics <- lapply(res$logp, logit_metrics, y)
-  info <- list(
-    measure = measure, unit = unit, prior = prior, folds = folds, repeats = R,
-    fold = res$fold, levels = levels(y), views = vn, blueprint = bp, nets = nets,
-    thetas = res$nets, calib = res$calib,
-    knife_thetas = if (measure == "lsmi") res$knife, knife = knife,
-    fold_prior = matrix(res$prior[, , 1], folds, K, dimnames = list(NULL, levels(y))),
-    shift = shift,
-    accuracy = vapply(metrics, `[[`, numeric(1), "val_accuracy"),
-    logloss = vapply(metrics, `[[`, numeric(1), "val_log_loss"),
-    per_repeat = list(i = i_rep, h = h_rep, log_prior = log_prior_rep),
-    settings = c(s[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience",
-                     "inner_validation", "calibrate", "bins")],
-                 list(seed = seed, nthreads = nthreads)),
-    version = as.character(utils::packageVersion("dmil"))
-  )
-  if (pairs && M >= 3) attr(tab, "pairs") <- pair_tables(i_avg, vn, unit, ids)
-  attr(tab, "shift") <- NULL
-  attr(tab, "dmil") <- info
-  class(tab) <- c("dmil_interactions", "data.frame")
-  list(table = tab, per_repeat = per)
+# interactions_core() on data where samples lack views (data$present): the
+# table of the samples that have every view, estimated on them alone (its
+# attributes, models and folds are theirs); the other samples' rows have the
+# informations of the views they have, each estimated by cross-fitting that
+# view's discriminator (and density) on every sample that has it, and NA
+# for every atom, for the informations of views they lack, and for the
+# spreads. The reliability of the complete samples' table is what the
+# warnings of dmil_interactions() judge.
+interactions_incomplete <- function(data, bp, y, measure, unit, prior, folds, foldid, pairs, s,
+                                    seed, nthreads, progress) {
+  vn <- names(bp)
+  present <- data$present
+  n <- data$n
+  complete <- which(rowSums(!present) == 0)
+  res <- interactions_core(data_subset(data, complete), bp, y[complete], measure, unit, prior,
+                           folds, foldid[complete], pairs, s, seed, nthreads, progress)
+  tab <- res$table
+  out <- tab[match(seq_len(n), complete), , drop = FALSE]
+  rownames(out) <- NULL
+  out$sample <- data$ids
+  if (!is.null(tab$label)) out$label <- y
+  k <- unit_factor(unit)
+  for (j in seq_along(vn)) {
+    v <- vn[j]
+    fill <- which(present[, v] & rowSums(!present) > 0)
+    if (!length(fill)) next
+    has <- which(present[, v])
+    p <- pointwise_informations(data_subset(data, has, v), v, y[has], measure, prior, folds,
+                                foldid[has], s, (derived_seed(seed, "views") + j) %% 2^31,
+                                nthreads, progress)
+    at <- match(fill, has)
+    out[[paste0("i_", v)]][fill] <- p$i_avg[at, 1] * k
+    if (measure == "lsmi") out[[paste0("h_", v)]][fill] <- p$h_avg[at, 1] * k
+  }
+  attributes(out)[c("dmil", "pairs")] <- attributes(tab)[c("dmil", "pairs")]
+  info <- attr(out, "dmil")
+  info$present <- present
+  info$complete <- complete
+  # the per-repeat arrays are the complete samples'
+  info$rows <- match(seq_len(n), complete)
+  attr(out, "dmil") <- info
+  class(out) <- class(tab)
+  per <- if (!is.null(res$per_repeat)) {
+    array(res$per_repeat[match(seq_len(n), complete), , ], c(n, dim(res$per_repeat)[-1]))
+  }
+  list(table = out, per_repeat = per)
 }
 
 # The settings of dmil_interactions() at their defaults (its formals),

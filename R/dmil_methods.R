@@ -152,9 +152,10 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
     if (is.null(si)) {
       cat("  Phase B: no scores (", unscored_reason, "); Phase C unweighted\n", sep = "")
     } else {
-      cat(sprintf("  Phase B: %s scores of %d training samples (%d-fold cross-fitted, %d repeat%s)\n",
-                  s$control$measure, nrow(fit$interactions), si$folds, si$repeats,
-                  if (si$repeats == 1) "" else "s"))
+      cat(sprintf("  Phase B: %s scores of %d training samples%s (%d-fold cross-fitted, %d repeat%s)\n",
+                  s$control$measure, nrow(with_atoms(fit$interactions)),
+                  if (anyNA(fit$interactions$dominant)) " with every view" else "", si$folds,
+                  si$repeats, if (si$repeats == 1) "" else "s"))
     }
     for (i in 2:nrow(ph)) {
       cat(sprintf("  Phase C stage %s: validation accuracy %s -> %s (%s)\n", ph$stage[i],
@@ -162,7 +163,7 @@ method_print_body.dmil_method_dmil <- function(m, fit) {
                   if (ph$kept[i]) "kept" else "reverted"))
     }
     if (!is.null(si)) {
-      m <- colMeans(as.data.frame(fit$interactions)[atom_columns(names(fit$views))])
+      m <- colMeans(as.data.frame(with_atoms(fit$interactions))[atom_columns(names(fit$views))])
       cat("  interaction profile (", si$unit, "): ",
           paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
     }

@@ -13,7 +13,7 @@ component_columns <- function(vn) c("r", paste0("u_", vn), "s")
 # fit): the training rows' interaction scores (DMIL's Phase B, the
 # interaction-aware ensemble) and DMIL's Phase C. The C core's own streams
 # are listed in src/core/dm_streams.h.
-seed_offsets <- c(scores = 104729, finetune = 7919)
+seed_offsets <- c(scores = 104729, finetune = 7919, views = 1299709)
 derived_seed <- function(seed, part) (seed + seed_offsets[[part]]) %% 2^31
 
 # Names of the network's parameter groups, which a stage trains (the C
@@ -43,11 +43,13 @@ dmil_stage <- function(epochs, lr, batch_size, patience, weight_decay, groups, e
 
 # Phase C weights of one component from scores v (one per training row):
 # (1 - gamma) + gamma * max(v, 0) / mean(max(v, 0)); all ones if the mean is 0.
+# A sample without a score (NA: it lacks a view the atom needs) weighs 1.
 stage_weights <- function(v, gamma) {
   vt <- pmax(v, 0)
-  m <- mean(vt)
-  if (!(m > 0)) return(rep(1, length(v)))
-  (1 - gamma) + gamma * vt / m
+  m <- mean(vt, na.rm = TRUE)
+  w <- if (isTRUE(m > 0)) (1 - gamma) + gamma * vt / m else rep(1, length(v))
+  w[is.na(w)] <- 1
+  w
 }
 
 # The temperature that divides DMIL's logits: the minimiser of the log-loss
@@ -88,14 +90,16 @@ score_training_rows <- function(data, bp, y, measure, folds, extra, seed, nthrea
   seed <- derived_seed(seed, "scores")
   rows <- fit_rows(data, "train", ids = TRUE)
   y <- droplevels(y[data$order[seq_len(rows$n)]])
+  # the atoms are estimated on the samples with every view
+  full <- if (is.null(rows$present)) y else y[rowSums(!rows$present) == 0]
   if (is.null(folds)) {
-    folds <- score_folds(y)
+    folds <- score_folds(full)
     if (is.na(folds)) return(NULL)
   } else {
-    check_fold_sizes(y, folds, arg = "control$folds")
+    check_fold_sizes(full, folds, arg = "control$folds")
   }
   s <- interaction_settings(utils::modifyList(list(repeats = 1L), extra))
-  s <- interaction_defaults(s, rows$n, fold_train_size(rows$n, folds))
+  s <- interaction_defaults(s, length(full), fold_train_size(length(full), folds))
   interactions_core(rows, bp, y, measure, "bits", s$prior, folds, NULL, FALSE, s, seed, nthreads,
                     progress)$table
 }
@@ -187,8 +191,8 @@ fit_dmil <- function(data, y, bp, opts, ctl, seed, nthreads, progress) {
 # fits saved before it existed).
 dmil_predict_core <- function(fit, data, nthreads) {
   net <- fit$nets$dmil
-  res <- as_fit_error(.Call(C_dm_dmil_predict, core_views(data), data$present,
-                            length(fit$levels), net$arch, net$theta, nthreads))
+  res <- as_fit_error(.Call(C_dm_dmil_predict, core_views(data), length(fit$levels), net$arch,
+                            net$theta, nthreads))
   check_status(res$status)
   K <- length(fit$levels)
   temp <- net$temperature %||% 1

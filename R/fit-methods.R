@@ -148,7 +148,9 @@ fitted_data <- function(fit, env, call = rlang::caller_env()) {
 # samples changes.
 data_fingerprint <- function(views, y) {
   w <- cos(seq_along(y))
-  row_sums <- function(m) if (inherits(m, "sparseMatrix")) Matrix::rowSums(m) else rowSums(m)
+  row_sums <- function(m) {
+    if (inherits(m, "sparseMatrix")) Matrix::rowSums(m) else rowSums(m, na.rm = TRUE)
+  }
   c(vapply(views, function(m) sum(w * row_sums(m)), numeric(1)),
     .labels = sum(w * as.integer(y)))
 }
@@ -284,11 +286,12 @@ single_runs <- function(fit, nets) {
 # summary atoms of dmil_interactions(); I2MoE's experts), with its standard
 # error, and the size of the head that models the atom (DMIL's component
 # heads, named by atom column; NA for atoms without a head of their own).
+# Samples that lack a view have no atoms and are left out.
 atom_table <- function(fit) {
   if (is.null(fit$interactions)) return(NULL)
   it <- as.data.frame(fit$interactions)
   cols <- intersect(atom_columns(names(fit$views)), names(it))
-  it <- it[cols]
+  it <- it[stats::complete.cases(it[cols]), cols, drop = FALSE]
   norms <- method_head_norms(method_of(fit), fit)
   data.frame(term = cols, estimate = unname(colMeans(it)),
              std.error = unname(apply(it, 2, stats::sd)) / sqrt(nrow(it)),

@@ -13,6 +13,14 @@ interaction_info <- function(x, call = rlang::caller_env()) {
 # (a row subset keeps them aligned, see `[.dmil_interactions`).
 per_repeat_rows <- function(x, info) info$rows %||% seq_len(nrow(x))
 
+# The rows of a table whose atoms are defined: all but the samples that lack
+# a view (interactions_incomplete()). Means, intervals and profiles are of
+# these samples.
+with_atoms <- function(x) {
+  ok <- !is.na(x$dominant)
+  if (all(ok)) x else x[ok, ]
+}
+
 #' @export
 `[.dmil_interactions` <- function(x, i, j, drop) {
   out <- NextMethod()
@@ -53,11 +61,19 @@ print.dmil_interactions <- function(x, n = 6, ...) {
 # numbers to 3 decimals and how many rows are not shown; returns x
 # invisibly.
 print_per_sample <- function(x, cols, n) {
-  if (length(cols)) {
-    m <- colMeans(as.data.frame(x)[cols])
-    cat("  mean ", paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "), "\n", sep = "")
+  lacking <- if (!is.null(x$dominant)) sum(is.na(x$dominant)) else 0L
+  if (length(cols) && lacking == nrow(x)) {
+    cat("  no sample with every view: no atoms\n")
+  } else if (length(cols)) {
+    m <- colMeans(as.data.frame(x)[cols], na.rm = TRUE)
+    cat("  mean ", paste0(names(m), " ", sprintf("%.3f", m), collapse = ", "),
+        if (lacking) {
+          k <- nrow(x) - lacking
+          sprintf(" (of the %d sample%s with every view)", k, if (k == 1) "" else "s")
+        }, "\n",
+        sep = "")
   }
-  if (length(cols) && !is.null(x$dominant)) {
+  if (length(cols) && !is.null(x$dominant) && lacking < nrow(x)) {
     dom <- table(x$dominant)
     cat("  dominant ", paste0(names(dom), " ", sprintf("%.0f%%", 100 * dom / sum(dom)), collapse = ", "),
         "\n", sep = "")
@@ -100,6 +116,7 @@ print_per_sample <- function(x, cols, n) {
 #' summary(it, B = 200)
 #' @export
 summary.dmil_interactions <- function(object, B = 1000, conf_level = 0.95, seed = NULL, ...) {
+  object <- with_atoms(object)
   info <- interaction_info(object)
   B <- check_count(B, min = 10)
   conf_level <- check_number(conf_level, min = 0, max = 1, min_open = TRUE, max_open = TRUE)
@@ -263,7 +280,7 @@ lattice_atoms <- function(df, info) {
 #' @export
 glance.dmil_interactions <- function(x, ...) {
   info <- interaction_info(x)
-  m <- colMeans(as.data.frame(x)[atom_columns(info$views)])
+  m <- colMeans(as.data.frame(with_atoms(x))[atom_columns(info$views)])
   out <- data.frame(n = nrow(x), views = length(info$views), classes = length(info$levels),
                     measure = info$measure, unit = info$unit, folds = info$folds,
                     repeats = info$repeats %||% 1L)
@@ -281,7 +298,15 @@ predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads =
   info <- interaction_info(object)
   new_data <- check_new_data(rlang::maybe_missing(new_data, NULL), new_x, list(...), info$table)
   nthreads <- check_nthreads(nthreads)
-  data <- match_blueprint(new_data, info$blueprint, nthreads)
+  data <- match_blueprint(new_data, info$blueprint, nthreads, allow_missing = TRUE)
+  if (!is.null(data$present)) {
+    lacking <- which(rowSums(!data$present) > 0)
+    dm_abort(
+      c("The expected interactions of a sample need every view.",
+        "x" = "{length(lacking)} sample{?s} of {.arg new_data} lack{?s/} a view; the first is row {lacking[1]}.",
+        "i" = "Predict the samples with every view, or score all of them with {.fn dmil_interactions}, which gives the informations of the views each has."),
+      class = "dmil_error_newdata")
+  }
   if (!is.null(new_y)) {
     new_y <- check_outcome(factor(new_y, levels = info$levels), data$n, arg = "new_y")
   }

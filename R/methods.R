@@ -19,6 +19,16 @@ method_of <- function(x) {
 method_check <- function(m, views, y, val_rows, control, epochs, call) UseMethod("method_check")
 method_check.dmil_method <- function(m, views, y, val_rows, control, epochs, call) invisible()
 
+# Whether the method trains on samples that lack views (fit_setup()): DMIL
+# on the views each has, the ensemble's networks on the samples that have
+# their view (C_dm_fit_baseline() trains each network on the rows that have
+# every view it reads).
+method_incomplete <- function(m) UseMethod("method_incomplete")
+method_incomplete.dmil_method <- function(m) FALSE
+method_incomplete.dmil_method_dmil <- function(m) TRUE
+method_incomplete.dmil_method_ensemble <- function(m) TRUE
+method_incomplete.dmil_method_unimodal <- function(m) TRUE
+
 # Training: the fit's elements from n_val on (see dmil_fit()); `args` holds
 # dmil_fit()'s checked settings, `data` the fit's standardised copy of the
 # views (fit_data()), which every step reads instead of the views.

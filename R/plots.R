@@ -134,6 +134,7 @@ fit_curves <- function(fit) {
 }
 
 profile_data <- function(x, max_samples) {
+  if (!is.null(x$dominant)) x <- with_atoms(x)
   info <- attr(x, "dmil")
   atoms <- if (!is.null(info)) atom_columns(info$views) else grep("^(r|u_.*|s)$", names(x), value = TRUE)
   d <- as.data.frame(x)

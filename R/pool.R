@@ -29,28 +29,12 @@ train_pool_members <- function(members, views, y, val_rows, args, data) {
 # Each member's log-probabilities on matched data (or rows of the fit's
 # data): an n x K matrix per member, with NA rows where the member cannot
 # predict. DMIL's network predicts from any view (its logits `dmil_logits`,
-# already calibrated); the ensemble from the views a row has (as
-# dmil_fit(method = "ensemble") predicts with every view: the normalised
-# mean of its networks' log-probabilities); joint, late and early fusion
-# need every view.
+# already calibrated); the ensemble from the views a row has; joint, late
+# and early fusion need every view (predict_logits()).
 pool_logprobs <- function(fit, data, dmil_logits, nthreads) {
-  present <- data$present
-  n <- nrow(dmil_logits)
   lapply(fit$pool$members, function(nets) {
     if (identical(nets, "dmil")) return(log_softmax(dmil_logits))
-    if (is.null(present)) return(log_softmax(predict_logits(fit, data, nets, nthreads)))
-    # which rows have every view each network reads
-    has <- matrix(vapply(nets, function(j) {
-      rowSums(!present[, fit$nets[[j]]$views, drop = FALSE]) == 0
-    }, logical(n)), n)
-    total <- 0
-    for (j in which(colSums(has) > 0)) {
-      total <- total + zero_rows(log_softmax(predict_logits(fit, data, nets[j], nthreads)), !has[, j])
-    }
-    out <- matrix(NA_real_, n, ncol(dmil_logits))
-    ok <- rowSums(has) > 0
-    if (any(ok)) out[ok, ] <- log_softmax(total[ok, , drop = FALSE] / rowSums(has)[ok])
-    out
+    log_softmax(predict_logits(fit, data, nets, nthreads))
   })
 }
 
@@ -88,8 +72,10 @@ pool_weights <- function(lp, y) {
   grid <- grid[rowSums(grid) <= 10, , drop = FALSE]
   grid <- cbind(grid, 10 - rowSums(grid)) / 10
   yi <- cbind(seq_along(y), as.integer(y))
+  # rows lacking a view have NA for members that need it: pooled as predict() pools them
+  incomplete <- any(vapply(lp, anyNA, logical(1)))
   score <- apply(grid, 1, function(g) {
-    l <- Reduce(`+`, Map(`*`, g, lp))
+    l <- if (incomplete) pool_combine(lp, g) else Reduce(`+`, Map(`*`, g, lp))
     mean(logsumexp_rows(l) - l[yi]) + 10 * sum((g - 1 / J)^2) / length(y)
   })
   stats::setNames(grid[which.min(score), ], names(lp))

@@ -1,7 +1,9 @@
 #' Predict with a fitted multimodal classifier
 #'
-#' @section Missing views (DMIL):
-#' A DMIL model predicts from whatever views a sample has. A view can be
+#' @section Missing views (DMIL, ensemble):
+#' A DMIL model predicts from whatever views a sample has, and so does an
+#' ensemble (the mean of the log-probabilities of its networks whose view
+#' the sample has). A view can be
 #' absent from `new_data`, or missing for some samples (all its values `NA` in
 #' that row). In the network, the missing views leave the product of experts
 #' of the redundant code, their unique heads are dropped, and the synergy
@@ -10,8 +12,9 @@
 #' (`joint`, `late`, `early`) leave it for that sample and the weights of the
 #' others (the network, and the ensemble's networks of the present views)
 #' are rescaled to sum to 1. [augment.dmil_fit()]'s column `.views` says
-#' which views each prediction used. The baselines need every view they
-#' were fitted on.
+#' which views each prediction used. The other baselines need every view
+#' they were fitted on. Models can also be trained on samples that lack
+#' views: see [dmil_fit()], Samples that lack views.
 #'
 #' @param object A [dmil_fit()] model.
 #' @param new_data A named list of views, as for [dmil_fit()]. Views and their
@@ -78,7 +81,9 @@ method_predict.dmil_method_baseline <- function(m, fit, new_data, type, which, n
     bp <- fit$views
   }
   call <- rlang::caller_env()
-  data <- match_blueprint(new_data, bp, nthreads, call = call)
+  # an ensemble predicts from the views a sample has
+  data <- match_blueprint(new_data, bp, nthreads, call = call,
+                          allow_missing = is.null(which) && method_incomplete(m))
   logits <- combined_logits(fit, data, mixture_data(fit, new_data, nthreads, call), nthreads, nets)
   format_predictions(logits, fit$levels, type, data$rownames)
 }
@@ -108,8 +113,28 @@ format_components <- function(core, levels) {
 }
 
 # Logits from the C core for the named networks of a fit (averaged
-# log-probabilities when there are several, i.e. the ensemble).
+# log-probabilities when there are several, i.e. the ensemble). Where data
+# lack views (data$present), a row gets the mean over the networks that
+# have every view they read, NA when none has.
 predict_logits <- function(fit, data, nets, nthreads) {
+  present <- data$present
+  if (!is.null(present)) {
+    has <- matrix(vapply(nets, function(j) {
+      rowSums(!present[, fit$nets[[j]]$views, drop = FALSE]) == 0
+    }, logical(nrow(present))), nrow(present))
+    if (!all(has)) {
+      total <- 0
+      for (j in which(colSums(has) > 0)) {
+        lp <- log_softmax(predict_logits(fit, data[setdiff(names(data), "present")], nets[j],
+                                         nthreads))
+        total <- total + zero_rows(lp, !has[, j])
+      }
+      out <- matrix(NA_real_, nrow(present), length(fit$levels), dimnames = list(NULL, fit$levels))
+      ok <- rowSums(has) > 0
+      if (any(ok)) out[ok, ] <- total[ok, , drop = FALSE] / rowSums(has)[ok]
+      return(out)
+    }
+  }
   # Networks index views by position; `data` may hold only the views the
   # chosen networks need, in blueprint order.
   specs <- lapply(unname(fit$nets[nets]), function(net) {

@@ -46,9 +46,11 @@ int glue_modulation(SEXP net, dm_ogm_cfg *cfg);
  * (R's core_views()), with views a list of double matrices or sparse
  * matrices in compressed rows, list(p, j, x, dim) (0-based row pointers and
  * column indices, values, and the matrix's dimensions), cols the 0-based
- * columns each model uses, and their centring and scaling. */
+ * columns each model uses, and their centring and scaling; optionally
+ * `present`, an n x V logical matrix of the views each row has (absent:
+ * every row has every view). */
 typedef struct {
-  SEXP views, cols, center, scale;
+  SEXP views, cols, center, scale, present;
   int V;       /* views */
   int n;       /* rows */
   int *dims;   /* columns used per view, R_alloc'ed */

@@ -225,12 +225,11 @@ SEXP C_dm_dmil_train(SEXP views_, SEXP y,
   return out;
 }
 
-/* Predictions of a DMIL network with possibly missing views.
- * present: n x M logical matrix (R layout) or NULL. Returns list(status,
+/* Predictions of a DMIL network with possibly missing views (the views'
+ * `present`, see glue_views). Returns list(status,
  * logits = n x K, comps = n x ((M + 3) * K): for each component (a_R,
  * a_U1.., a_S, b) a block of K columns). */
-SEXP C_dm_dmil_predict(SEXP views_,
-                       SEXP present_, SEXP K_, SEXP arch_, SEXP theta_, SEXP nthreads_) {
+SEXP C_dm_dmil_predict(SEXP views_, SEXP K_, SEXP arch_, SEXP theta_, SEXP nthreads_) {
   const int K = Rf_asInteger(K_);
   glue_data gd;
   glue_data_parse(views_, -1, R_NilValue, K, &gd);
@@ -241,14 +240,6 @@ SEXP C_dm_dmil_predict(SEXP views_,
   const size_t P = dm_dmil_param_count(&arch);
   if (P == 0 || TYPEOF(theta_) != REALSXP || (size_t)Rf_xlength(theta_) != P)
     Rf_error("internal error: malformed DMIL parameters");
-  unsigned char *present = NULL;
-  if (!Rf_isNull(present_)) {
-    if (TYPEOF(present_) != LGLSXP || Rf_nrows(present_) != n || Rf_ncols(present_) != M)
-      Rf_error("internal error: malformed presence matrix");
-    present = (unsigned char *)R_alloc((size_t)n * M + 1, 1);
-    for (int i = 0; i < n; i++)
-      for (int m = 0; m < M; m++) present[(size_t)i * M + m] = LOGICAL(present_)[(size_t)m * n + i] == TRUE;
-  }
   const int *rows = glue_rows(R_NilValue, n);
   const char *names[] = {"status", "logits", "comps", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
@@ -273,7 +264,7 @@ SEXP C_dm_dmil_predict(SEXP views_,
   }
   if (st == DM_OK) {
     glue_floats(theta_, P, theta);
-    dm_dmil_predict(&net, theta, &gd.data, rows, n, present, z, cz, nthreads);
+    dm_dmil_predict(&net, theta, &gd.data, rows, n, z, cz, nthreads);
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < K; k++) REAL(logits)[(size_t)k * n + i] = z[(size_t)i * K + k];
       for (int c = 0; c < (M + 3) * K; c++)

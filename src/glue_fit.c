@@ -47,7 +47,9 @@ static dm_status teacher_targets(SEXP r_nets, const dm_net_spec *specs, const in
  *         for OGM-GE, see glue_modulation, `distill` for UMT, and
  *         `interaction`, NULL or I2MoE's loss weight);
  *   cfg: list(epochs, batch_size, patience, lr, weight_decay);
- *   train_rows, val_rows: 1-based rows of the data;
+ *   train_rows, val_rows: 1-based rows of the data; a network trains and
+ *         is validated on those of them that have every view it reads
+ *         (all of them unless the data say some views are absent);
  *   seed: master seed (a whole number drawn in R); nthreads; progress.
  * Returns list(status, nets = list of
  *   list(theta, train_loss, val_log_loss, val_accuracy, epochs_run, best_epoch)). */
@@ -104,6 +106,9 @@ SEXP C_dm_fit_baseline(SEXP data_, SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP t
 
   const int *train_rows = glue_rows(train_rows_, n), *val_rows = glue_rows(val_rows_, n);
   const int n_train = (int)Rf_xlength(train_rows_), n_val = (int)Rf_xlength(val_rows_);
+  /* each network's rows: those with the views it reads */
+  int *net_train = (int *)R_alloc(n_train + 1, sizeof(int));
+  int *net_val = (int *)R_alloc(n_val + 1, sizeof(int));
   const int batches = (n_train + cfg.batch_size - 1) / cfg.batch_size;
 
   /* Every R result is allocated before the core runs. */
@@ -173,8 +178,14 @@ SEXP C_dm_fit_baseline(SEXP data_, SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP t
       st = dm_i2moe_init(&im, &net, interaction_w[j]);
       model = dm_i2moe_model(&im);
     }
+    int views_read = 0;
+    for (int e = 0; e < specs[j].n_enc; e++) views_read += specs[j].enc_n_views[e];
+    const int nt_j = dm_data_rows_with(data, views_read, specs[j].enc_views, train_rows, n_train,
+                                       net_train);
+    const int nv_j = dm_data_rows_with(data, views_read, specs[j].enc_views, val_rows, n_val,
+                                       net_val);
     if (st == DM_OK)
-      st = dm_train(&model, theta, data, train_rows, n_train, val_rows, n_val,
+      st = dm_train(&model, theta, data, net_train, nt_j, net_val, nv_j,
                   &cfg, dm_rng_derive(key, DM_STREAM_TRAIN), nthreads,
                   glue_progress_tick, &prog, &done, total, &hist);
     double *th = REAL(VECTOR_ELT(r, 0));

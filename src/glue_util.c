@@ -117,6 +117,7 @@ glue_views glue_parse_views(SEXP arg, int n) {
   g.cols = glue_elt(arg, "cols");
   g.center = glue_elt(arg, "center");
   g.scale = glue_elt(arg, "scale");
+  g.present = glue_elt_or_null(arg, "present");
   const R_xlen_t V = Rf_xlength(g.views);
   if (TYPEOF(g.views) != VECSXP || V < 1 || TYPEOF(g.cols) != VECSXP ||
       Rf_xlength(g.cols) != V || TYPEOF(g.center) != VECSXP || Rf_xlength(g.center) != V ||
@@ -148,6 +149,10 @@ glue_views glue_parse_views(SEXP arg, int n) {
         Rf_error("internal error: column index out of range in view %d", (int)v + 1);
     g.dims[v] = (int)Rf_xlength(c);
   }
+  if (!Rf_isNull(g.present) &&
+      (TYPEOF(g.present) != LGLSXP || !Rf_isMatrix(g.present) || Rf_nrows(g.present) != n ||
+       Rf_ncols(g.present) != g.V))
+    Rf_error("internal error: malformed presence matrix");
   return g;
 }
 
@@ -221,6 +226,19 @@ dm_status glue_build_data(const glue_views *g, const int *rows, int n_rows, dm_d
                      g->dims[v]);
     }
   }
+  if (!Rf_isNull(g->present)) {
+    out->present = malloc((size_t)n_rows * g->V + 1);
+    if (!out->present) {
+      dm_data_free(out);
+      return DM_ERR_NOMEM;
+    }
+    const int *pr = LOGICAL(g->present);
+    for (int i = 0; i < n_rows; i++) {
+      const int r = rows ? rows[i] : i;
+      for (int v = 0; v < g->V; v++)
+        out->present[(size_t)i * g->V + v] = pr[(size_t)v * g->n + r] == TRUE;
+    }
+  }
   return DM_OK;
 }
 
@@ -243,6 +261,7 @@ void glue_data_parse(SEXP arg, int n, SEXP y, int K, glue_data *gd) {
     gd->start = start;
     gd->data = *base;
     gd->data.n = cnt;
+    gd->data.present = base->present ? base->present + (size_t)start * base->n_views : NULL;
     gd->data.x = (float **)R_alloc(base->n_views, sizeof(float *));
     if (base->sp) {
       gd->data.sp = (dm_sparse **)R_alloc(base->n_views, sizeof(dm_sparse *));

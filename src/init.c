@@ -15,6 +15,7 @@ SEXP C_dm_fit_baseline(SEXP data, SEXP y, SEXP K, SEXP nets, SEXP cfg, SEXP trai
                        SEXP val_rows, SEXP seed, SEXP nthreads, SEXP progress);
 SEXP C_dm_data_new(SEXP views, SEXP rows);
 SEXP C_dm_data_free(SEXP h);
+SEXP C_dm_data_subset(SEXP data, SEXP rows, SEXP views);
 SEXP C_dm_predict_baseline(SEXP views,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
 SEXP C_dm_net_internals(SEXP views, SEXP net_,
@@ -36,8 +37,7 @@ SEXP C_dm_dmil_train(SEXP views, SEXP y,
                      SEXP K, SEXP arch, SEXP theta, SEXP train_rows,
                      SEXP val_rows, SEXP stages, SEXP seed, SEXP nthreads,
                      SEXP progress);
-SEXP C_dm_dmil_predict(SEXP views,
-                       SEXP present, SEXP K, SEXP arch, SEXP theta,
+SEXP C_dm_dmil_predict(SEXP views, SEXP K, SEXP arch, SEXP theta,
                        SEXP nthreads);
 #ifdef DM_TESTING
 SEXP C_dm_gradcheck_cases(void);
@@ -57,6 +57,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_fit_baseline", (DL_FUNC)&C_dm_fit_baseline, 10},
     {"dm_data_new", (DL_FUNC)&C_dm_data_new, 2},
     {"dm_data_free", (DL_FUNC)&C_dm_data_free, 1},
+    {"dm_data_subset", (DL_FUNC)&C_dm_data_subset, 3},
     {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 5},
     {"dm_net_internals", (DL_FUNC)&C_dm_net_internals, 3},
     {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 4},
@@ -70,7 +71,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_dmil_groups", (DL_FUNC)&C_dm_dmil_groups, 0},
     {"dm_dmil_layout", (DL_FUNC)&C_dm_dmil_layout, 3},
     {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 11},
-    {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 6},
+    {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 5},
 #ifdef DM_TESTING
     {"dm_gradcheck_cases", (DL_FUNC)&C_dm_gradcheck_cases, 0},
     {"dm_gradcheck", (DL_FUNC)&C_dm_gradcheck, 2},

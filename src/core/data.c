@@ -64,7 +64,72 @@ void dm_data_free(dm_data *d) {
   free(d->x);
   free(d->dims);
   free(d->y);
+  free(d->present);
   memset(d, 0, sizeof(*d));
+}
+
+int dm_data_rows_with(const dm_data *d, int n_v, const int *views, const int *rows, int n,
+                      int *out) {
+  int q = 0;
+  for (int t = 0; t < n; t++) {
+    const unsigned char *p = dm_data_present(d, rows[t]);
+    int ok = 1;
+    for (int k = 0; p && k < n_v; k++) ok &= p[views[k]] != 0;
+    if (ok) out[q++] = rows[t];
+  }
+  return q;
+}
+
+dm_status dm_data_subset(const dm_data *src, const int *rows, int n, const int *views, int n_v,
+                         dm_data *out) {
+  int *dims = malloc(sizeof(int) * ((size_t)n_v + 1)), *sparse = malloc(sizeof(int) * ((size_t)n_v + 1));
+  dm_status st = dims && sparse ? DM_OK : DM_ERR_NOMEM;
+  for (int k = 0; k < n_v && st == DM_OK; k++) {
+    dims[k] = src->dims[views[k]];
+    sparse[k] = src->sp && src->sp[views[k]];
+  }
+  if (st == DM_OK) st = dm_data_alloc(out, n, n_v, dims, src->K, 0, sparse);
+  free(dims);
+  free(sparse);
+  if (st != DM_OK) return st;
+  for (int k = 0; k < n_v && st == DM_OK; k++) {
+    const int v = views[k], p = src->dims[v];
+    if (!out->sp || !out->sp[k]) {
+      for (int i = 0; i < n; i++)
+        memcpy(out->x[k] + (size_t)i * p, src->x[v] + (size_t)rows[i] * p, sizeof(float) * p);
+      continue;
+    }
+    const dm_sparse *s = src->sp[v];
+    dm_sparse *o = out->sp[k];
+    size_t nnz = 0;
+    for (int i = 0; i < n; i++) nnz += (size_t)(s->ptr[rows[i] + 1] - s->ptr[rows[i]]);
+    o->ptr = malloc(sizeof(int) * ((size_t)n + 1));
+    o->col = malloc(sizeof(int) * (nnz + 1));
+    o->val = malloc(sizeof(double) * (nnz + 1));
+    if (!o->ptr || !o->col || !o->val) {
+      st = DM_ERR_NOMEM;
+      break;
+    }
+    o->ptr[0] = 0;
+    for (int i = 0; i < n; i++) {
+      const int a = s->ptr[rows[i]], len = s->ptr[rows[i] + 1] - a;
+      memcpy(o->col + o->ptr[i], s->col + a, sizeof(int) * len);
+      memcpy(o->val + o->ptr[i], s->val + a, sizeof(double) * len);
+      o->ptr[i + 1] = o->ptr[i] + len;
+    }
+    memcpy(o->center, s->center, sizeof(double) * p);
+    memcpy(o->inv_scale, s->inv_scale, sizeof(double) * p);
+    memcpy(o->zero, s->zero, sizeof(float) * p);
+  }
+  if (st == DM_OK && src->present) {
+    out->present = malloc((size_t)n * n_v + 1);
+    if (!out->present) st = DM_ERR_NOMEM;
+    for (int i = 0; i < n && st == DM_OK; i++)
+      for (int k = 0; k < n_v; k++)
+        out->present[(size_t)i * n_v + k] = src->present[(size_t)rows[i] * src->n_views + views[k]];
+  }
+  if (st != DM_OK) dm_data_free(out);
+  return st;
 }
 
 void dm_data_gather(const dm_data *d, int n_v, const int *views,

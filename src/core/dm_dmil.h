@@ -18,7 +18,17 @@
  *
  * The loss (dm_dmil_loss) is a weighted sum of the terms of Phase A and of
  * the three fine-tuning stages of Phase C; terms with coefficient 0 cost
- * nothing. Per-sample weights, when given, are indexed by data row. */
+ * nothing. Per-sample weights, when given, are indexed by data row.
+ *
+ * Rows may lack views (data->present). A row's product of experts, l and
+ * l_add then use the views it has; the terms of view m's own logits (l_R^m,
+ * l_m), its codes' KL terms and its alignment pairs count only where m is
+ * present, and so does its share of the orthogonality term (a batch-level
+ * correlation over the rows with m); a_S(z_S), the synergy terms and the
+ * ANOVA penalty only where every view is (an ANOVA partner counts only if it
+ * has the view it lends). So an absent view's values reach neither the
+ * loss nor the gradient, and its encoder, posterior layers, unique head and
+ * the synergy channel get nothing from such rows. */
 #ifndef DM_DMIL_H
 #define DM_DMIL_H
 
@@ -166,14 +176,12 @@ dm_status dm_dmil_train_stages(dm_dmil *net, float *theta, const dm_data *data,
                                int nthreads, dm_tick_fn tick, void *tick_ctx, double total,
                                dm_dmil_stage_result *res);
 
-/* Evaluation with possibly missing views. present (n x M, row-major; NULL =
- * all present) marks the views available for each row: missing ones leave
- * the product of experts and drop their unique head, and the synergy term
- * is 0 (its centred expectation) unless all views are present. Writes the
+/* Evaluation with possibly missing views (data->present): missing ones
+ * leave the product of experts and drop their unique head, and the synergy
+ * term is 0 (its centred expectation) unless all views are present. Writes the
  * logits (n x K) and, if comps is not NULL, the contributions
  * (n x (M + 3) x K: a_R, a_U1..a_UM, a_S, b) that sum to them. */
 void dm_dmil_predict(dm_dmil *net, const float *theta, const dm_data *data,
-                     const int *rows, int n, const unsigned char *present,
-                     float *logits, float *comps, int nthreads);
+                     const int *rows, int n, float *logits, float *comps, int nthreads);
 
 #endif

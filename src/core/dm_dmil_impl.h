@@ -49,9 +49,18 @@ struct dmil_ws {
   float *noise;     /* (2M+2) x D noise of one row */
   float *grad;
   int *labels;
+  /* the views each row of the shard has (cap x M) and whether it has all
+   * (cap); filled by dm_dmil_forward_trunk from the data */
+  unsigned char *pres, *all;
+  unsigned char *pres_part; /* R: whether each ANOVA partner row counts */
   float *block;
   size_t *xin_off, *act_off;
 };
+
+/* Whether row i of the shard has view m, and every view. */
+static inline int has_view(const struct dmil_ws *ws, int M, int i, int m) {
+  return ws->pres[(size_t)i * M + m];
+}
 
 static inline float clampf(float v, float lo, float hi) {
   return v < lo ? lo : (v > hi ? hi : v);

@@ -41,6 +41,16 @@ double dm_gradcheck_masked(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
  *                                  train); "dmil_all" with every term but
  *                                  those, per-sample weights and sampling;
  *                                  "dmil_deterministic" without sampling;
+ *                                  "dmil_<term>_missing" the same with a third
+ *                                  of the rows lacking views;
+ *   "dmil_leak"                    not a gradient check: the largest change
+ *                                  of DMIL's loss or gradient (every term)
+ *                                  when the values of absent views are
+ *                                  redrawn, exactly 0 if none is read;
+ *   "dmil_absent"                  not a gradient check either: the largest
+ *                                  gradient of the second view's parameters
+ *                                  and the synergy channel when that view
+ *                                  is absent from every row, exactly 0;
  *   "calib_map", "calib_stack"     the calibration objectives of
  *                                  dm_calib.h (double precision, checked
  *                                  with central differences in double);

@@ -63,7 +63,7 @@ static dm_status dmil_batch_grad(void *self, const float *theta,
 
 static void dmil_logits(void *self, const float *theta, const dm_data *data,
                         const int *rows, int n, float *out, int nthreads) {
-  dm_dmil_predict(self, theta, data, rows, n, NULL, out, NULL, nthreads);
+  dm_dmil_predict(self, theta, data, rows, n, out, NULL, nthreads);
 }
 
 static void dmil_epoch_begin(void *self, int epoch) {

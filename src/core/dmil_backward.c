@@ -51,7 +51,10 @@ void dm_dmil_backward_trunk(const dm_dmil *net, const float *theta, int B,
  * shares every row has computed already; and its weight gradient
  * sum_rows df_row [h_row]^T collects, block by block, into one gradient row
  * per batch sample: the shard's scatter buffer sb, which dm_dmil_anova_weight_grad()
- * sums over shards and multiplies with the batch's encodings. */
+ * sums over shards and multiplies with the batch's encodings.
+ * With missing views the penalty reads the rows that have every view and,
+ * for view m, the partners that have view m: a partner without it counts
+ * for nothing (its gradient is 0), and the mean is over the others. */
 double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
                           int nb, int s, uint64_t key, float *grad) {
   const dm_dmil_arch *a = &net->a;
@@ -72,6 +75,7 @@ double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
         int sj = 0;
         while (j >= starts[sj + 1]) sj++;
         const struct dmil_ws *wj = &net->ws[sj];
+        ws->pres_part[(size_t)(i * M + m) * P + p] = ws->all[i] && has_view(wj, M, j - starts[sj], m);
         const float *DM_RESTRICT own = ws->fshare + ((size_t)m * ws->cap + i) * H;
         const float *DM_RESTRICT other = wj->fshare + ((size_t)m * wj->cap + (j - starts[sj])) * H;
         float *DM_RESTRICT f = ws->part_f + ((size_t)(i * M + m) * P + p) * H;
@@ -84,17 +88,22 @@ double dm_dmil_anova_term(dm_dmil *net, const float *theta, const int *starts,
   dm_gemm(0, 1, R, K, D, 1.0f, ws->part_mu, D, theta + net->off_as, D, 0.0f, ws->part_a, K);
   double total = 0.0;
   const double coef = (double)L->lambda_anova / ((double)nb * M);
+  const unsigned char *valid = ws->pres_part;
   for (int im = 0; im < B * M; im++) {
     float *g = ws->part_mean;
+    const unsigned char *ok = valid + (size_t)im * P;
+    int nv = 0;
+    for (int p = 0; p < P; p++) nv += ok[p];
     for (int k = 0; k < K; k++) {
       double s_ = 0.0;
-      for (int p = 0; p < P; p++) s_ += ws->part_a[((size_t)im * P + p) * K + k];
-      g[k] = (float)(s_ / P);
+      for (int p = 0; p < P; p++)
+        if (ok[p]) s_ += ws->part_a[((size_t)im * P + p) * K + k];
+      g[k] = nv ? (float)(s_ / nv) : 0.0f;
       total += coef * g[k] * g[k];
     }
     for (int p = 0; p < P; p++)
       for (int k = 0; k < K; k++)
-        ws->dpart_a[((size_t)im * P + p) * K + k] = (float)(2.0 * coef * g[k] / P);
+        ws->dpart_a[((size_t)im * P + p) * K + k] = ok[p] ? (float)(2.0 * coef * g[k] / nv) : 0.0f;
   }
   dm_gemm(1, 0, K, D, R, 1.0f, ws->dpart_a, K, ws->part_mu, D, 1.0f, grad + net->off_as, D);
   dm_gemm(0, 0, R, D, K, 1.0f, ws->dpart_a, K, theta + net->off_as, D, 0.0f, ws->dpart_mu, D);

@@ -16,6 +16,15 @@ void dm_dmil_forward_trunk(const dm_dmil *net, const float *theta,
                            struct dmil_ws *ws) {
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, H = a->H, D = a->D, MH = M * H;
+  for (int i = 0; i < B; i++) {
+    const unsigned char *pr = dm_data_present(data, rows[i]);
+    int all = 1;
+    for (int m = 0; m < M; m++) {
+      ws->pres[(size_t)i * M + m] = pr ? pr[m] : 1;
+      all &= ws->pres[(size_t)i * M + m];
+    }
+    ws->all[i] = (unsigned char)all;
+  }
   for (int m = 0; m < M; m++) {
     float *x = ws->xin + ws->xin_off[m];
     dm_data_gather(data, 1, &m, rows, B, x, a->dims[m]);
@@ -47,7 +56,7 @@ void dm_dmil_forward_trunk(const dm_dmil *net, const float *theta,
 }
 
 /* The product of experts of row i's redundant codes over the views present
- * (all when pr is NULL): precision tau (D) and mean (D; 0 where no view is
+ * (pr: M flags): precision tau (D) and mean (D; 0 where no view is
  * present). Training samples around it and prediction uses the mean, so
  * both read it from here. */
 static void poe_fuse(const dm_dmil *net, struct dmil_ws *ws, int i,
@@ -57,7 +66,7 @@ static void poe_fuse(const dm_dmil *net, struct dmil_ws *ws, int i,
   for (int k = 0; k < D; k++) {
     float t = 0.0f, s = 0.0f;
     for (int m = 0; m < M; m++) {
-      if (pr && !pr[m]) continue;
+      if (!pr[m]) continue;
       const float *row = code_row(net, ws, CODE_R(m), i);
       const float sd = expf(0.5f * clampf(row[D + k], LOGVAR_MIN, LOGVAR_MAX));
       const float w = 1.0f / (sd * sd);
@@ -70,15 +79,15 @@ static void poe_fuse(const dm_dmil *net, struct dmil_ws *ws, int i,
 }
 
 /* One logit: the redundant head's output (red), the bias b, the unique
- * heads' outputs au[m * stride] of the views present and the synergy
- * head's output as when all are present; cp (M + 3 entries K apart, or
+ * heads' outputs au[m * stride] of the views present (pr: M flags) and the
+ * synergy head's output as when all are present; cp (M + 3 entries K apart, or
  * NULL) receives each part. */
 static float head_sum(float red, float b, const float *au, size_t stride, float as,
                       const unsigned char *pr, int M, int K, float *cp) {
   double l = red + b;
   int all = 1;
   for (int m = 0; m < M; m++) {
-    const int here = !pr || pr[m];
+    const int here = pr[m];
     const float u = here ? au[m * stride] : 0.0f;
     all &= here;
     l += u;
@@ -128,7 +137,7 @@ void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
     float *DM_RESTRICT tau = ws->tau + (size_t)i * D, *DM_RESTRICT mb = ws->mubar + (size_t)i * D;
     float *DM_RESTRICT zb = zbuf(ws, ws->z, CODE_BAR, D) + (size_t)i * D;
     const float *DM_RESTRICT e = e_all + (size_t)CODE_BAR * D;
-    poe_fuse(net, ws, i, NULL, tau, mb);
+    poe_fuse(net, ws, i, ws->pres + (size_t)i * M, tau, mb);
     for (int k = 0; k < D; k++) zb[k] = mb[k] + e[k] / sqrtf(tau[k]);
   }
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
@@ -148,22 +157,21 @@ void dm_dmil_forward_heads(const dm_dmil *net, const float *theta, int B,
         ws->l_red[m * cK + ik] += b[k];
         ws->l_view[m * cK + ik] = ws->l_red[m * cK + ik] + ws->au[m * cK + ik];
       }
-      ws->l[ik] = head_sum(ws->arbar[ik], b[k], ws->au + ik, cK, ws->as[ik], NULL, M, K, NULL);
+      ws->l[ik] = head_sum(ws->arbar[ik], b[k], ws->au + ik, cK, ws->as[ik], ws->pres + (size_t)i * M,
+                           M, K, NULL);
     }
 }
 
 /* Posterior-mean evaluation of one chunk (rows already in ws via
- * forward_trunk). */
+ * forward_trunk, which read which views each row has). */
 static void eval_chunk(const dm_dmil *net, const float *theta, int B,
-                       struct dmil_ws *ws, const unsigned char *present,
-                       float *logits, float *comps) {
+                       struct dmil_ws *ws, float *logits, float *comps) {
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, D = a->D, K = a->K;
   const float *WR = theta + net->off_ar, *WS = theta + net->off_as, *b = theta + net->off_b;
   float *mub = ws->mubar;
   for (int i = 0; i < B; i++)
-    poe_fuse(net, ws, i, present ? present + (size_t)i * M : NULL, ws->tau + (size_t)i * D,
-             mub + (size_t)i * D);
+    poe_fuse(net, ws, i, ws->pres + (size_t)i * M, ws->tau + (size_t)i * D, mub + (size_t)i * D);
   dm_gemm(0, 1, B, K, D, 1.0f, mub, D, WR, D, 0.0f, ws->arbar, K);
   /* means of the unique and synergy codes are the first D of each row */
   for (int m = 0; m < M; m++)
@@ -172,7 +180,7 @@ static void eval_chunk(const dm_dmil *net, const float *theta, int B,
   dm_gemm(0, 1, B, K, D, 1.0f, ws->sp, 2 * D, WS, D, 0.0f, ws->as, K);
   const size_t cK = (size_t)ws->cap * K;
   for (int i = 0; i < B; i++) {
-    const unsigned char *pr = present ? present + (size_t)i * M : NULL;
+    const unsigned char *pr = ws->pres + (size_t)i * M;
     for (int k = 0; k < K; k++) {
       const size_t ik = (size_t)i * K + k;
       logits[ik] = head_sum(ws->arbar[ik], b[k], ws->au + ik, cK, ws->as[ik], pr, M, K,
@@ -182,8 +190,7 @@ static void eval_chunk(const dm_dmil *net, const float *theta, int B,
 }
 
 void dm_dmil_predict(dm_dmil *net, const float *theta, const dm_data *data,
-                     const int *rows, int n, const unsigned char *present,
-                     float *logits, float *comps, int nthreads) {
+                     const int *rows, int n, float *logits, float *comps, int nthreads) {
   const int M = net->a.M, K = net->a.K;
   const int cap = EVAL_ROWS;
   const int n_chunks = (n + cap - 1) / cap;
@@ -194,8 +201,7 @@ void dm_dmil_predict(dm_dmil *net, const float *theta, const dm_data *data,
     struct dmil_ws *ws = &net->ws[omp_get_thread_num()];
     const int start = c * cap, B = DM_MIN(cap, n - start);
     dm_dmil_forward_trunk(net, theta, data, rows + start, B, ws);
-    eval_chunk(net, theta, B, ws, present ? present + (size_t)start * M : NULL,
-               logits + (size_t)start * K,
+    eval_chunk(net, theta, B, ws, logits + (size_t)start * K,
                comps ? comps + (size_t)start * (M + 3) * K : NULL);
   }
 }

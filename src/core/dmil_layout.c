@@ -117,7 +117,10 @@ static dm_status ws_alloc(dm_dmil *net, int cap, int train_cap, int partners,
       {&ws->grad, net->n_params}};
   ws->block = dm_carve(slots, (int)(sizeof(slots) / sizeof(slots[0])));
   ws->labels = malloc(sizeof(int) * (c + 1));
-  if (!ws->block || !ws->labels) return DM_ERR_NOMEM;
+  ws->pres = malloc(c * M + 1);
+  ws->all = malloc(c + 1);
+  ws->pres_part = malloc(R + 1);
+  if (!ws->block || !ws->labels || !ws->pres || !ws->all || !ws->pres_part) return DM_ERR_NOMEM;
   ws->cap = cap;
   return DM_OK;
 }
@@ -127,6 +130,9 @@ void dm_dmil_destroy(dm_dmil *net) {
     for (int w = 0; w < net->n_ws; w++) {
       free(net->ws[w].block);
       free(net->ws[w].labels);
+      free(net->ws[w].pres);
+      free(net->ws[w].all);
+      free(net->ws[w].pres_part);
       free(net->ws[w].xin_off);
       free(net->ws[w].act_off);
     }

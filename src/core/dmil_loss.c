@@ -35,25 +35,29 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
   memset(ws->dup, 0, sizeof(float) * M * 2 * cD);
   memset(ws->dsp, 0, sizeof(float) * 2 * cD);
 
-  /* Cross-entropies, one row at a time (weights differ per row). */
+  /* Cross-entropies, one row at a time (weights differ per row). A row
+   * lacking a view has no terms of that view's own logits, and its
+   * prediction has no synergy part (forward_heads), so neither has the
+   * synergy term. */
   for (int i = 0; i < B; i++) {
-    const int row = rows[i];
+    const int row = rows[i], all = ws->all[i];
     const size_t ik = (size_t)i * K;
     float *dl = ws->dl; /* K scratch */
     if (L->lambda_full != 0) {
       float c = L->lambda_full * (L->w_full ? L->w_full[row] : 1.0f);
       total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
       for (int k = 0; k < K; k++) {
-        ws->das[ik + k] += dl[k];
+        if (all) ws->das[ik + k] += dl[k];
         ws->dl_add[ik + k] += dl[k];
       }
     }
-    if (L->lambda_syn_sg != 0) {
+    if (L->lambda_syn_sg != 0 && all) {
       float c = L->lambda_syn_sg * (L->w_syn ? L->w_syn[row] : 1.0f);
       total += c * dm_softmax_ce(1, K, ws->l + ik, K, lab + i, NULL, c * scale, dl, K, 0);
       for (int k = 0; k < K; k++) ws->das[ik + k] += dl[k]; /* sg(l_add) */
     }
     for (int m = 0; m < M; m++) {
+      if (!has_view(ws, M, i, m)) continue;
       if (L->lambda_uni != 0) {
         float c = L->lambda_uni / M;
         total += c * dm_softmax_ce(1, K, ws->l_view + m * cK + ik, K, lab + i, NULL, c * scale, dl, K, 0);
@@ -79,11 +83,12 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
   for (int i = 0; i < B; i++)
     for (int k = 0; k < K; k++) {
       const size_t ik = (size_t)i * K + k;
-      /* l_add feeds a_Rbar, every a_U^m and b; l_R^m feeds a_R^m and b */
+      /* l_add feeds a_Rbar, the a_U^m of the views present and b; l_R^m
+       * feeds a_R^m and b */
       float g = ws->dl_add[ik];
       db[k] += g;
       for (int m = 0; m < M; m++) {
-        ws->dau[m * cK + ik] += g;
+        if (has_view(ws, M, i, m)) ws->dau[m * cK + ik] += g;
         db[k] += ws->dl_red[m * cK + ik];
       }
     }
@@ -120,6 +125,7 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
       const double dtau = dzb * eb * (-0.5) / (t * sqrt(t)) - dmub * mub / t;
       const double dS = dmub / t;
       for (int m = 0; m < M; m++) {
+        if (!has_view(ws, M, i, m)) continue; /* not in the product, no KL */
         float *row = code_row(net, ws, CODE_R(m), i);
         float *drow = ws->drp + ((size_t)m * ws->cap + i) * 2 * D;
         const float raw = row[D + k];
@@ -142,6 +148,7 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
       if (L->lambda_align != 0)
         for (int p = 0; p < M; p++)
           for (int q = p + 1; q < M; q++) {
+            if (!has_view(ws, M, i, p) || !has_view(ws, M, i, q)) continue;
             float *rp_ = code_row(net, ws, CODE_R(p), i), *rq = code_row(net, ws, CODE_R(q), i);
             float *dp = ws->drp + ((size_t)p * ws->cap + i) * 2 * D;
             float *dq = ws->drp + ((size_t)q * ws->cap + i) * 2 * D;
@@ -162,6 +169,9 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
       /* unique and synergy codes */
       for (int c = 0; c < 2 * M + 2; c++) {
         if (c < M || c == CODE_BAR) continue;
+        /* an absent view's unique code, and the synergy code of a row
+         * lacking a view, are in no term: no KL either */
+        if (c == CODE_S ? !ws->all[i] : !has_view(ws, M, i, c - M)) continue;
         float *row = code_row(net, ws, c, i);
         float *drow = c == CODE_S ? ws->dsp + (size_t)i * 2 * D
                                   : ws->dup + ((size_t)(c - M) * ws->cap + i) * 2 * D;
@@ -182,7 +192,8 @@ double dm_dmil_sample_losses(const dm_dmil *net, const float *theta,
 }
 
 /* Adds the term's gradient to the shards' posterior gradients; returns its
- * value times nb. */
+ * value times nb. View m's correlation is taken over the batch rows that
+ * have view m. */
 double dm_dmil_orth_term(dm_dmil *net, const int *starts, int ns, int nb) {
   const dm_dmil_arch *a = &net->a;
   const int M = a->M, D = a->D;
@@ -191,16 +202,21 @@ double dm_dmil_orth_term(dm_dmil *net, const int *starts, int ns, int nb) {
   double total = 0.0;
   float *sd = net->orth_ws, *mA = sd + 2 * D, *C = mA + 2 * D;
   float *X[2] = {net->bmu_r, net->bmu_u}, *G[2] = {net->bgrad_r, net->bgrad_u};
+  const int nb_all = nb;
   for (int m = 0; m < M; m++) {
     /* Gather the batch's means and standardise each dimension in place. */
+    nb = 0;
     for (int s = 0; s < ns; s++) {
       struct dmil_ws *ws = &net->ws[s];
       for (int i = starts[s]; i < starts[s + 1]; i++) {
         const int li = i - starts[s];
-        memcpy(X[0] + (size_t)i * D, ws->rp + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
-        memcpy(X[1] + (size_t)i * D, ws->up + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+        if (!has_view(ws, M, li, m)) continue;
+        memcpy(X[0] + (size_t)nb * D, ws->rp + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+        memcpy(X[1] + (size_t)nb * D, ws->up + ((size_t)m * ws->cap + li) * 2 * D, sizeof(float) * D);
+        nb++;
       }
     }
+    if (nb < 2) continue;
     for (int t = 0; t < 2; t++)
       for (int k = 0; k < D; k++) {
         double s1 = 0.0, s2 = 0.0;
@@ -238,19 +254,23 @@ double dm_dmil_orth_term(dm_dmil *net, const int *starts, int ns, int nb) {
           *g = (*g - mA[k] - X[t][(size_t)i * D + k] * mA[D + k]) / sd[t * D + k];
         }
     }
-    /* Scatter into the shards' posterior gradients (mean part). */
+    /* Scatter into the shards' posterior gradients (mean part), in the
+     * order of the gathering. */
+    int q = 0;
     for (int s = 0; s < ns; s++) {
       struct dmil_ws *ws = &net->ws[s];
       for (int i = starts[s]; i < starts[s + 1]; i++) {
         const int li = i - starts[s];
+        if (!has_view(ws, M, li, m)) continue;
         float *dr = ws->drp + ((size_t)m * ws->cap + li) * 2 * D;
         float *du = ws->dup + ((size_t)m * ws->cap + li) * 2 * D;
         for (int k = 0; k < D; k++) {
-          dr[k] += G[0][(size_t)i * D + k];
-          du[k] += G[1][(size_t)i * D + k];
+          dr[k] += G[0][(size_t)q * D + k];
+          du[k] += G[1][(size_t)q * D + k];
         }
+        q++;
       }
     }
   }
-  return total * nb;
+  return total * nb_all;
 }

@@ -17,6 +17,8 @@ const char *const dm_gradcheck_cases[] = {
     "knife",        "dmil_full",  "dmil_uni",   "dmil_red",
     "dmil_uni_sg",  "dmil_syn_sg", "dmil_align", "dmil_kl",
     "dmil_orth",    "dmil_anova", "dmil_all",   "dmil_deterministic",
+    "dmil_all_missing", "dmil_uni_sg_missing", "dmil_syn_sg_missing", "dmil_align_missing",
+    "dmil_orth_missing", "dmil_anova_missing", "dmil_leak", "dmil_absent",
     "calib_map",    "calib_stack", "broken_dense", NULL};
 
 double dm_gradcheck(size_t n, float *theta, dm_loss_fn f, dm_grad_fn g,
@@ -312,11 +314,9 @@ static double check_net(uint64_t seed, const char *kind) {
 
 dm_status dm_gradcheck_case(const char *name, uint64_t seed, double *err) {
   if (strncmp(name, "dmil_", 5) == 0) {
-    const char *terms[] = {"full", "uni", "red", "uni_sg", "syn_sg", "align", "kl",
-                           "orth", "anova", "all", "deterministic", NULL};
-    for (int k = 0; terms[k]; k++)
-      if (strcmp(name + 5, terms[k]) == 0) {
-        *err = dm_gc_dmil(seed, terms[k]);
+    for (int k = 0; dm_gradcheck_cases[k]; k++)
+      if (strcmp(name, dm_gradcheck_cases[k]) == 0) {
+        *err = dm_gc_dmil(seed, name + 5);
         return isnan(*err) ? DM_ERR_NOMEM : DM_OK;
       }
     return DM_ERR_ARG;

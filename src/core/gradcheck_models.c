@@ -2,6 +2,7 @@
  * the KNIFE density, the DMIL network one loss term at a time, and the
  * calibration objectives (dm_gradcheck.h lists them). Test-only code. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dm_calib.h"
@@ -47,15 +48,60 @@ double dm_gc_knife(uint64_t seed) {
 
 /* ---- DMIL network, one loss term at a time ------------------------------ */
 
-double dm_gc_dmil(uint64_t seed, const char *term) {
+/* Marks about a third of the rows as lacking one or two of the V views
+ * (never all) and overwrites the absent values with noise, as a model
+ * must not read them. */
+static dm_status drop_views(dm_data *data, dm_rng *r) {
+  const int N = data->n, V = data->n_views;
+  data->present = malloc((size_t)N * V);
+  if (!data->present) return DM_ERR_NOMEM;
+  for (int i = 0; i < N; i++) {
+    unsigned char *p = data->present + (size_t)i * V;
+    for (int m = 0; m < V; m++) p[m] = 1;
+    if (dm_rng_unif(r) < 0.35) {
+      const int keep = (int)dm_rng_below(r, (uint32_t)V);
+      for (int m = 0; m < V; m++)
+        if (m != keep && dm_rng_unif(r) < 0.6) p[m] = 0;
+    }
+    for (int m = 0; m < V; m++)
+      if (!p[m])
+        for (int j = 0; j < data->dims[m]; j++)
+          data->x[m][(size_t)i * data->dims[m] + j] = (float)(3.0 * dm_rng_normal(r));
+  }
+  return DM_OK;
+}
+
+/* term: a loss term (see dm_gradcheck.h), with "_missing" when rows lack
+ * views; "leak": every term on rows lacking views, returning the largest
+ * change of the loss or gradient when the absent values are redrawn (0
+ * when nothing absent is read); "absent": every term with the second view
+ * absent from every row, returning the largest gradient of that view's own
+ * parameters and of the synergy channel (0 when the rows train nothing
+ * that needs the view). */
+double dm_gc_dmil(uint64_t seed, const char *term_) {
   enum { N = 70, V = 3, K = 3 };
   const int dims[V] = {4, 3, 5};
+  char term[32];
+  const int leak = strcmp(term_, "leak") == 0, absent = strcmp(term_, "absent") == 0;
+  snprintf(term, sizeof term, "%s", leak || absent ? "all_missing" : term_);
+  char *suffix = strstr(term, "_missing");
+  const int missing = suffix != NULL;
+  if (suffix) *suffix = '\0';
   dm_data data;
   dm_dmil net;
   double err = NAN;
   dm_rng r;
   dm_rng_init(&r, seed);
   if (dm_gc_random_data(&data, N, V, dims, K, &r) != DM_OK) return NAN;
+  if (missing && drop_views(&data, &r) != DM_OK) {
+    dm_data_free(&data);
+    return NAN;
+  }
+  if (absent)
+    for (int i = 0; i < N; i++) {
+      data.present[(size_t)i * V + 0] = 1;
+      data.present[(size_t)i * V + 1] = 0;
+    }
   dm_dmil_arch arch = {V, K, 6, 3, 2, dims};
   if (dm_dmil_create(&net, &arch, N, 3, 2) != DM_OK) {
     dm_data_free(&data);
@@ -84,6 +130,7 @@ double dm_gc_dmil(uint64_t seed, const char *term) {
     L.beta_S = 0.4f;
   }
   if (all || strcmp(term, "orth") == 0) L.lambda_orth = 0.5f;
+  if (leak || absent) L.lambda_anova = 0.8f;
   /* The ANOVA penalty treats encodings as constants (a stop-gradient into
    * the encoders), so it is checked on the synergy channel's parameters. */
   if (strcmp(term, "anova") == 0) {
@@ -121,8 +168,31 @@ double dm_gc_dmil(uint64_t seed, const char *term) {
     for (size_t k = 0; k < net.n_params; k++) theta[k] += (float)(0.1 * dm_rng_normal(&r));
     dm_dmil_lr_mult(&net, groups, 1.0f, mask);
     dm_gc_model_ctx c = {dm_dmil_model(&net), &data, rows, N, grad};
-    err = dm_gradcheck_masked(net.n_params, theta, dm_gc_model_loss, dm_gc_model_grad, &c, 3e-4,
-                              groups == ~0u ? NULL : mask);
+    if (absent) {
+      dm_gc_model_grad(&c, theta, grad);
+      err = 0.0;
+      const unsigned synergy = DM_DMIL_FUSE | DM_DMIL_SPOST | DM_DMIL_AS;
+      for (int b = 0; b < DM_DMIL_N_BLOCKS(V); b++) {
+        const dm_dmil_block *bl = &net.blocks[b];
+        if (bl->view != 1 && !(bl->group & synergy)) continue;
+        for (size_t k = 0; k < bl->length; k++) err = fmax(err, fabs(grad[bl->offset + k]));
+      }
+    } else if (leak) {
+      /* mask holds the first gradient */
+      const double l0 = dm_gc_model_loss(&c, theta);
+      dm_gc_model_grad(&c, theta, mask);
+      for (int i = 0; i < N; i++)
+        for (int m = 0; m < V; m++)
+          if (!data.present[(size_t)i * V + m])
+            for (int j = 0; j < dims[m]; j++)
+              data.x[m][(size_t)i * dims[m] + j] = (float)(100.0 * dm_rng_normal(&r));
+      err = fabs(dm_gc_model_loss(&c, theta) - l0);
+      dm_gc_model_grad(&c, theta, grad);
+      for (size_t k = 0; k < net.n_params; k++) err = fmax(err, fabs(grad[k] - mask[k]));
+    } else {
+      err = dm_gradcheck_masked(net.n_params, theta, dm_gc_model_loss, dm_gc_model_grad, &c, 3e-4,
+                                groups == ~0u ? NULL : mask);
+    }
   }
   free(theta);
   free(grad);
