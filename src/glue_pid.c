@@ -2,16 +2,30 @@
 #include "dm_pid.h"
 #include "glue.h"
 
+/* The bar runs from 0 to 1 over BROJA's outer iterations. */
+static int broja_tick(void *ctx, double done, double total) {
+  return glue_progress_tick(ctx, done / total, 1.0);
+}
+
 /* Exact PID of a discrete distribution (array of probabilities summing to
- * 1, dims n1 x n2 x ny, checked in R) for the named measures. Returns
+ * 1, dims n1 x n2 x ny, checked in R) for the named measures; BROJA shows
+ * a progress bar when `progress` is TRUE and can be interrupted. Returns
  * list(status, atoms = length(measures) x 4 matrix (R, U1, U2, S; nats),
- * mi = c(I1, I2, I12), gap = BROJA's bound on its distance to the optimum). */
-SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol) {
+ * mi = c(I1, I2, I12), gap = BROJA's bound on its distance to the optimum,
+ * max_free = the most free coordinates BROJA takes, ccs_error = the largest
+ * marginal error left by CCS's fitting). */
+SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP progress) {
   const int n1 = INTEGER(dims)[0], n2 = INTEGER(dims)[1], ny = INTEGER(dims)[2];
   const int M = (int)Rf_xlength(measures);
   const double *pp = REAL(p);
-  const char *names[] = {"status", "atoms", "mi", "gap", ""};
+  const char *names[] = {"status", "atoms", "mi", "gap", "max_free", "ccs_error", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SET_VECTOR_ELT(out, 4, Rf_ScalarInteger(DM_BROJA_MAX_FREE));
+  SEXP ccs_err = Rf_ScalarReal(NA_REAL);
+  SET_VECTOR_ELT(out, 5, ccs_err);
+  glue_progress prog;
+  glue_progress_start(&prog, Rf_asLogical(progress) == TRUE, 1.0, "BROJA");
+  PROTECT(prog.bar);
   SEXP atoms = Rf_allocMatrix(REALSXP, M, 4);
   SET_VECTOR_ELT(out, 1, atoms);
   SEXP mi = Rf_allocVector(REALSXP, 3);
@@ -24,8 +38,10 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol) {
   for (int k = 0; k < M && st == DM_OK; k++) {
     const char *m = CHAR(STRING_ELT(measures, k));
     double a[4];
-    if (strcmp(m, "broja") == 0) st = dm_pid_broja(n1, n2, ny, pp, a, NULL, REAL(gap));
-    else if (strcmp(m, "ccs") == 0) st = dm_pid_ccs(n1, n2, ny, pp, Rf_asReal(tol), a);
+    if (strcmp(m, "broja") == 0)
+      st = dm_pid_broja(n1, n2, ny, pp, a, NULL, REAL(gap), broja_tick, &prog);
+    else if (strcmp(m, "ccs") == 0)
+      st = dm_pid_ccs(n1, n2, ny, pp, Rf_asReal(tol), REAL(ccs_err), a);
     else if (strcmp(m, "imin") == 0) dm_pid_imin(n1, n2, ny, pp, a);
     else if (strcmp(m, "mmi") == 0) dm_pid_mmi(n1, n2, ny, pp, a);
     else if (strcmp(m, "pm") == 0) dm_pid_pointwise_mean(n1, n2, ny, pp, DM_PW_PM, 0, a);
@@ -34,8 +50,9 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol) {
     else Rf_error("internal error: unknown measure '%s'", m);
     for (int j = 0; j < 4; j++) REAL(atoms)[k + (size_t)M * j] = a[j];
   }
+  glue_progress_done(&prog);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
-  UNPROTECT(1);
+  UNPROTECT(2);
   return out;
 }
 

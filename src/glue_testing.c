@@ -39,7 +39,7 @@ SEXP C_dm_broja_q(SEXP p, SEXP dims) {
   SET_VECTOR_ELT(out, 2, q);
   SEXP gap = Rf_allocVector(REALSXP, 1);
   SET_VECTOR_ELT(out, 3, gap);
-  dm_status st = dm_pid_broja(n1, n2, ny, REAL(p), REAL(atoms), REAL(q), REAL(gap));
+  dm_status st = dm_pid_broja(n1, n2, ny, REAL(p), REAL(atoms), REAL(q), REAL(gap), NULL, NULL);
   SET_VECTOR_ELT(out, 0, Rf_mkString(dm_status_name(st)));
   UNPROTECT(1);
   return out;

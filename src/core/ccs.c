@@ -41,7 +41,7 @@ static void scale_to(double *q, int n1, int n2, int ny, pair_map m, const double
       }
 }
 
-dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol,
+dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
                      double *atoms) {
   const size_t N = (size_t)n1 * n2 * ny;
   const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
@@ -79,6 +79,7 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol,
     double err = 0.0;
     for (size_t k = 0; k < m12.len; k++) err = fmax(err, fabs(c12[k] - t12[k]));
     for (size_t k = 0; k < m1y.len; k++) err = fmax(err, fabs(c1y[k] - t1y[k]));
+    *achieved = err;
     if (err < tol) break;
   }
 

@@ -62,17 +62,24 @@ void dm_pid_pointwise_cells(int n1, int n2, int ny, const double *p,
  * distributions Q with the (x1,y) and (x2,y) marginals of p, by a
  * log-barrier interior-point Newton method on the free coordinates of the
  * coupling polytope. On return *gap bounds the distance of the minimum
- * found from the true minimum (nats). q (optional, n1*n2*ny) receives the
- * optimal Q. DM_ERR_ARG if the polytope has more than 4000 free
- * coordinates. */
+ * found from the true minimum (nats): below 1e-12 when the Newton steps
+ * converged, larger when they stalled. q (optional, n1*n2*ny) receives the
+ * optimal Q. tick (optional) is called with the progress (in outer
+ * iterations of the barrier) many times a second; when it returns nonzero
+ * the solve stops with DM_ERR_INTERRUPT. DM_ERR_ARG if the polytope has
+ * more than DM_BROJA_MAX_FREE free coordinates. */
+#define DM_BROJA_MAX_FREE 20000
 dm_status dm_pid_broja(int n1, int n2, int ny, const double *p, double *atoms,
-                       double *q, double *gap);
+                       double *q, double *gap, dm_tick_fn tick, void *tick_ctx);
 
 /* Ince's I_ccs: redundancy from the local co-information under the maximum
  * entropy distribution with the pairwise marginals of p (fitted by
  * iterative proportional fitting to `tol`), counted where the co-information
- * and the three local mutual informations share a sign. */
-dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol,
+ * and the three local mutual informations share a sign. *achieved: the
+ * largest error of a pairwise marginal when the fitting stopped (above tol
+ * when it hit its sweep cap: IPF converges slowly towards cells that must
+ * vanish). */
+dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
                      double *atoms);
 
 #endif

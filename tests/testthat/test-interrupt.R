@@ -27,3 +27,28 @@ test_that("a long fit stops on an interrupt and leaves R usable", {
     nrow(predict(f, x))
   }), 10)
 })
+
+test_that("a large BROJA decomposition stops on an interrupt within a second", {
+  skip_on_cran()
+  skip_if_not_installed("callr")
+  rs <- callr::r_session$new()
+  on.exit(rs$close(), add = TRUE)
+  rs$call(function() {
+    set.seed(1)
+    p <- array(stats::runif(30 * 30 * 20), c(30, 30, 20))
+    res <- tryCatch(dmil::pid_discrete(p / sum(p), measure = "broja", progress = FALSE),
+                    interrupt = function(e) Sys.time())
+    list(res = res)
+  })
+  Sys.sleep(2)
+  sent <- Sys.time()
+  rs$interrupt()
+  expect_equal(rs$poll_process(10000), "ready")
+  out <- rs$read()
+  expect_null(out$error)
+  expect_s3_class(out$result$res, "POSIXct")
+  expect_lt(as.numeric(out$result$res - sent, units = "secs"), 1)
+  expect_equal(rs$run(function() {
+    round(dmil::pid_discrete(dmil::pid_gate("xor"), measure = "broja")$s, 6)
+  }), 1)
+})
