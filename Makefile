@@ -8,7 +8,7 @@ CC      := $(shell $(R) CMD config CC 2>/dev/null || echo cc)
 CORE_SRC := $(wildcard src/core/*.c)
 CORE_HDR := $(wildcard src/core/*.h)
 
-.PHONY: all deps sysdeps rdeps install demo test core-test r-test check check-cran bench bench-suite bench-torch docs clean
+.PHONY: all deps sysdeps rdeps install demo test core-test r-test check check-cran sanitize valgrind bench bench-suite bench-torch docs clean
 
 all: install
 
@@ -46,6 +46,37 @@ tests/core/test_core: $(CORE_SRC) $(CORE_HDR) tests/core/test_core.c
 
 core-test: sysdeps tests/core/test_core
 	./tests/core/test_core
+
+# AddressSanitizer and UndefinedBehaviorSanitizer: the core's tests built
+# with them, then the package built with them into its own library
+# (build/sanitize-lib) and a fast subset of the R tests run against it
+# (.ci/sanitize.R), every finding fatal. R itself is not instrumented, so
+# the sanitizers' runtimes are preloaded; leaks are `make valgrind`'s part
+# (R's own allocations at exit would drown them here).
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV = LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+  ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitize: deps
+	@if pkg-config --exists openblas 2>/dev/null; then \
+	  BLAS_CFLAGS="-DDM_HAVE_OPENBLAS `pkg-config --cflags openblas`"; \
+	  BLAS_LIBS="`pkg-config --libs openblas`"; \
+	fi; \
+	$(CC) -std=c99 -O1 -g $(SAN_FLAGS) -fopenmp -Isrc/core $$BLAS_CFLAGS \
+	  $(CORE_SRC) tests/core/test_core.c -o tests/core/test_core_san $$BLAS_LIBS -lm
+	ASAN_OPTIONS=detect_leaks=1 ./tests/core/test_core_san
+	mkdir -p build/sanitize-lib
+	printf 'CFLAGS = -g -O1 $(SAN_FLAGS)\nLDFLAGS = $(SAN_FLAGS)\n' > build/sanitize.mk
+	DMIL_TESTING=1 R_MAKEVARS_USER=$(CURDIR)/build/sanitize.mk \
+	  $(R) CMD INSTALL --preclean --no-test-load -l build/sanitize-lib .
+	$(SAN_ENV) R_LIBS=$(CURDIR)/build/sanitize-lib NOT_CRAN=true $(RSCRIPT) .ci/sanitize.R
+	./cleanup
+
+# valgrind's memcheck on a small fit, predictions and the exact PID solvers
+# (.ci/valgrind.R); any error or definite leak fails it.
+valgrind: install
+	@sh .ci/sysdeps.sh valgrind
+	$(R) -d "valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q" \
+	  --vanilla -f .ci/valgrind.R
 
 # R CMD build runs the vignettes (pandoc comes with `make deps`).
 check: deps

@@ -3,7 +3,7 @@
 # OpenBLAS's development files; pandoc builds the vignettes. With the
 # argument "check", also the tools R CMD check --as-cran calls: qpdf (to
 # check compressed PDFs), checkbashisms (devscripts, for configure) and
-# HTML Tidy (for the HTML manual).
+# HTML Tidy (for the HTML manual); with "valgrind", valgrind.
 # Installed with apt-get when running as root;
 # otherwise the exact command is printed. dmil still builds without OpenBLAS
 # (it falls back to a slower built-in matrix product).
@@ -14,6 +14,9 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v pandoc >/dev/null 2>&1 || need="$need pandoc"
 if ! pkg-config --exists openblas 2>/dev/null; then
   need="$need libopenblas-dev"
+fi
+if [ "$1" = "valgrind" ]; then
+  command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
 fi
 if [ "$1" = "check" ]; then
   command -v qpdf >/dev/null 2>&1 || need="$need qpdf"

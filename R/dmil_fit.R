@@ -318,6 +318,7 @@ fit_setup <- function(x, y, method, hidden, depth, fusion_depth, epochs, batch_s
   method_check(method_of(method), views, y, out$val_rows, out$control, out$epochs, call = call)
   out$progress <- check_flag(progress, call = call)
   out$nthreads <- check_nthreads(nthreads, call = call)
+  check_fit_memory(method, views, nlevels(y), out, call)
   out$present <- view_presence(views, out$nthreads, call = call)
   if (!is.null(out$present) && !method_incomplete(method_of(method))) {
     lacking <- which(rowSums(!out$present) > 0)
@@ -329,6 +330,39 @@ fit_setup <- function(x, y, method, hidden, depth, fusion_depth, epochs, batch_s
       class = "dmil_error_values", call = call)
   }
   out
+}
+
+# Refuses a fit whose memory (estimated from the networks' parameter counts,
+# the batch and the data) exceeds what the machine has available, before
+# anything is allocated. A network in training holds its parameters, their
+# gradient (once per worker), Adam's two moments and the best epoch's copy,
+# in floats; R keeps every network's parameters in doubles, and the core a
+# float copy of the data.
+check_fit_memory <- function(method, views, K, s, call) {
+  dims <- vapply(views, ncol, 1L)
+  counts <- method_param_counts(method_of(method), names(views), dims, K, s)
+  workers <- max(4L, s$nthreads)
+  bytes <- 4 * max(counts) * (4 + workers) + 8 * sum(counts) +
+    4 * nrow(views[[1]]) * sum(as.numeric(dims)) + 4 * s$batch_size * s$hidden * length(views) * workers
+  avail <- available_memory()
+  if (is.na(avail) || bytes <= avail) return(invisible(bytes))
+  dm_abort(
+    c("A fit with these settings would need about {format_bytes(bytes)} of memory; {format_bytes(avail)} is available.",
+      "x" = "Its largest network has {format(max(counts), big.mark = ',')} parameters (hidden = {s$hidden}).",
+      "i" = "Use fewer hidden units ({.arg hidden}), or fewer features per view."),
+    class = "dmil_error_memory", call = call)
+}
+
+# The memory available to a new allocation in bytes (Linux's MemAvailable),
+# NA where the system does not say.
+available_memory <- function() {
+  info <- tryCatch(readLines("/proc/meminfo", warn = FALSE), error = function(e) character())
+  line <- grep("^MemAvailable:", info, value = TRUE)
+  if (!length(line)) return(NA_real_)
+  as.numeric(gsub("[^0-9]", "", line[1])) * 1024
+}
+format_bytes <- function(b) {
+  if (b >= 2^30) sprintf("%.1f GB", b / 2^30) else sprintf("%.0f MB", b / 2^20)
 }
 
 # The networks of the baselines, trained in one call of the core with the

@@ -16,6 +16,21 @@ method_check.dmil_method_dmil <- function(m, views, y, val_rows, control, epochs
   invisible()
 }
 
+# The network, the pool's members and Phase B's discriminators.
+method_param_counts.dmil_method_dmil <- function(m, view_names, dims, K, s) {
+  ctl <- s$control
+  arch <- list(hidden = s$hidden, latent = ctl$latent, depth = s$depth)
+  network <- sum(.Call(C_dm_dmil_layout, as.integer(dims), as.integer(K), arch)$length)
+  members <- lapply(ctl$members, function(mb) {
+    net_param_counts(baseline_nets(mb, view_names, s$hidden, s$depth, s$fusion_depth), dims, K)
+  })
+  scores <- if (ctl$finetune) {
+    si <- interaction_settings(ctl$scores)
+    net_param_counts(interaction_nets(view_names, si$hidden, si$depth), dims, K)
+  }
+  c(network, unlist(members), scores)
+}
+
 method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args, data) {
   opts <- args[c("hidden", "depth", "epochs", "batch_size", "lr", "weight_decay", "patience")]
   res <- fit_dmil(data, y, bp, opts, args$control, args$seed, args$nthreads, args$progress)

@@ -29,6 +29,19 @@ method_incomplete.dmil_method_dmil <- function(m) TRUE
 method_incomplete.dmil_method_ensemble <- function(m) TRUE
 method_incomplete.dmil_method_unimodal <- function(m) TRUE
 
+# The number of parameters of every network the method trains, for views
+# of `dims` features and K classes under dmil_fit()'s checked settings `s`
+# (for the memory estimate of check_fit_memory(), before anything trains).
+method_param_counts <- function(m, view_names, dims, K, s) UseMethod("method_param_counts")
+method_param_counts.dmil_method_baseline <- function(m, view_names, dims, K, s) {
+  nets <- baseline_nets(m$method, view_names, s$hidden, s$depth, s$fusion_depth, s$control,
+                        s$epochs)
+  net_param_counts(nets, dims, K)
+}
+net_param_counts <- function(nets, dims, K) {
+  .Call(C_dm_net_param_counts, as.integer(dims), as.integer(K), unname(nets))
+}
+
 # Training: the fit's elements from n_val on (see dmil_fit()); `args` holds
 # dmil_fit()'s checked settings, `data` the fit's standardised copy of the
 # views (fit_data()), which every step reads instead of the views.

@@ -174,8 +174,8 @@ check_simulation_size <- function(n, design, p, limit = 4 * 2^30, call = rlang::
   )
   bytes <- 8 * as.numeric(n) * per_sample
   if (bytes > limit) {
-    dm_abort(c("This simulation would need about {format(bytes / 2^30, digits = 3)} GB of memory.",
-               "i" = "Simulate fewer samples or smaller views (the limit is {limit / 2^30} GB)."),
+    dm_abort(c("This simulation would need about {format_bytes(bytes)} of memory.",
+               "i" = "Simulate fewer samples or smaller views (the limit is {format_bytes(limit)})."),
              class = "dmil_error_memory", call = call)
   }
   invisible()

@@ -132,3 +132,19 @@ SEXP C_dm_net_internals(SEXP data_, SEXP net_, SEXP K_) {
   UNPROTECT(1);
   return out;
 }
+
+/* The number of parameters of each network description in `nets`
+ * (glue_net_spec) on views of `dims` features and K classes, as doubles:
+ * what a fit's memory estimate reads before anything is allocated. */
+SEXP C_dm_net_param_counts(SEXP dims_, SEXP K_, SEXP nets) {
+  if (TYPEOF(dims_) != INTSXP) Rf_error("internal error: dims must be integer");
+  const int V = (int)Rf_xlength(dims_), K = Rf_asInteger(K_), n = (int)Rf_xlength(nets);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, n));
+  for (int j = 0; j < n; j++) {
+    dm_net_spec spec;
+    glue_net_spec(VECTOR_ELT(nets, j), K, &spec);
+    REAL(out)[j] = (double)dm_net_param_count(&spec, INTEGER(dims_), V);
+  }
+  UNPROTECT(1);
+  return out;
+}

@@ -33,6 +33,7 @@ SEXP C_dm_calib_apply(SEXP logp, SEXP calib, SEXP M);
 SEXP C_dm_split(SEXP y, SEXP K, SEXP frac, SEXP seed);
 SEXP C_dm_dmil_groups(void);
 SEXP C_dm_dmil_layout(SEXP dims, SEXP K, SEXP arch);
+SEXP C_dm_net_param_counts(SEXP dims, SEXP K, SEXP nets);
 SEXP C_dm_dmil_train(SEXP views, SEXP y,
                      SEXP K, SEXP arch, SEXP theta, SEXP train_rows,
                      SEXP val_rows, SEXP stages, SEXP seed, SEXP nthreads,
@@ -70,6 +71,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_split", (DL_FUNC)&C_dm_split, 4},
     {"dm_dmil_groups", (DL_FUNC)&C_dm_dmil_groups, 0},
     {"dm_dmil_layout", (DL_FUNC)&C_dm_dmil_layout, 3},
+    {"dm_net_param_counts", (DL_FUNC)&C_dm_net_param_counts, 3},
     {"dm_dmil_train", (DL_FUNC)&C_dm_dmil_train, 11},
     {"dm_dmil_predict", (DL_FUNC)&C_dm_dmil_predict, 5},
 #ifdef DM_TESTING

@@ -193,3 +193,21 @@ test_that("the C entry points reject malformed views with an R error, not a cras
   expect_error(call_predict(good, list(0L, 0L), center = list(0, "a")), "internal error")
   expect_error(call_predict(good, list(0L, 0L), scale = list(1)), "internal error")
 })
+
+test_that("a fit too large for the machine is refused before anything is allocated, with its estimate", {
+  skip_if(is.na(dmil:::available_memory()), "the system does not report its available memory")
+  d <- list(a = matrix(rnorm(200), 50), b = matrix(rnorm(200), 50))
+  y <- rep(c("u", "v"), 25)
+  for (m in c("dmil", "joint", "early")) {
+    started <- Sys.time()
+    err <- expect_error(dmil_fit(d, y, method = m, hidden = 1e5, progress = FALSE),
+                        class = "dmil_error_memory")
+    expect_lt(as.numeric(Sys.time() - started, units = "secs"), 5)
+    expect_match(conditionMessage(err), "need about [0-9.]+ GB of memory")
+    expect_match(conditionMessage(err), "hidden = 100000")
+  }
+  # ordinary settings are far below any machine's memory
+  expect_lt(dmil:::check_fit_memory("dmil", d, 2L, list(
+    hidden = 64, depth = 2, fusion_depth = 1, epochs = 5, batch_size = 64, nthreads = 2,
+    control = dmil_control()), NULL), 1e8)
+})
