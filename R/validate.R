@@ -50,6 +50,11 @@ validate_dmil_fit <- function(fit, outputs = FALSE, call = rlang::caller_env()) 
     }
   }
   if (outputs) {
+    h <- fit$history
+    if (!is.data.frame(h) || !all(c("net", "epoch") %in% names(h)) ||
+        !all(names(nets) %in% h$net)) {
+      broken("history", "must record the epochs of every network")
+    }
     metrics <- c("val_accuracy", "val_log_loss")
     for (field in c("history", "val_metrics")) {
       if (!is.null(fit[[field]]) && !all(metrics %in% names(fit[[field]]))) {
