@@ -232,6 +232,8 @@ interactions_setup <- function(x, y, measure, folds, repeats, foldid, pairs, hid
   full <- if (is.null(present)) seq_len(n) else which(rowSums(!present) == 0)
   folds <- check_count(folds, min = 2, max = 100, call = call)
   foldid <- check_foldid(foldid, n, folds, y, call = call)
+  # the atoms' folds are those of the samples with every view
+  if (!is.null(foldid) && length(full) < n) check_foldid(foldid[full], length(full), folds, y[full], call = call)
   if (is.null(foldid)) check_fold_sizes(y[full], folds, call = call)
   s <- check_interaction_settings(list(
     repeats = repeats, hidden = hidden, depth = depth, epochs = epochs,

@@ -38,6 +38,16 @@ method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args, data)
               phases = res$phases, best_epoch = res$best_epoch, interactions = res$scores,
               stage_settings = res$stage_settings)
   members <- args$control$members
+  train_present <- fit_rows(data, "train")$present
+  if (length(members) && !is.null(train_present) && !any(rowSums(!train_present) == 0)) {
+    # joint, late and early need a training sample with every view
+    dropped <- setdiff(members, "ensemble")
+    members <- intersect(members, "ensemble")
+    if (length(dropped)) {
+      dm_inform(c("i" = "No training sample has every view: the pool leaves out {.val {dropped}}, which need one."),
+                class = "dmil_message_pool")
+    }
+  }
   if (length(members)) {
     pm <- train_pool_members(members, views, y, val_rows, args, data)
     out$nets <- c(out$nets, pm$nets)

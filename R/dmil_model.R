@@ -90,8 +90,10 @@ score_training_rows <- function(data, bp, y, measure, folds, extra, seed, nthrea
   seed <- derived_seed(seed, "scores")
   rows <- fit_rows(data, "train", ids = TRUE)
   y <- droplevels(y[data$order[seq_len(rows$n)]])
-  # the atoms are estimated on the samples with every view
+  # the atoms are estimated on the samples with every view; unscored when a
+  # class has fewer than 3 of them (or none)
   full <- if (is.null(rows$present)) y else y[rowSums(!rows$present) == 0]
+  if (any(table(full) < 3)) return(NULL)
   if (is.null(folds)) {
     folds <- score_folds(full)
     if (is.na(folds)) return(NULL)

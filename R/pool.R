@@ -66,6 +66,13 @@ zero_rows <- function(m, rows) {
 # towards equal weights when there are few validation rows. Without
 # validation rows the weights are equal.
 pool_weights <- function(lp, y) {
+  # a member that predicts no validation row cannot be judged: weight 0
+  judged <- vapply(lp, function(l) length(y) > 0 && any(!is.na(l[, 1])), logical(1))
+  if (length(y) && !all(judged) && any(judged)) {
+    w <- stats::setNames(rep(0, length(lp)), names(lp))
+    w[judged] <- pool_weights(lp[judged], y)
+    return(w)
+  }
   J <- length(lp)
   if (length(y) == 0 || J == 1) return(equal_weights(names(lp)))
   grid <- as.matrix(expand.grid(rep(list(seq(0, 10)), J - 1)))

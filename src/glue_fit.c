@@ -184,6 +184,7 @@ SEXP C_dm_fit_baseline(SEXP data_, SEXP y, SEXP K_, SEXP nets, SEXP cfg_, SEXP t
                                        net_train);
     const int nv_j = dm_data_rows_with(data, views_read, specs[j].enc_views, val_rows, n_val,
                                        net_val);
+    if (st == DM_OK && nt_j == 0) st = DM_ERR_ARG; /* R keeps this from happening */
     if (st == DM_OK)
       st = dm_train(&model, theta, data, net_train, nt_j, net_val, nv_j,
                   &cfg, dm_rng_derive(key, DM_STREAM_TRAIN), nthreads,

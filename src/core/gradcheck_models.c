@@ -130,7 +130,11 @@ double dm_gc_dmil(uint64_t seed, const char *term_) {
     L.beta_S = 0.4f;
   }
   if (all || strcmp(term, "orth") == 0) L.lambda_orth = 0.5f;
-  if (leak || absent) L.lambda_anova = 0.8f;
+  if (leak || absent) { /* with the terms of Phase C too */
+    L.lambda_anova = 0.8f;
+    L.lambda_uni_sg = 0.9f;
+    L.lambda_syn_sg = 0.7f;
+  }
   /* The ANOVA penalty treats encodings as constants (a stop-gradient into
    * the encoders), so it is checked on the synergy channel's parameters. */
   if (strcmp(term, "anova") == 0) {
@@ -154,8 +158,8 @@ double dm_gc_dmil(uint64_t seed, const char *term_) {
     L.w_full = w_full;
     L.w_red = w_red;
   }
-  if (strcmp(term, "uni_sg") == 0) L.w_uni = w_uni;
-  if (strcmp(term, "syn_sg") == 0) L.w_syn = w_syn;
+  if (strcmp(term, "uni_sg") == 0 || leak || absent) L.w_uni = w_uni;
+  if (strcmp(term, "syn_sg") == 0 || leak || absent) L.w_syn = w_syn;
   net.loss = L;
   net.beta_scale = 1.0f;
   int rows[N];

@@ -158,3 +158,47 @@ test_that("a fit on samples that lack views predicts, augments and is summarised
   expect_false(anyNA(glance(fit)$val_accuracy))
   expect_s3_class(summary(fit), "summary.dmil_fit")
 })
+
+test_that("without a sample that has every view, DMIL trains the network and the ensemble alone", {
+  d <- sim_bits(120, "both", seed = 13)
+  split <- drop_view(drop_view(d, "a", 1:60), "b", 61:120)
+  expect_message(
+    fit <- dmil_fit(split$x, split$y, hidden = 8, epochs = 3, seed = 1, progress = FALSE,
+                    control = dmil_control(members = c("joint", "late", "ensemble"))),
+    class = "dmil_message_pool")
+  expect_identical(names(fit$pool$members), c("dmil", "ensemble"))
+  expect_null(fit$interactions)  # no atoms without samples that have every view
+  expect_false(anyNA(predict(fit, d$x, type = "prob")))
+})
+
+test_that("a class without samples that have every view leaves the fine-tuning unweighted", {
+  d <- sim_bits(120, "both", seed = 14)
+  gone <- drop_view(d, "b", which(d$y == "pos"))
+  fit <- dmil_fit(gone$x, gone$y, hidden = 8, epochs = 2, seed = 1, progress = FALSE,
+                  control = dmil_control(finetune_epochs = 1, scores = list(epochs = 1)))
+  expect_null(fit$interactions)
+  expect_output(print(fit), "Phase B: no scores")
+})
+
+test_that("a view missing for every training sample is refused", {
+  d <- sim_bits(60, "both", seed = 15)
+  val <- dmil_fit(d$x, d$y, method = "joint", epochs = 1, seed = 3, progress = FALSE)$val_rows
+  only_val <- drop_view(d, "b", setdiff(1:60, val))
+  expect_error(dmil_fit(only_val$x, only_val$y, epochs = 1, seed = 3, progress = FALSE),
+               "missing for every training sample", class = "dmil_error_values")
+})
+
+test_that("fold ids must suit the samples that have every view", {
+  d <- drop_view(sim_bits(80, "both", seed = 16), "b", 41:80)
+  foldid <- rep(1:2, each = 40)  # the complete samples are all in fold 1
+  expect_error(dmil_interactions(d$x, d$y, folds = 2, foldid = foldid, epochs = 1,
+                                 progress = FALSE),
+               class = "dmil_error_arg")
+})
+
+test_that("a pool member that predicts no validation row gets no weight", {
+  lp <- list(dmil = matrix(log(c(.8, .2, .3, .7)), 2, byrow = TRUE),
+             joint = matrix(NA_real_, 2, 2))
+  w <- dmil:::pool_weights(lp, factor(c("a", "b")))
+  expect_identical(unname(w), c(1, 0))
+})
