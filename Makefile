@@ -49,7 +49,7 @@ core-test: sysdeps tests/core/test_core
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: the core's tests built
 # with them, then the package built with them into its own library
-# (build/sanitize-lib) and a fast subset of the R tests run against it
+# (tests/core/sanitize-lib) and a fast subset of the R tests run against it
 # (.ci/sanitize.R), every finding fatal. R itself is not instrumented, so
 # the sanitizers' runtimes are preloaded; leaks are `make valgrind`'s part
 # (R's own allocations at exit would drown them here).
@@ -64,11 +64,11 @@ sanitize: deps
 	$(CC) -std=c99 -O1 -g $(SAN_FLAGS) -fopenmp -Isrc/core $$BLAS_CFLAGS \
 	  $(CORE_SRC) tests/core/test_core.c -o tests/core/test_core_san $$BLAS_LIBS -lm
 	ASAN_OPTIONS=detect_leaks=1 ./tests/core/test_core_san
-	mkdir -p build/sanitize-lib
-	printf 'CFLAGS = -g -O1 $(SAN_FLAGS)\nLDFLAGS = $(SAN_FLAGS)\n' > build/sanitize.mk
-	DMIL_TESTING=1 R_MAKEVARS_USER=$(CURDIR)/build/sanitize.mk \
-	  $(R) CMD INSTALL --preclean --no-test-load -l build/sanitize-lib .
-	$(SAN_ENV) R_LIBS=$(CURDIR)/build/sanitize-lib NOT_CRAN=true $(RSCRIPT) .ci/sanitize.R
+	mkdir -p tests/core/sanitize-lib
+	printf 'CFLAGS = -g -O1 $(SAN_FLAGS)\nLDFLAGS = $(SAN_FLAGS)\n' > tests/core/sanitize.mk
+	DMIL_TESTING=1 R_MAKEVARS_USER=$(CURDIR)/tests/core/sanitize.mk \
+	  $(R) CMD INSTALL --preclean --no-test-load -l tests/core/sanitize-lib .
+	$(SAN_ENV) R_LIBS=$(CURDIR)/tests/core/sanitize-lib NOT_CRAN=true $(RSCRIPT) .ci/sanitize.R
 	./cleanup
 
 # valgrind's memcheck on a small fit, predictions and the exact PID solvers

@@ -182,7 +182,7 @@
 #'
 #' # three views: the redundancy lattice
 #' sim3 <- simulate_interactions(900, "mix3", seed = 2)
-#' it3 <- dmil_interactions(sim3$x, sim3$y, epochs = 10, repeats = 2, seed = 1, nthreads = 1)
+#' it3 <- dmil_interactions(sim3$x, sim3$y, epochs = 10, repeats = 1, seed = 1, nthreads = 1)
 #' colMeans(it3[c("r", "r_x1_x2", "u_x1", "s")])
 #' head(tidy(it3, what = "lattice"))
 #' @export
