@@ -167,16 +167,16 @@
 #' Finn C, Lizier JT (2018). Pointwise partial information decomposition
 #' using the specificity and ambiguity lattices. Entropy 20, 297.
 #' @examples
-#' sim <- simulate_interactions(1200, "mix4", seed = 1)
-#' it <- dmil_interactions(sim$x, sim$y, epochs = 15, repeats = 3, seed = 1, nthreads = 1)
+#' sim <- simulate_interactions(1000, "mix4", seed = 1)
+#' it <- dmil_interactions(sim$x, sim$y, epochs = 10, repeats = 3, seed = 1, nthreads = 1)
 #' it
 #' # does the dominant estimated interaction match the simulated type?
 #' mean(it$dominant == sim$type)
-#' summary(it, B = 200)
+#' summary(it, B = 100)
 #'
 #' # a real data set: 40 mice, gene expression and fatty acids; 20 repeats
 #' it <- dmil_interactions(nutrimouse$x, nutrimouse$genotype, seed = 1, nthreads = 1)
-#' summary(it, B = 200)
+#' summary(it, B = 100)
 #' # the samples whose values vary most between repeats
 #' head(it[order(-it$sd_r), c("sample", "label", "r", "sd_r")])
 #'
