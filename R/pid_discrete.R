@@ -65,7 +65,8 @@
 #' @param sources,target For a data frame of samples: the names of the two
 #'   source columns and of the target column (by default its three columns,
 #'   in that order).
-#' @param progress Show a progress bar while BROJA runs.
+#' @param progress Show a progress bar while BROJA or CCS runs (both stop
+#'   on Ctrl-C).
 #' @param pointwise Also return the values of the pointwise measures (`"pm"`,
 #'   `"lsmi"`, `"pmmi"`) at every outcome with positive probability.
 #'

@@ -2,14 +2,16 @@
 #include "dm_pid.h"
 #include "glue.h"
 
-/* The bar runs from 0 to 1 over BROJA's outer iterations. */
-static int broja_tick(void *ctx, double done, double total) {
+/* The bar runs from 0 to 1 over a solver's iterations (BROJA's outer
+ * barrier iterations, CCS's sweeps up to its cap). */
+static int pid_tick(void *ctx, double done, double total) {
   return glue_progress_tick(ctx, done / total, 1.0);
 }
 
 /* Exact PID of a discrete distribution (array of probabilities summing to
- * 1, dims n1 x n2 x ny, checked in R) for the named measures; BROJA shows
- * a progress bar when `progress` is TRUE and can be interrupted. Returns
+ * 1, dims n1 x n2 x ny, checked in R) for the named measures; BROJA and
+ * CCS show a progress bar when `progress` is TRUE and can be interrupted.
+ * Returns
  * list(status, atoms = length(measures) x 4 matrix (R, U1, U2, S; nats),
  * mi = c(I1, I2, I12), gap = BROJA's bound on its distance to the optimum,
  * max_free = the most free coordinates BROJA takes, ccs_error = the largest
@@ -24,7 +26,7 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP progress
   SEXP ccs_err = Rf_ScalarReal(NA_REAL);
   SET_VECTOR_ELT(out, 5, ccs_err);
   glue_progress prog;
-  glue_progress_start(&prog, Rf_asLogical(progress) == TRUE, 1.0, "BROJA");
+  glue_progress_start(&prog, Rf_asLogical(progress) == TRUE, 1.0, "Exact PID");
   PROTECT(prog.bar);
   SEXP atoms = Rf_allocMatrix(REALSXP, M, 4);
   SET_VECTOR_ELT(out, 1, atoms);
@@ -39,9 +41,9 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP progress
     const char *m = CHAR(STRING_ELT(measures, k));
     double a[4];
     if (strcmp(m, "broja") == 0)
-      st = dm_pid_broja(n1, n2, ny, pp, a, NULL, REAL(gap), broja_tick, &prog);
+      st = dm_pid_broja(n1, n2, ny, pp, a, NULL, REAL(gap), pid_tick, &prog);
     else if (strcmp(m, "ccs") == 0)
-      st = dm_pid_ccs(n1, n2, ny, pp, Rf_asReal(tol), REAL(ccs_err), a);
+      st = dm_pid_ccs(n1, n2, ny, pp, Rf_asReal(tol), REAL(ccs_err), a, pid_tick, &prog);
     else if (strcmp(m, "imin") == 0) dm_pid_imin(n1, n2, ny, pp, a);
     else if (strcmp(m, "mmi") == 0) dm_pid_mmi(n1, n2, ny, pp, a);
     else if (strcmp(m, "pm") == 0) dm_pid_pointwise_mean(n1, n2, ny, pp, DM_PW_PM, 0, a);

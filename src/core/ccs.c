@@ -42,7 +42,7 @@ static void scale_to(double *q, int n1, int n2, int ny, pair_map m, const double
 }
 
 dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms) {
+                     double *atoms, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
   const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
                  m2y = {0, 1, n2, (size_t)n2 * ny};
@@ -69,6 +69,10 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double
    * the (x1, x2) marginal computed for the check starts the next sweep. */
   marginal(q, n1, n2, ny, m12, c12);
   for (int sweep = 0; sweep < IPF_MAX_SWEEPS; sweep++) {
+    if (tick && sweep % 256 == 255 && tick(tick_ctx, sweep, IPF_MAX_SWEEPS)) {
+      st = DM_ERR_INTERRUPT;
+      goto out;
+    }
     scale_to(q, n1, n2, ny, m12, t12, c12);
     marginal(q, n1, n2, ny, m1y, c1y);
     scale_to(q, n1, n2, ny, m1y, t1y, c1y);

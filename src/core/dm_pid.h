@@ -78,8 +78,9 @@ dm_status dm_pid_broja(int n1, int n2, int ny, const double *p, double *atoms,
  * and the three local mutual informations share a sign. *achieved: the
  * largest error of a pairwise marginal when the fitting stopped (above tol
  * when it hit its sweep cap: IPF converges slowly towards cells that must
- * vanish). */
+ * vanish). tick (optional) is called every 256 sweeps with the sweeps done
+ * out of the cap; nonzero stops the fitting with DM_ERR_INTERRUPT. */
 dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms);
+                     double *atoms, dm_tick_fn tick, void *tick_ctx);
 
 #endif

@@ -28,27 +28,41 @@ test_that("a long fit stops on an interrupt and leaves R usable", {
   }), 10)
 })
 
-test_that("a large BROJA decomposition stops on an interrupt within a second", {
+test_that("long exact decompositions (BROJA, CCS) stop on an interrupt within a second", {
   skip_on_cran()
   skip_if_not_installed("callr")
-  rs <- callr::r_session$new()
-  on.exit(rs$close(), add = TRUE)
-  rs$call(function() {
-    set.seed(1)
-    p <- array(stats::runif(30 * 30 * 20), c(30, 30, 20))
-    res <- tryCatch(dmil::pid_discrete(p / sum(p), measure = "broja", progress = FALSE),
-                    interrupt = function(e) Sys.time())
-    list(res = res)
-  })
-  Sys.sleep(2)
-  sent <- Sys.time()
-  rs$interrupt()
-  expect_equal(rs$poll_process(10000), "ready")
-  out <- rs$read()
-  expect_null(out$error)
-  expect_s3_class(out$result$res, "POSIXct")
-  expect_lt(as.numeric(out$result$res - sent, units = "secs"), 1)
-  expect_equal(rs$run(function() {
-    round(dmil::pid_discrete(dmil::pid_gate("xor"), measure = "broja")$s, 6)
-  }), 1)
+  # BROJA on a 30 x 30 x 20 alphabet (minutes); CCS on a 30 x 30 AND, whose
+  # proportional fitting runs to its sweep cap (about 20 s)
+  problems <- list(
+    broja = function() {
+      set.seed(1)
+      p <- array(stats::runif(30 * 30 * 20), c(30, 30, 20))
+      list(p = p / sum(p), measure = "broja")
+    },
+    ccs = function() {
+      p <- array(0, c(30, 30, 2))
+      p[, , 1] <- 1
+      p[30, 30, ] <- c(0, 1)
+      list(p = p / sum(p), measure = "ccs")
+    })
+  for (nm in names(problems)) {
+    rs <- callr::r_session$new()
+    rs$call(function(make) {
+      a <- make()
+      tryCatch(dmil::pid_discrete(a$p, measure = a$measure, progress = FALSE),
+               interrupt = function(e) Sys.time())
+    }, list(problems[[nm]]))
+    Sys.sleep(2)
+    sent <- Sys.time()
+    rs$interrupt()
+    expect_equal(rs$poll_process(10000), "ready", label = nm)
+    out <- rs$read()
+    expect_null(out$error, label = nm)
+    expect_s3_class(out$result, "POSIXct")
+    expect_lt(as.numeric(out$result - sent, units = "secs"), 1, label = nm)
+    expect_equal(rs$run(function() {
+      round(dmil::pid_discrete(dmil::pid_gate("xor"), measure = "broja")$s, 6)
+    }), 1, label = nm)
+    rs$close()
+  }
 })
