@@ -198,9 +198,10 @@ training_views <- function(views, bp, present = NULL) core_views(training_data(v
 # Matches new data to a blueprint. Returns the views in blueprint order with
 # 0-based column indices for the C core. With `allow_missing` (DMIL), views
 # may be absent and rows entirely NA within a view; such views are replaced
-# by zeros and `present` (n x views, logical) marks what is available.
+# by zeros and `present` (n x views, logical) marks what is available;
+# every row needs one view unless `need_one` is FALSE (the caller says why).
 match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rlang::caller_env(),
-                            allow_missing = FALSE) {
+                            allow_missing = FALSE, need_one = TRUE) {
   views <- check_views(new_data, min_views = 1L, arg = arg, call = call)
   missing <- setdiff(names(bp), names(views))
   if (length(missing) && (!allow_missing || length(missing) == length(bp))) {
@@ -269,7 +270,7 @@ match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rla
     out$views[[v]] <- m
     out$cols[[v]] <- as.integer(idx - 1L)
   }
-  if (allow_missing && any(rowSums(present) == 0)) {
+  if (allow_missing && need_one && any(rowSums(present) == 0)) {
     dm_abort(
       c("Every sample needs at least one view.",
         "x" = "{cli::qty(sum(rowSums(present) == 0))}Row{?s} {as.character(utils::head(which(rowSums(present) == 0), 5))} {?has/have} none."),

@@ -81,9 +81,18 @@ method_predict.dmil_method_baseline <- function(m, fit, new_data, type, which, n
     bp <- fit$views
   }
   call <- rlang::caller_env()
-  # an ensemble predicts from the views a sample has
-  data <- match_blueprint(new_data, bp, nthreads, call = call,
-                          allow_missing = is.null(which) && method_incomplete(m))
+  # an ensemble predicts from the views a sample has; one network of it
+  # only the samples that have its view
+  data <- match_blueprint(new_data, bp, nthreads, call = call, allow_missing = method_incomplete(m),
+                          need_one = is.null(which))
+  if (!is.null(which) && !is.null(data$present)) {
+    lacking <- which(rowSums(!data$present) > 0)
+    dm_abort(
+      c("The network of view {.val {which}} predicts only samples that have that view.",
+        "x" = "{length(lacking)} sample{?s} of {.arg new_data} lack{?s/} it; the first is row {lacking[1]}.",
+        "i" = "Predict those samples with another view's network ({.arg which}), or with the ensemble of every view."),
+      class = "dmil_error_newdata", call = call)
+  }
   logits <- combined_logits(fit, data, mixture_data(fit, new_data, nthreads, call), nthreads, nets)
   format_predictions(logits, fit$levels, type, data$rownames)
 }

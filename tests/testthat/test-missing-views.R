@@ -202,3 +202,12 @@ test_that("a pool member that predicts no validation row gets no weight", {
   w <- dmil:::pool_weights(lp, factor(c("a", "b")))
   expect_identical(unname(w), c(1, 0))
 })
+
+test_that("one view's network of a fit on incomplete samples predicts only samples with that view", {
+  d <- drop_view(sim_bits(80, "both", seed = 17), "b", 1:20)
+  fit <- dmil_fit(d$x, d$y, method = "unimodal", hidden = 4, epochs = 2, progress = FALSE)
+  expect_error(predict(fit, d$x, which = "b"), "lack it; the first is row 1",
+               class = "dmil_error_newdata")
+  expect_identical(nrow(predict(fit, subset_views(d$x, 21:80), which = "b")), 60L)
+  expect_false(anyNA(predict(fit, d$x, which = "a", type = "prob")))
+})
