@@ -52,13 +52,14 @@ learn_blueprint <- function(views, nthreads, arg = "x", call = rlang::caller_env
 # sample has every view. A dense view is absent for a sample whose row is
 # entirely NA; a row with only some values NA is an error that says where
 # (absent_rows()); a sparse view is never absent. Every sample needs one
-# view, and every view some samples.
-view_presence <- function(views, nthreads, arg = "x", call = rlang::caller_env()) {
+# view, and every view some of the training rows `train` (all rows when
+# NULL).
+view_presence <- function(views, arg = "x", call = rlang::caller_env(), train = NULL) {
   present <- NULL
   for (v in names(views)) {
     m <- views[[v]]
-    if (inherits(m, "sparseMatrix")) next
-    gone <- absent_rows(m, view_colstats(m, nthreads), v, arg, call)
+    if (inherits(m, "sparseMatrix") || !anyNA(m)) next
+    gone <- absent_rows(m, v, arg, call)
     if (!any(gone)) next
     if (is.null(present)) {
       present <- matrix(TRUE, nrow(m), length(views), dimnames = list(NULL, names(views)))
@@ -66,28 +67,40 @@ view_presence <- function(views, nthreads, arg = "x", call = rlang::caller_env()
     present[gone, v] <- FALSE
   }
   if (is.null(present)) return(NULL)
-  none <- which(rowSums(present) == 0)
-  if (length(none)) {
-    dm_abort(
-      c("Every sample needs at least one view.",
-        "x" = "{cli::qty(length(none))}Row{?s} {as.character(utils::head(none, 5))} of {.arg {arg}} {?has/have} none."),
-      class = "dmil_error_values", call = call)
-  }
-  never <- names(views)[colSums(present) == 0]
+  check_some_view(present, arg, "dmil_error_values", call)
+  never <- names(views)[colSums(present[train %||% seq_len(nrow(present)), , drop = FALSE]) == 0]
   if (length(never)) {
+    which_rows <- if (is.null(train)) "sample" else "training sample"
     dm_abort(
-      c("View {.val {never}} of {.arg {arg}} is missing for every sample.",
-        "i" = "Leave it out of {.arg {arg}}."),
+      c("View {.val {never}} of {.arg {arg}} is missing for every {which_rows}.",
+        "i" = "Leave it out of {.arg {arg}}{if (!is.null(train)) ', or hold out fewer samples ({.arg validation})'}."),
       class = "dmil_error_values", call = call)
   }
   present
 }
 
-# The rows of dense view `m` (column statistics `st`) whose used columns
-# `cols` are all NA: absent for that sample. A row with some but not all
-# of them NA is an error naming its first missing value.
-absent_rows <- function(m, st, v, arg, call, cols = seq_len(ncol(m))) {
-  if (!any(st$n_bad[cols] > 0)) return(rep(FALSE, nrow(m)))
+# Whether each row of `present` (view_presence()) has every view; all TRUE
+# for n rows without a presence matrix.
+has_every_view <- function(present, n = NULL) {
+  if (is.null(present)) rep(TRUE, n) else rowSums(!present) == 0
+}
+
+# Every sample needs one view: an error of class `class` naming the rows
+# without any.
+check_some_view <- function(present, arg, class, call) {
+  none <- which(rowSums(present) == 0)
+  if (length(none)) {
+    dm_abort(
+      c("Every sample needs at least one view.",
+        "x" = "{cli::qty(length(none))}Row{?s} {as.character(utils::head(none, 5))} of {.arg {arg}} {?has/have} none."),
+      class = class, call = call)
+  }
+}
+
+# The rows of dense view `m` whose used columns `cols` are all NA: absent
+# for that sample. A row with some but not all of them NA is an error
+# naming its first missing value.
+absent_rows <- function(m, v, arg, call, cols = seq_len(ncol(m))) {
   na <- is.na(m[, cols, drop = FALSE])
   n_na <- rowSums(na)
   partial <- which(n_na > 0 & n_na < length(cols))
@@ -109,13 +122,15 @@ fill_absent <- function(views, bp, present) {
   if (is.null(present)) return(views)
   for (v in names(bp)) {
     gone <- !present[, v]
-    if (!any(gone)) next
-    m <- views[[v]]
-    m[gone, ] <- 0
-    m[gone, bp[[v]]$keep] <- rep(bp[[v]]$center, each = sum(gone))
-    views[[v]] <- m
+    if (any(gone)) views[[v]] <- fill_rows(views[[v]], gone, bp[[v]]$keep, bp[[v]]$center)
   }
   views
+}
+# m with rows `gone` set to `center` in the used columns `cols`, 0 elsewhere.
+fill_rows <- function(m, gone, cols, center) {
+  m[gone, ] <- 0
+  m[gone, cols] <- rep(center, each = sum(gone))
+  m
 }
 
 check_finite_columns <- function(st, cn, view, arg, call, used = seq_along(cn)) {
@@ -259,10 +274,9 @@ match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rla
     }
     st <- view_colstats(m, nthreads)
     if (allow_missing && any(st$n_bad[idx] > 0)) {
-      gone <- absent_rows(m, st, v, arg, call, cols = idx)
+      gone <- absent_rows(m, v, arg, call, cols = idx)
       present[gone, v] <- FALSE
-      m[gone, ] <- 0
-      m[gone, idx] <- rep(b$center, each = sum(gone))
+      m <- fill_rows(m, gone, idx, b$center)
       st <- .Call(C_dm_colstats, m, nthreads)
     }
     cn <- if (is.null(colnames(m))) paste0("V", seq_len(ncol(m))) else colnames(m)
@@ -270,12 +284,7 @@ match_blueprint <- function(new_data, bp, nthreads, arg = "new_data", call = rla
     out$views[[v]] <- m
     out$cols[[v]] <- as.integer(idx - 1L)
   }
-  if (allow_missing && need_one && any(rowSums(present) == 0)) {
-    dm_abort(
-      c("Every sample needs at least one view.",
-        "x" = "{cli::qty(sum(rowSums(present) == 0))}Row{?s} {as.character(utils::head(which(rowSums(present) == 0), 5))} {?has/have} none."),
-      class = "dmil_error_newdata", call = call)
-  }
+  if (allow_missing && need_one) check_some_view(present, arg, "dmil_error_newdata", call)
   out$present <- if (all(present)) NULL else present
   out$n <- n
   out$ids <- view_ids(views)

@@ -319,19 +319,9 @@ fit_setup <- function(x, y, method, hidden, depth, fusion_depth, epochs, batch_s
   out$progress <- check_flag(progress, call = call)
   out$nthreads <- check_nthreads(nthreads, call = call)
   check_fit_memory(method, views, nlevels(y), out, call)
-  out$present <- view_presence(views, out$nthreads, call = call)
-  if (!is.null(out$present)) {
-    train_present <- out$present[setdiff(seq_len(n), out$val_rows), , drop = FALSE]
-    never <- colnames(train_present)[colSums(train_present) == 0]
-    if (length(never)) {
-      dm_abort(
-        c("View {.val {never}} is missing for every training sample (it is present only in validation rows).",
-          "i" = "A view needs training samples; leave it out, or hold out fewer samples ({.arg validation})."),
-        class = "dmil_error_values", call = call)
-    }
-  }
+  out$present <- view_presence(views, call = call, train = setdiff(seq_len(n), out$val_rows))
   if (!is.null(out$present) && !method_incomplete(method_of(method))) {
-    lacking <- which(rowSums(!out$present) > 0)
+    lacking <- which(!has_every_view(out$present))
     dm_abort(
       c("Method {.val {method}} needs every view of every training sample.",
         "x" = "{length(lacking)} sample{?s} lack{?s/} a view (all its values NA); the first is row {lacking[1]}, without {.val {colnames(out$present)[!out$present[lacking[1], ]]}}.",

@@ -121,7 +121,7 @@ permute_features <- function(g, repeats, seed, progress) {
   # feature's values move only between samples of one kind; and a view's
   # features among the samples that have the view
   strata <- if (is.null(base$dominant)) list(seq_len(n)) else split(seq_len(n), base$dominant)
-  has <- lapply(views, function(m) inherits(m, "sparseMatrix") | !is.na(m[, 1]))
+  has <- rows_with_view(views)
   # drawn as they are used, in the order (repeat, feature), from `seed`
   permutation <- function(v) {
     p <- seq_len(n)
@@ -195,7 +195,7 @@ importance_groups <- function(object, new_data, y, env, nthreads, call = rlang::
   # atoms are defined for the samples with every view
   atom_group <- function(views, y, rows, fold = NULL) {
     info <- interaction_info(it)
-    full <- Reduce(`&`, lapply(views, function(m) inherits(m, "sparseMatrix") | !is.na(m[, 1])))
+    full <- Reduce(`&`, rows_with_view(views))
     if (!all(full)) {
       views <- view_rows(views, which(full))
       y <- y[full]
@@ -289,4 +289,10 @@ tidy.dmil_importance <- function(x, ...) {
   attr(out, "repeats") <- NULL
   attr(out, "rows") <- NULL
   out
+}
+
+# For each view, which samples have it (views already checked: a missing
+# view is a whole row of NA; a sparse view is never missing).
+rows_with_view <- function(views) {
+  lapply(views, function(m) inherits(m, "sparseMatrix") | !is.na(m[, 1]))
 }

@@ -227,9 +227,9 @@ interactions_setup <- function(x, y, measure, folds, repeats, foldid, pairs, hid
   n <- nrow(views[[1]])
   y <- check_outcome(y, n, call = call)
   nthreads <- check_nthreads(nthreads, call = call)
-  present <- view_presence(views, nthreads, call = call)
+  present <- view_presence(views, call = call)
   # the atoms are estimated on the samples with every view
-  full <- if (is.null(present)) seq_len(n) else which(rowSums(!present) == 0)
+  full <- which(has_every_view(present, n))
   folds <- check_count(folds, min = 2, max = 100, call = call)
   foldid <- check_foldid(foldid, n, folds, y, call = call)
   # the atoms' folds are those of the samples with every view
@@ -360,7 +360,8 @@ interactions_incomplete <- function(data, bp, y, measure, unit, prior, folds, fo
   vn <- names(bp)
   present <- data$present
   n <- data$n
-  complete <- which(rowSums(!present) == 0)
+  every <- has_every_view(present)
+  complete <- which(every)
   res <- interactions_core(data_subset(data, complete), bp, y[complete], measure, unit, prior,
                            folds, foldid[complete], pairs, s, seed, nthreads, progress)
   tab <- res$table
@@ -371,7 +372,7 @@ interactions_incomplete <- function(data, bp, y, measure, unit, prior, folds, fo
   k <- unit_factor(unit)
   for (j in seq_along(vn)) {
     v <- vn[j]
-    fill <- which(present[, v] & rowSums(!present) > 0)
+    fill <- which(present[, v] & !every)
     if (!length(fill)) next
     has <- which(present[, v])
     p <- pointwise_informations(data_subset(data, has, v), v, y[has], measure, prior, folds,

@@ -39,7 +39,7 @@ method_train.dmil_method_dmil <- function(m, views, y, bp, val_rows, args, data)
               stage_settings = res$stage_settings)
   members <- args$control$members
   train_present <- fit_rows(data, "train")$present
-  if (length(members) && !is.null(train_present) && !any(rowSums(!train_present) == 0)) {
+  if (length(members) && !is.null(train_present) && !any(has_every_view(train_present))) {
     # joint, late and early need a training sample with every view
     dropped <- setdiff(members, "ensemble")
     members <- intersect(members, "ensemble")
@@ -126,7 +126,7 @@ method_augment.dmil_method_dmil <- function(m, fit, new_data, nthreads) {
   for (a in atoms) out[[paste0(".expected_", a)]] <- NA_real_
   out$.expected_dominant <- factor(NA, levels = atom_labels(vn))
   if (!is.null(fit$interactions)) {
-    full <- if (is.null(data$present)) seq_len(nrow(out)) else which(rowSums(!data$present) == 0)
+    full <- which(has_every_view(data$present, nrow(out)))
     if (length(full)) {
       sub <- lapply(data$views, function(v) v[full, , drop = FALSE])
       ex <- predict(fit$interactions, sub, nthreads = nthreads)

@@ -92,7 +92,7 @@ score_training_rows <- function(data, bp, y, measure, folds, extra, seed, nthrea
   y <- droplevels(y[data$order[seq_len(rows$n)]])
   # the atoms are estimated on the samples with every view; unscored when a
   # class has fewer than 3 of them (or none)
-  full <- if (is.null(rows$present)) y else y[rowSums(!rows$present) == 0]
+  full <- y[has_every_view(rows$present, rows$n)]
   if (any(table(full) < 3)) return(NULL)
   if (is.null(folds)) {
     folds <- score_folds(full)

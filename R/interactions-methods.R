@@ -300,7 +300,7 @@ predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads =
   nthreads <- check_nthreads(nthreads)
   data <- match_blueprint(new_data, info$blueprint, nthreads, allow_missing = TRUE)
   if (!is.null(data$present)) {
-    lacking <- which(rowSums(!data$present) > 0)
+    lacking <- which(!has_every_view(data$present))
     dm_abort(
       c("The expected interactions of a sample need every view.",
         "x" = "{length(lacking)} sample{?s} of {.arg new_data} lack{?s/} a view; the first is row {lacking[1]}.",

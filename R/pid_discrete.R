@@ -124,17 +124,15 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
   }
   check_status(res$status)
   if ("ccs" %in% measure && res$ccs_error >= ccs_tolerance) {
-    cli::cli_warn(
-      c("CCS's iterative proportional fitting stopped before its maximum-entropy distribution met the marginals.",
-        "i" = "The largest error of a pairwise marginal is {format(res$ccs_error, digits = 2)} (target {ccs_tolerance}); its atoms may be off by about as much.",
-        "i" = "The fitting converges slowly where the maximum-entropy distribution must have zeros that no single marginal implies."),
-      class = c("dmil_warning_convergence", "dmil_warning"))
+    warn_convergence(c(
+      "CCS's iterative proportional fitting stopped before its maximum-entropy distribution met the marginals.",
+      "i" = "The largest error of a pairwise marginal is {format(res$ccs_error, digits = 2)} (target {ccs_tolerance}); its atoms may be off by about as much.",
+      "i" = "The fitting converges slowly where the maximum-entropy distribution must have zeros that no single marginal implies."))
   }
   if ("broja" %in% measure && res$gap > 1e-8) {
-    cli::cli_warn(
-      c("BROJA's Newton steps stalled before reaching the exact minimum.",
-        "i" = "Its atoms are within {format(res$gap, digits = 2)} nats of the exact ones (attribute {.field broja_gap})."),
-      class = c("dmil_warning_convergence", "dmil_warning"))
+    warn_convergence(c(
+      "BROJA's Newton steps stalled before reaching the exact minimum.",
+      "i" = "Its atoms are within {format(res$gap, digits = 2)} nats of the exact ones (attribute {.field broja_gap})."))
   }
   k <- unit_factor(unit)
   src <- names(dimnames(p))[1:2]
@@ -323,3 +321,8 @@ pid_gate <- function(name = c("xor", "and", "or", "rdn", "unq1", "unq2", "copy",
 
 # The largest error of a pairwise marginal at which CCS's fitting stops.
 ccs_tolerance <- 1e-15
+
+# An iterative solver that stopped short of its tolerance says so.
+warn_convergence <- function(message, .envir = parent.frame()) {
+  cli::cli_warn(message, class = c("dmil_warning_convergence", "dmil_warning"), .envir = .envir)
+}

@@ -86,7 +86,7 @@ method_predict.dmil_method_baseline <- function(m, fit, new_data, type, which, n
   data <- match_blueprint(new_data, bp, nthreads, call = call, allow_missing = method_incomplete(m),
                           need_one = is.null(which))
   if (!is.null(which) && !is.null(data$present)) {
-    lacking <- which(rowSums(!data$present) > 0)
+    lacking <- which(!has_every_view(data$present))
     dm_abort(
       c("The network of view {.val {which}} predicts only samples that have that view.",
         "x" = "{length(lacking)} sample{?s} of {.arg new_data} lack{?s/} it; the first is row {lacking[1]}.",
@@ -129,7 +129,7 @@ predict_logits <- function(fit, data, nets, nthreads) {
   present <- data$present
   if (!is.null(present)) {
     has <- matrix(vapply(nets, function(j) {
-      rowSums(!present[, fit$nets[[j]]$views, drop = FALSE]) == 0
+      has_every_view(present[, fit$nets[[j]]$views, drop = FALSE])
     }, logical(nrow(present))), nrow(present))
     if (!all(has)) {
       total <- 0

@@ -143,6 +143,8 @@ test_that("every sample needs a view and every view some samples", {
                "Row 4 of `x` has none", class = "dmil_error_values")
   never <- drop_view(d, "b", 1:60)
   expect_error(dmil_fit(never$x, never$y, epochs = 1, progress = FALSE),
+               "missing for every training sample", class = "dmil_error_values")
+  expect_error(dmil_interactions(never$x, never$y, epochs = 1, progress = FALSE),
                "missing for every sample", class = "dmil_error_values")
 })
 
