@@ -20,7 +20,7 @@ check_count <- function(x, min = 1, max = Inf, arg = rlang::caller_arg(x),
                         call = rlang::caller_env()) {
   if (!is_whole(x) || x < min || x > min(max, .Machine$integer.max)) {
     if (!is.finite(max) && is_whole(x) && x > .Machine$integer.max) max <- .Machine$integer.max
-    range <- if (is.finite(max)) "between {min} and {format(max, big.mark = ',', scientific = FALSE)}" else "at least {min}"
+    range <- if (is.finite(max)) "between {min} and {big_number(max)}" else "at least {min}"
     dm_abort(
       c(paste0("{.arg {arg}} must be a whole number ", range, "."),
         "x" = "It is {obj_type(x)}."),
@@ -300,7 +300,8 @@ view_ids <- function(views) {
 
 # ---- outcome ----------------------------------------------------------------
 
-check_outcome <- function(y, n, arg = rlang::caller_arg(y), call = rlang::caller_env()) {
+check_outcome <- function(y, n, training = TRUE, arg = rlang::caller_arg(y),
+                          call = rlang::caller_env()) {
   if (is.null(y)) {
     dm_abort("{.arg {arg}} must be given: a factor of class labels.",
              class = "dmil_error_outcome", call = call)
@@ -359,6 +360,14 @@ check_outcome <- function(y, n, arg = rlang::caller_arg(y), call = rlang::caller
     dm_abort(
       c("{.arg {arg}} must contain at least 2 classes.",
         "x" = "Every sample has the label {.val {levels(y)[1]}}."),
+      class = "dmil_error_outcome", call = call)
+  }
+  # more classes than pairs of samples: an identifier or a measurement, not
+  # labels to learn (no class could be both trained on and validated)
+  if (training && nlevels(y) > n / 2) {
+    dm_abort(
+      c("{.arg {arg}} has {nlevels(y)} classes among {n} samples: most classes have a single sample.",
+        "i" = "dmil does classification, and needs at least two samples per class on average. Is {.arg {arg}} a measurement or an identifier? Convert a numeric outcome to classes first, e.g. with {.fn cut}."),
       class = "dmil_error_outcome", call = call)
   }
   y

@@ -141,8 +141,9 @@
 #'   the same as on its dense copy.
 #' @param y Class labels, one per sample: a factor, or a character, integer
 #'   or logical vector (converted to a factor; unused factor levels are
-#'   dropped). With a table, leave it out and name the label column in
-#'   `outcome`.
+#'   dropped), with at most one class per two samples (more is an identifier
+#'   or a measurement, and an error). With a table, leave it out and name the
+#'   label column in `outcome`.
 #' @param method The model to fit; see the Methods section.
 #' @param ... These dots are for future extensions and must be empty.
 #' @param views,outcome The table interface (see [dmil_views()]): with `x` a
@@ -348,7 +349,7 @@ check_fit_memory <- function(method, views, K, s, call) {
   if (is.na(avail) || bytes <= avail) return(invisible(bytes))
   dm_abort(
     c("A fit with these settings would need about {format_bytes(bytes)} of memory; {format_bytes(avail)} is available.",
-      "x" = "Its largest network has {format(max(counts), big.mark = ',')} parameters (hidden = {s$hidden}).",
+      "x" = "Its largest network has {big_number(max(counts))} parameters (hidden = {s$hidden}).",
       "i" = "Use fewer hidden units ({.arg hidden}), or fewer features per view."),
     class = "dmil_error_memory", call = call)
 }

@@ -308,7 +308,8 @@ predict.dmil_interactions <- function(object, new_data, new_y = NULL, nthreads =
       class = "dmil_error_newdata")
   }
   if (!is.null(new_y)) {
-    new_y <- check_outcome(factor(new_y, levels = info$levels), data$n, arg = "new_y")
+    new_y <- check_outcome(factor(new_y, levels = info$levels), data$n, training = FALSE,
+                           arg = "new_y")
   }
   interactions_predict_core(info, data, new_y, nthreads)
 }

@@ -54,7 +54,8 @@
 #'   discrete columns, the two sources then the target (or more columns and
 #'   `sources`, `target`), which are tabulated. Discrete columns are
 #'   factors, character or logical vectors, or whole numbers with at most 20
-#'   distinct values; others (e.g. measurements) are an error. The names of
+#'   distinct values; others (e.g. measurements) are an error. Only the
+#'   values that occur are tabulated, in at most 10^7 cells. The names of
 #'   the array's dimnames, or of the data frame's columns, name the sources
 #'   (when all three are given and distinct, and none is `p`, `measure`,
 #'   `unit`, `joint` or a name of the result's columns; else `x1`, `x2`,
@@ -172,6 +173,16 @@ check_distribution <- function(p, sources = NULL, target = NULL, arg = rlang::ca
                                call = rlang::caller_env()) {
   if (is.data.frame(p)) {
     cols <- sample_columns(p, sources, target, arg, call)
+    # only the values that occur: unused factor levels carry no probability
+    cols[] <- lapply(cols, function(v) if (is.factor(v)) droplevels(v) else v)
+    sizes <- vapply(cols, function(v) length(unique(v)), 1)
+    if (prod(sizes) > pid_max_cells) {
+      dm_abort(
+        c("The columns of {.arg {arg}} have too many distinct values for a joint table.",
+          "x" = "{.val {names(cols)}} have {sizes[1]}, {sizes[2]} and {sizes[3]} distinct values: {big_number(prod(sizes))} cells, more than {big_number(pid_max_cells)}.",
+          "i" = "With {nrow(p)} samples most cells would be empty, and plug-in informations badly biased. Merge rare values, or estimate per-sample interactions with {.fn dmil_interactions}."),
+        class = "dmil_error_values", call = call)
+    }
     p <- table(cols[[1]], cols[[2]], cols[[3]], dnn = names(cols))
   } else if (!is.null(sources) || !is.null(target)) {
     dm_abort("{.arg sources} and {.arg target} pick columns of a data frame of samples; {.arg {arg}} is a distribution.",
@@ -318,6 +329,9 @@ pid_gate <- function(name = c("xor", "and", "or", "rdn", "unq1", "unq2", "copy",
   }
   arr / sum(arr)
 }
+
+# The most cells of a joint table that pid_discrete() tabulates from samples.
+pid_max_cells <- 1e7
 
 # The largest error of a pairwise marginal at which CCS's fitting stops.
 ccs_tolerance <- 1e-15

@@ -147,7 +147,7 @@ print.summary.dmil_fit <- function(x, digits = 3, ...) {
   } else {
     staged <- !is.na(nets$stage)
     cat(sprintf("\nTraining stages of the network (%s parameters; losses and accuracy at the epoch kept):\n",
-                format(nets$parameters[which(staged)[1]], big.mark = ",")))
+                big_number(nets$parameters[which(staged)[1]])))
     print(nets[staged, setdiff(names(nets), c("network", "views", "parameters"))], row.names = FALSE,
           digits = digits)
     if (any(!staged)) {

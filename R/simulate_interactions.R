@@ -224,7 +224,7 @@ design_params <- function(design, dots, seed, call = rlang::caller_env()) {
     configs <- length(types$labels) * p$K^(1 + types$nuisances)
     if (configs > 1e5) {
       dm_abort(c("{.arg K} = {p$K} is too large for the exact oracle of design {.val {design}}.",
-                 "x" = "It would sum over {format(configs, big.mark = ',')} configurations per sample.",
+                 "x" = "It would sum over {big_number(configs)} configurations per sample.",
                  "i" = "Use at most {floor((1e5 / length(types$labels))^(1 / (1 + types$nuisances)))} classes."),
                class = "dmil_error_arg", call = call)
     }

@@ -38,3 +38,6 @@ softmax_rows <- function(z) {
   p <- exp(z - apply(z, 1, max))
   p / rowSums(p)
 }
+
+# A count for a message, with thousands separated: 27,000,000.
+big_number <- function(x) format(x, big.mark = ",", scientific = FALSE)

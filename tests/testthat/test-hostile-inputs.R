@@ -57,6 +57,9 @@ hostile_cases <- list(
   view_character = list("dmil_error", quote(quick(list(a = x$a, b = matrix("z", 60, 2)), y))),
   label_inf = list("dmil_error", quote(quick(x, c(rep(1, 59), Inf)))),
   label_na = list("dmil_error", quote(quick(x, replace(y, 4, NA)))),
+  label_identifier = list("dmil_error", quote(quick(x, paste0("id", 1:60)))),
+  label_many_classes = list("ok", quote(quick(x, rep(1:30, 2), method = "joint"))),
+  label_measurement = list("dmil_error", quote(quick(x, round(stats::rnorm(60) * 1000)))),
   label_one_class = list("dmil_error", quote(quick(x, rep("u", 60)))),
   label_wrong_length = list("dmil_error", quote(quick(x, y[-1]))),
   # damaged fits
@@ -127,6 +130,12 @@ hostile_cases <- list(
   pid_continuous = list("dmil_error", quote(dmil::pid_discrete(data.frame(a = stats::rnorm(10),
                                                                           b = 1:10 %% 2,
                                                                           y = 1:10 %% 3)))),
+  pid_huge_alphabet = list("dmil_error", quote(dmil::pid_discrete(data.frame(
+    a = factor(sample(3000, 5000, TRUE)), b = factor(sample(3000, 5000, TRUE)),
+    y = factor(sample(3000, 5000, TRUE)))))),
+  pid_unused_levels = list("ok", quote(dmil::pid_discrete(data.frame(
+    a = factor(1:10 %% 2, levels = 0:2999), b = factor(1:10 %% 3), y = factor(1:10 %% 2)),
+    measure = "mmi"))),
   pid_negative = list("dmil_error", quote(dmil::pid_discrete(array(c(-1, rep(1, 7)), c(2, 2, 2))))),
   pid_measure_unknown = list("dmil_error", quote(dmil::pid_discrete(dmil::pid_gate("xor"),
                                                                     measure = "nope")))

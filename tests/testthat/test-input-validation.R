@@ -123,6 +123,10 @@ test_that("the outcome must be complete class labels, one per sample, of 2+ clas
   expect_error(fit_y(factor(rep("a", 200))), class = "dmil_error_outcome")
   expect_error(fit_y(stats::rnorm(200)), class = "dmil_error_outcome")
   expect_error(fit_y(data.frame(y = y)), class = "dmil_error_outcome")
+  # an identifier or a measurement is not a set of classes
+  expect_error(fit_y(paste0("id", seq_along(y))), "single sample", class = "dmil_error_outcome")
+  expect_error(fit_y(round(stats::rnorm(length(y)) * 1000)), "single sample",
+               class = "dmil_error_outcome")
   expect_snapshot(fit_y(y[-1]), error = TRUE)
 })
 

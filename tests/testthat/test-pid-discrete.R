@@ -256,6 +256,11 @@ test_that("data frames of samples must be discrete, and name their columns beyon
                class = "dmil_error_values")
   # a factor is discrete whatever its number of levels
   expect_no_error(pid_discrete(transform(d, a = factor(seq_len(300))), measure = "mmi"))
+  # only the values that occur make the table, which has a bounded size
+  wide <- transform(d, a = factor(a, levels = 0:9999))
+  expect_equal(pid_discrete(wide, measure = "mmi")$r, pid_discrete(d, measure = "mmi")$r)
+  ids <- data.frame(a = factor(seq_len(300)), b = factor(seq_len(300)), y = factor(seq_len(300)))
+  expect_error(pid_discrete(ids, measure = "mmi"), "27,000,000 cells", class = "dmil_error_values")
   d$note <- "x"
   expect_error(pid_discrete(d), "three columns", class = "dmil_error_dims")
   named <- pid_discrete(d, sources = c("b", "a"), target = "y", measure = "mmi")
