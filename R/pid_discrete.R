@@ -2,9 +2,10 @@
 #'
 #' Decomposes the information that two discrete sources `x1`, `x2` carry
 #' about a target `y` into redundant (`r`), unique (`u_x1`, `u_x2`) and
-#' synergistic (`s`) parts, under several definitions of redundancy. The
-#' columns are named as everywhere in the package (see [dmil_vocabulary]),
-#' after the sources' names when `p` gives them.
+#' synergistic (`s`) parts, under several definitions of redundancy; with
+#' three sources, into the 18 atoms of the redundancy lattice. The columns
+#' are named as everywhere in the package (see [dmil_vocabulary]), after the
+#' sources' names when `p` gives them.
 #'
 #' @section Measures:
 #' * `"broja"`: Bertschinger, Rauh, Olbrich, Jost and Ay (2014). The unique
@@ -42,34 +43,90 @@
 #' * `"pmmi"`: pointwise minimum mutual information,
 #'   \eqn{r = \min_m i(x_m; y)} averaged over outcomes: the per-sample
 #'   measure [dmil_interactions()] uses by default.
+#' * `"sx"`: Makkeh, Gutknecht and Wibral (2021), \eqn{I_{sx}}: pointwise
+#'   redundancy \eqn{\log p(y \mid x_1 \lor x_2) / p(y)}, the information
+#'   in the event that \eqn{X_1 = x_1} or \eqn{X_2 = x_2} (shared
+#'   exclusions), averaged over outcomes. Closed form; atoms can be negative.
+#' * `"wedge"`: Griffith, Chong, James, Ellison and Crutchfield (2014),
+#'   \eqn{I_\wedge}: \eqn{I(Q;Y)} for the Gacs-Koerner common part \eqn{Q}
+#'   of the sources (the connected components of the values that occur
+#'   together). Closed form; zero for sources whose joint distribution has
+#'   no block structure, however correlated.
+#' * `"dep"`: James, Emenheiser and Crutchfield (2018), \eqn{I_{dep}}: the
+#'   unique information of a source is the least gain in
+#'   \eqn{I(X_1,X_2;Y)} over the edges of the lattice of dependency
+#'   constraints that add the source's constraint with the target; in closed
+#'   form \eqn{R = \max(0, I_1 + I_2 - I_{CI}, I_1 + I_2 - I_{ME})}, with
+#'   \eqn{I_{CI}} under \eqn{p(x_1,y)p(x_2,y)/p(y)} and \eqn{I_{ME}} under
+#'   the maximum-entropy distribution of CCS (so the same convergence
+#'   warning).
+#' * `"proj"`: Harder, Salge and Polani (2013), \eqn{I_{proj}}: the
+#'   smaller of the projected informations
+#'   \eqn{\sum p(x_1,y) \log q_{x_1}(y)/p(y)} (and with the sources
+#'   swapped), where \eqn{q_{x_1}} is the KL projection of
+#'   \eqn{p(y \mid x_1)} onto the convex hull of the
+#'   \eqn{p(y \mid x_2)}, found by active-set Newton steps (a warning of
+#'   class `dmil_warning_convergence` if they stop short).
+#'
+#' `"imin"`, `"mmi"`, `"pmmi"`, `"pm"`, `"sx"` and `"wedge"` define a
+#' redundancy for every node of the lattice and so decompose three sources
+#' (by Moebius inversion); the others are defined for two.
+#'
+#' @section Properties:
+#' Three axioms of the literature, checked numerically by
+#' `bench/pid_properties.R` (40 cases each): non-negativity (every atom
+#' \eqn{\ge 0}; on the gates and random 2 x 2 x 2 and 3 x 3 x 3
+#' distributions), identity (with \eqn{y = (x_1, x_2)},
+#' \eqn{R = I(X_1;X_2)}; Harder et al. 2013) and additivity (the atoms of
+#' two independent systems taken together are the sums of theirs).
+#' \tabular{llll}{
+#'   measure \tab non-negative \tab identity \tab additive \cr
+#'   broja \tab yes \tab yes \tab yes \cr
+#'   imin \tab yes \tab no \tab no \cr
+#'   mmi \tab yes \tab no \tab no \cr
+#'   ccs \tab no \tab no \tab no \cr
+#'   pm \tab no \tab no \tab no \cr
+#'   lsmi \tab yes (its adjustment) \tab no \tab no \cr
+#'   pmmi \tab no \tab no \tab no \cr
+#'   sx \tab no \tab no \tab no \cr
+#'   wedge \tab no \tab no \tab yes \cr
+#'   dep \tab yes \tab yes \tab no \cr
+#'   proj \tab yes \tab yes \tab no
+#' }
+#' With three sources the atoms of `"imin"` and `"wedge"` can be negative
+#' too. A constant third source leaves the two-source atoms and zeros
+#' elsewhere for every lattice measure but `"pmmi"`, whose local
+#' informations below zero make the constant source's 0 the minimum.
 #'
 #' Every measure satisfies the consistency equations
 #' `u_x1 + r = i_x1`, `u_x2 + r = i_x2` and `u_x1 + u_x2 + r + s = i_joint`,
 #' where `i_x1`, `i_x2` and `i_joint` are \eqn{I(X_1;Y)}, \eqn{I(X_2;Y)} and
 #' \eqn{I(X_1,X_2;Y)}.
 #'
-#' @param p The joint distribution of `(x1, x2, y)`: a three-dimensional
-#'   array or table of probabilities or counts with dimensions in that order
-#'   (normalised to sum to one), or a data frame of samples with three
-#'   discrete columns, the two sources then the target (or more columns and
-#'   `sources`, `target`), which are tabulated. Discrete columns are
+#' @param p The joint distribution of `(x1, x2, y)` or `(x1, x2, x3, y)`: a
+#'   three- or four-dimensional array or table of probabilities or counts
+#'   with dimensions in that order (normalised to sum to one), or a data
+#'   frame of samples with three or four discrete columns, the sources then
+#'   the target (or more columns and `sources`, `target`), which are
+#'   tabulated. Discrete columns are
 #'   factors, character or logical vectors, or whole numbers with at most 20
 #'   distinct values; others (e.g. measurements) are an error. Only the
 #'   values that occur are tabulated, in at most 10^7 cells. The names of
 #'   the array's dimnames, or of the data frame's columns, name the sources
-#'   (when all three are given and distinct, and none is `p`, `measure`,
-#'   `unit`, `joint` or a name of the result's columns; else `x1`, `x2`,
+#'   (when all are given and distinct, and none is `p`, `measure`, `unit`,
+#'   `joint` or a name of the result's columns; else `x1`, `x2`, (`x3`),
 #'   `y`).
-#' @param measure One or more of the measures described below; all by
-#'   default.
+#' @param measure One or more of the measures described below; by default
+#'   all of them for two sources, the lattice measures for three.
 #' @param unit `"bits"` (base-2 logarithms) or `"nats"`.
 #' @param sources,target For a data frame of samples: the names of the two
-#'   source columns and of the target column (by default its three columns,
-#'   in that order).
-#' @param progress Show a progress bar while BROJA or CCS runs (both stop
-#'   on Ctrl-C).
+#'   or three source columns and of the target column (by default its
+#'   columns, the last the target).
+#' @param progress Show a progress bar while BROJA or a maximum-entropy
+#'   fitting (CCS, I_dep) runs (both stop on Ctrl-C).
 #' @param pointwise Also return the values of the pointwise measures (`"pm"`,
-#'   `"lsmi"`, `"pmmi"`) at every outcome with positive probability.
+#'   `"lsmi"`, `"pmmi"`, `"sx"`) at every outcome with positive
+#'   probability.
 #'
 #' @return A data frame with one row per measure and the columns `measure`,
 #'   `r`, `u_<source>` (two), `s`, `i_<source>` (two), `i_joint` and `unit`
@@ -78,6 +135,15 @@
 #'   `pointwise` with one row per outcome and measure: the outcome's values
 #'   (columns named after the sources and the target), `p`, `measure`, and the
 #'   same information columns, `unit`.
+#'
+#'   With three sources, one row per measure and node of the lattice:
+#'   `measure`, `atom` (the node's antichain, e.g. `"{x1}{x2,x3}"`: what
+#'   `x1` shares with `x2` and `x3` taken together), `value` (the atom),
+#'   `redundancy` (the measure's redundancy of the node, the sum of the
+#'   atoms at or below it), `summary` (the atom of [dmil_interactions()]'s
+#'   tables it counts towards: `r`, `r_<a>_<b>`, `u_<source>` or `s`) and
+#'   `unit`; with `pointwise = TRUE`, the `pointwise` table has one row per
+#'   outcome, measure and atom.
 #' @seealso [pid_gate()] for the classic example distributions.
 #' @references
 #' Bertschinger N, Rauh J, Olbrich E, Jost J, Ay N (2014). Quantifying unique
@@ -91,9 +157,22 @@
 #'
 #' Finn C, Lizier JT (2018). Pointwise partial information decomposition
 #' using the specificity and ambiguity lattices. Entropy 20, 297.
+#'
+#' Makkeh A, Gutknecht AJ, Wibral M (2021). Introducing a differentiable
+#' measure of pointwise shared information. Physical Review E 103, 032149.
+#'
+#' Griffith V, Chong EKP, James RG, Ellison CJ, Crutchfield JP (2014).
+#' Intersection information based on common randomness. Entropy 16,
+#' 1985-2000.
+#'
+#' James RG, Emenheiser J, Crutchfield JP (2018). Unique information via
+#' dependency constraints. Journal of Physics A 52, 014002.
+#'
+#' Harder M, Salge C, Polani D (2013). Bivariate measure of redundant
+#' information. Physical Review E 87, 012130.
 #' @examples
-#' # every measure; CCS warns that its fitting cannot reach the zeros that
-#' # AND's maximum-entropy distribution has (its atoms are off by about 1e-7)
+#' # every measure; CCS and I_dep warn that their fitting cannot reach the
+#' # zeros that AND's maximum-entropy distribution has (atoms off by ~1e-7)
 #' pid_discrete(pid_gate("and"))
 #' pid_discrete(pid_gate("xor"), measure = c("broja", "pm"))
 #'
@@ -105,16 +184,21 @@
 #'
 #' # per-outcome values of the pointwise measures
 #' pid_discrete(pid_gate("and"), measure = "pm", pointwise = TRUE)$pointwise
+#'
+#' # three sources: x3 duplicates x1, y = x1 AND x2; the 18 lattice atoms
+#' d3 <- transform(d, copy = smoker)[c("smoker", "gene", "copy", "disease")]
+#' three <- pid_discrete(d3, measure = "imin")
+#' three[abs(three$value) > 1e-12, ]
 #' @export
-pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi"),
-                         unit = c("bits", "nats"), pointwise = FALSE, sources = NULL,
-                         target = NULL, progress = interactive()) {
-  all_measures <- c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi")
-  measure <- check_choices(measure, all_measures)
+pid_discrete <- function(p, measure = NULL, unit = c("bits", "nats"), pointwise = FALSE,
+                         sources = NULL, target = NULL, progress = interactive()) {
   unit <- dm_arg_match(unit)
   pointwise <- check_flag(pointwise)
   progress <- check_flag(progress)
   p <- check_distribution(p, sources, target)
+  M <- length(dim(p)) - 1L
+  measure <- check_pid_measures(measure, M)
+  if (M == 3) return(pid_three_sources(p, measure, unit, pointwise))
   dims <- dim(p)
   res <- .Call(C_dm_pid_discrete, as.vector(p), as.integer(dims), measure, ccs_tolerance, progress)
   if (res$status == "arg") {
@@ -124,11 +208,17 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
       class = "dmil_error_arg")
   }
   check_status(res$status)
-  if ("ccs" %in% measure && res$ccs_error >= ccs_tolerance) {
+  fitted <- intersect(measure, c("ccs", "dep"))
+  if (length(fitted) && res$maxent_error >= ccs_tolerance) {
     warn_convergence(c(
-      "CCS's iterative proportional fitting stopped before its maximum-entropy distribution met the marginals.",
-      "i" = "The largest error of a pairwise marginal is {format(res$ccs_error, digits = 2)} (target {ccs_tolerance}); its atoms may be off by about as much.",
+      "The iterative proportional fitting of {c(ccs = 'CCS', dep = 'I_dep')[fitted]} stopped before the maximum-entropy distribution met the marginals.",
+      "i" = "The largest error of a pairwise marginal is {format(res$maxent_error, digits = 2)} (target {ccs_tolerance}); its atoms may be off by about as much.",
       "i" = "The fitting converges slowly where the maximum-entropy distribution must have zeros that no single marginal implies."))
+  }
+  if ("proj" %in% measure && res$proj_violation > 1e-10) {
+    warn_convergence(c(
+      "I_proj's projections stopped short of their optimality conditions.",
+      "i" = "The largest violation is {format(res$proj_violation, digits = 2)}."))
   }
   if ("broja" %in% measure && res$gap > 1e-8) {
     warn_convergence(c(
@@ -144,17 +234,85 @@ pid_discrete <- function(p, measure = c("broja", "imin", "mmi", "ccs", "pm", "ls
   if ("broja" %in% measure) attr(out, "broja_gap") <- res$gap * k
   if (!pointwise) return(out)
 
-  pw_measures <- intersect(measure, c("pm", "lsmi", "pmmi"))
+  pw_measures <- intersect(measure, pid_measure_sets$pointwise)
   if (length(pw_measures) == 0) pw_measures <- c("pm", "pmmi")
   grid <- expand.grid(dimnames(p), stringsAsFactors = FALSE, KEEP.OUT.ATTRS = FALSE)
   keep <- as.vector(p) > 0
   pw <- do.call(rbind, lapply(pw_measures, function(m) {
-    v <- .Call(C_dm_pid_pointwise, as.vector(p), as.integer(dims), m)
-    values <- vapply(v[c("r", "u1", "u2", "s", "i1", "i2", "i12")], function(a) a[keep] * k,
-                     numeric(sum(keep)))
+    v <- pid_pointwise_values(p, m)
+    values <- vapply(v, function(a) a[keep] * k, numeric(sum(keep)))
     colnames(values) <- cols
     data.frame(grid[keep, ], p = as.vector(p)[keep], measure = m, values, unit = unit,
                check.names = FALSE)
+  }))
+  rownames(pw) <- NULL
+  list(measures = out, pointwise = pw)
+}
+
+# The measures of pid_discrete(): those of two sources, the redundancies on
+# the lattice (any number of sources up to three; dm_pid_redundancies() in
+# src/core/dm_pid.h) and the pointwise ones.
+pid_measure_sets <- list(
+  two = c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi", "sx", "wedge", "dep", "proj"),
+  lattice = c("imin", "mmi", "pmmi", "pm", "sx", "wedge"),
+  pointwise = c("pm", "lsmi", "pmmi", "sx")
+)
+
+check_pid_measures <- function(measure, M, call = rlang::caller_env()) {
+  allowed <- if (M == 2) pid_measure_sets$two else pid_measure_sets$lattice
+  if (is.null(measure)) return(allowed)
+  measure <- check_choices(measure, pid_measure_sets$two, arg = "measure", call = call)
+  beyond <- setdiff(measure, allowed)
+  if (length(beyond)) {
+    dm_abort(
+      c("{cli::qty(length(beyond))}Measure{?s} {.val {beyond}} {?is/are} defined for two sources only.",
+        "i" = "For three sources: {.val {allowed}}."),
+      class = "dmil_error_arg", call = call)
+  }
+  measure
+}
+
+# Per-cell values of a pointwise measure of two sources: r, u1, u2, s and the
+# local informations i1, i2, i12 (nats; NaN where p is 0).
+pid_pointwise_values <- function(p, m) {
+  if (m != "sx") {
+    return(.Call(C_dm_pid_pointwise, as.vector(p), as.integer(dim(p)), m))
+  }
+  v <- .Call(C_dm_pid_lattice, as.vector(p), as.integer(dim(p)), m, TRUE)
+  check_status(v$status)
+  # lattice order {1}{2}, {1}, {2}, {12}: atoms r, u1, u2, s; the nodes
+  # above the bottom are the sources' own informations
+  c(stats::setNames(lapply(1:4, function(j) v$atom_cells[, j]), c("r", "u1", "u2", "s")),
+    stats::setNames(lapply(2:4, function(j) v$red_cells[, j]), c("i1", "i2", "i12")))
+}
+
+# Three sources: one row per measure and node of the redundancy lattice
+# (named by its antichain, "{x1}{x2,x3}"), with the node's atom, its
+# redundancy and the summary atom it counts towards in the package's
+# vocabulary (lattice_info()).
+pid_three_sources <- function(p, measure, unit, pointwise) {
+  k <- unit_factor(unit)
+  info <- lattice_info(names(dimnames(p))[1:3])
+  res <- lapply(measure, function(m) {
+    v <- .Call(C_dm_pid_lattice, as.vector(p), as.integer(dim(p)), m,
+               pointwise && m %in% pid_measure_sets$pointwise)
+    check_status(v$status)
+    v
+  })
+  out <- data.frame(measure = rep(measure, each = length(info$names)),
+                    atom = rep(info$names, length(measure)),
+                    value = unlist(lapply(res, `[[`, "atoms")) * k,
+                    redundancy = unlist(lapply(res, `[[`, "red")) * k,
+                    summary = rep(info$summary, length(measure)), unit = unit)
+  if (!pointwise) return(out)
+  pw_measures <- intersect(measure, pid_measure_sets$pointwise)
+  grid <- expand.grid(dimnames(p), stringsAsFactors = FALSE, KEEP.OUT.ATTRS = FALSE)
+  keep <- which(as.vector(p) > 0)
+  pw <- do.call(rbind, lapply(pw_measures, function(m) {
+    cells <- res[[match(m, measure)]]$atom_cells
+    data.frame(grid[rep(keep, length(info$names)), ], p = rep(as.vector(p)[keep], length(info$names)),
+               measure = m, atom = rep(info$names, each = length(keep)),
+               value = as.vector(cells[keep, ]) * k, unit = unit, check.names = FALSE)
   }))
   rownames(pw) <- NULL
   list(measures = out, pointwise = pw)
@@ -179,18 +337,18 @@ check_distribution <- function(p, sources = NULL, target = NULL, arg = rlang::ca
     if (prod(sizes) > pid_max_cells) {
       dm_abort(
         c("The columns of {.arg {arg}} have too many distinct values for a joint table.",
-          "x" = "{.val {names(cols)}} have {sizes[1]}, {sizes[2]} and {sizes[3]} distinct values: {big_number(prod(sizes))} cells, more than {big_number(pid_max_cells)}.",
+          "x" = "{.val {names(cols)}} have {sizes} distinct values: {big_number(prod(sizes))} cells, more than {big_number(pid_max_cells)}.",
           "i" = "With {nrow(p)} samples most cells would be empty, and plug-in informations badly biased. Merge rare values, or estimate per-sample interactions with {.fn dmil_interactions}."),
         class = "dmil_error_values", call = call)
     }
-    p <- table(cols[[1]], cols[[2]], cols[[3]], dnn = names(cols))
+    p <- table(cols)
   } else if (!is.null(sources) || !is.null(target)) {
     dm_abort("{.arg sources} and {.arg target} pick columns of a data frame of samples; {.arg {arg}} is a distribution.",
              class = "dmil_error_arg", call = call)
   }
-  if (!is.numeric(p) || is.null(dim(p)) || length(dim(p)) != 3) {
+  if (!is.numeric(p) || is.null(dim(p)) || !length(dim(p)) %in% 3:4) {
     dm_abort(
-      c("{.arg {arg}} must be a 3-dimensional array of probabilities or counts, dimensions (x1, x2, y), or a data frame of three discrete columns.",
+      c("{.arg {arg}} must be a 3- or 4-dimensional array of probabilities or counts, dimensions (x1, x2, y) or (x1, x2, x3, y), or a data frame of three or four discrete columns.",
         "x" = if (is.numeric(p) && !is.null(dim(p))) "It has {length(dim(p))} dimension{?s}." else "It is {obj_type(p)}."),
       class = "dmil_error_dims", call = call)
   }
@@ -214,39 +372,40 @@ check_distribution <- function(p, sources = NULL, target = NULL, arg = rlang::ca
   }
   dn <- dimnames(p)
   dims <- dim(p)
-  if (is.null(dn)) dn <- vector("list", 3)
-  for (j in 1:3) if (is.null(dn[[j]])) dn[[j]] <- as.character(seq_len(dims[j]) - 1L)
-  # the names of the sources and target, where given all three, distinct,
-  # and apart from the names of the result's other columns
+  D <- length(dims)
+  if (is.null(dn)) dn <- vector("list", D)
+  for (j in seq_len(D)) if (is.null(dn[[j]])) dn[[j]] <- as.character(seq_len(dims[j]) - 1L)
+  # the names of the sources and target, where given all, distinct, and
+  # apart from the names of the result's other columns
   given <- names(dn)
   if (is.null(given) || anyNA(given) || any(!nzchar(given)) || anyDuplicated(given) ||
-      any(given %in% c("p", "measure", "unit", "joint")) ||
-      any(given %in% pid_columns(given[1:2]))) {
-    given <- c("x1", "x2", "y")
+      any(given %in% c("p", "measure", "unit", "joint", "atom", "value", "redundancy", "summary")) ||
+      any(given %in% pid_columns(given[-D]))) {
+    given <- c(paste0("x", seq_len(D - 1)), "y")
   }
   names(dn) <- given
   array(as.double(p) / total, dim = dims, dimnames = dn)
 }
 
 # The source and target columns of a data frame of samples: `sources` and
-# `target` by name, or a data frame of exactly three columns (sources
+# `target` by name, or a data frame of three or four columns (sources
 # first). Each must be discrete: a factor, character or logical column, or
 # whole numbers with at most `max_levels` distinct values (a factor is
 # taken as discrete whatever its number of levels).
 sample_columns <- function(d, sources, target, arg, call, max_levels = 20) {
   if (is.null(sources) && is.null(target)) {
-    if (ncol(d) != 3) {
-      dm_abort(c("A data frame {.arg {arg}} of samples must have three columns (two sources, then the target), or name them.",
+    if (!ncol(d) %in% 3:4) {
+      dm_abort(c("A data frame {.arg {arg}} of samples must have three or four columns (two or three sources, then the target), or name them.",
                  "x" = "It has {ncol(d)} column{?s}: {.val {names(d)}}.",
                  "i" = "Name the columns to use with {.arg sources} and {.arg target}."),
                class = "dmil_error_dims", call = call)
     }
-    sources <- names(d)[1:2]
-    target <- names(d)[3]
+    sources <- names(d)[-ncol(d)]
+    target <- names(d)[ncol(d)]
   }
-  if (!is.character(sources) || length(sources) != 2 || !is.character(target) ||
+  if (!is.character(sources) || !length(sources) %in% 2:3 || !is.character(target) ||
       length(target) != 1 || anyDuplicated(c(sources, target))) {
-    dm_abort("{.arg sources} must name two columns and {.arg target} another one.",
+    dm_abort("{.arg sources} must name two or three columns and {.arg target} another one.",
              class = "dmil_error_arg", call = call)
   }
   lacking <- setdiff(c(sources, target), names(d))

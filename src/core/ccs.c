@@ -1,4 +1,5 @@
-/* Ince's I_ccs (common change in surprisal).
+/* Ince's I_ccs (common change in surprisal), and the maximum-entropy
+ * distribution it shares with I_dep.
  *
  * The maximum-entropy distribution with the pairwise marginals (x1,x2),
  * (x1,y), (x2,y) of p is fitted by iterative proportional fitting from the
@@ -41,24 +42,17 @@ static void scale_to(double *q, int n1, int n2, int ny, pair_map m, const double
       }
 }
 
-dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms, dm_tick_fn tick, void *tick_ctx) {
+dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, double *q,
+                        double *achieved, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
   const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
                  m2y = {0, 1, n2, (size_t)n2 * ny};
-  const pair_map m1 = {1, 0, 0, (size_t)n1}, m2 = {0, 1, 0, (size_t)n2}, my = {0, 0, 1, (size_t)ny};
   dm_status st = DM_OK;
-  double *q = malloc(sizeof(double) * (N + 1));
-  double *t12 = malloc(sizeof(double) * (m12.len + 1)), *c12 = malloc(sizeof(double) * (m12.len + 1));
-  double *t1y = malloc(sizeof(double) * (m1y.len + 1)), *c1y = malloc(sizeof(double) * (m1y.len + 1));
-  double *t2y = malloc(sizeof(double) * (m2y.len + 1)), *c2y = malloc(sizeof(double) * (m2y.len + 1));
-  double *q1 = malloc(sizeof(double) * (n1 + 1)), *q2 = malloc(sizeof(double) * (n2 + 1));
-  double *qy = malloc(sizeof(double) * (ny + 1));
-  for (int k = 0; k < 4; k++) atoms[k] = NAN;
-  if (!q || !t12 || !c12 || !t1y || !c1y || !t2y || !c2y || !q1 || !q2 || !qy) {
-    st = DM_ERR_NOMEM;
-    goto out;
-  }
+  const size_t len = m12.len + m1y.len + m2y.len;
+  double *block = malloc(sizeof(double) * (2 * len + 1));
+  if (!block) return DM_ERR_NOMEM;
+  double *t12 = block, *t1y = t12 + m12.len, *t2y = t1y + m1y.len;
+  double *c12 = t2y + m2y.len, *c1y = c12 + m12.len, *c2y = c1y + m1y.len;
   marginal(p, n1, n2, ny, m12, t12);
   marginal(p, n1, n2, ny, m1y, t1y);
   marginal(p, n1, n2, ny, m2y, t2y);
@@ -71,7 +65,7 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double
   for (int sweep = 0; sweep < IPF_MAX_SWEEPS; sweep++) {
     if (tick && sweep % 256 == 255 && tick(tick_ctx, sweep, IPF_MAX_SWEEPS)) {
       st = DM_ERR_INTERRUPT;
-      goto out;
+      break;
     }
     scale_to(q, n1, n2, ny, m12, t12, c12);
     marginal(q, n1, n2, ny, m1y, c1y);
@@ -86,10 +80,30 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double
     *achieved = err;
     if (err < tol) break;
   }
+  free(block);
+  return st;
+}
 
+dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
+                     double *atoms, dm_tick_fn tick, void *tick_ctx) {
+  const size_t N = (size_t)n1 * n2 * ny;
+  const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
+                 m2y = {0, 1, n2, (size_t)n2 * ny};
+  const pair_map m1 = {1, 0, 0, (size_t)n1}, m2 = {0, 1, 0, (size_t)n2}, my = {0, 0, 1, (size_t)ny};
+  for (int k = 0; k < 4; k++) atoms[k] = NAN;
+  double *q = malloc(sizeof(double) * (N + m12.len + m1y.len + m2y.len + n1 + n2 + ny + 1));
+  if (!q) return DM_ERR_NOMEM;
+  double *c12 = q + N, *c1y = c12 + m12.len, *c2y = c1y + m1y.len, *q1 = c2y + m2y.len,
+         *q2 = q1 + n1, *qy = q2 + n2;
+  dm_status st = dm_pid_maxent(n1, n2, ny, p, tol, q, achieved, tick, tick_ctx);
+  if (st != DM_OK) {
+    free(q);
+    return st;
+  }
   /* Local values under the maximum-entropy distribution q, from its own
-   * marginals (c2y recomputed: after the last step it equals t2y only up
-   * to rounding). */
+   * marginals. */
+  marginal(q, n1, n2, ny, m12, c12);
+  marginal(q, n1, n2, ny, m1y, c1y);
   marginal(q, n1, n2, ny, m2y, c2y);
   marginal(q, n1, n2, ny, m1, q1);
   marginal(q, n1, n2, ny, m2, q2);
@@ -111,8 +125,6 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double
   double mi[3];
   dm_pid_mis(n1, n2, ny, p, mi);
   dm_pid_atoms(red, mi, atoms);
-out:
-  free(q); free(t12); free(c12); free(t1y); free(c1y); free(t2y); free(c2y);
-  free(q1); free(q2); free(qy);
-  return st;
+  free(q);
+  return DM_OK;
 }

@@ -13,6 +13,7 @@
 #define DM_PID_H
 
 #include "dm_common.h"
+#include "dm_lattice.h"
 
 /* ---- pointwise decompositions ------------------------------------------ */
 
@@ -21,7 +22,7 @@ typedef enum {
   DM_PW_PM = 1    /* r = min_m h(x_m) - min_m h(x_m | y)  (Finn-Lizier I+-) */
 } dm_pw_measure;
 
-/* One sample with M >= 2 sources. i[m] = i(x_m; y), i_joint = i(x_1..x_M; y);
+/* One sample with M >= 1 sources. i[m] = i(x_m; y), i_joint = i(x_1..x_M; y);
  * h[m] = h(x_m) (surprisal; read only for DM_PW_PM, where
  * h(x_m | y) = h[m] - i[m]). Writes r, u[0..M-1] = i[m] - r and
  * s = i_joint - r - sum_m u[m]. */
@@ -43,10 +44,8 @@ void dm_pid_mis(int n1, int n2, int ny, const double *p, double *mi);
  * the consistency equations U_m = I_m - R, S = I_12 - I_1 - I_2 + R. */
 void dm_pid_atoms(double red, const double *mi, double *atoms);
 
-/* Williams-Beer I_min, minimum mutual information, and the dataset means of
- * the pointwise measures (pointwise MMI; I+-; I+- after the RUS shift). */
-void dm_pid_imin(int n1, int n2, int ny, const double *p, double *atoms);
-void dm_pid_mmi(int n1, int n2, int ny, const double *p, double *atoms);
+/* The dataset means of the pointwise measures (pointwise MMI; I+-; I+-
+ * after the RUS shift). */
 void dm_pid_pointwise_mean(int n1, int n2, int ny, const double *p,
                            dm_pw_measure measure, int adjust, double *atoms);
 
@@ -82,5 +81,49 @@ dm_status dm_pid_broja(int n1, int n2, int ny, const double *p, double *atoms,
  * out of the cap; nonzero stops the fitting with DM_ERR_INTERRUPT. */
 dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
                      double *atoms, dm_tick_fn tick, void *tick_ctx);
+
+/* The maximum-entropy distribution q (n1*n2*ny) with the pairwise marginals
+ * (x1,x2), (x1,y), (x2,y) of p, by iterative proportional fitting from the
+ * uniform distribution to `tol` (as for dm_pid_ccs(): *achieved, tick). */
+dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, double *q,
+                        double *achieved, dm_tick_fn tick, void *tick_ctx);
+
+/* James, Emenheiser and Crutchfield's I_dep: the unique information of a
+ * source is the least gain in I(X1,X2;Y) over the edges of the dependency
+ * lattice that add its constraint with y; needs the maximum-entropy
+ * distribution of dm_pid_maxent() (tol, *achieved, tick as there). */
+dm_status dm_pid_dep(int n1, int n2, int ny, const double *p, double tol, double *achieved,
+                     double *atoms, dm_tick_fn tick, void *tick_ctx);
+
+/* Harder, Salge and Polani's I_proj: R = min of the projected informations
+ * PI(X1 -> X2), PI(X2 -> X1), each from the KL projections of p(y | x_a)
+ * onto the convex hull of the p(y | x_b). *violation: the largest
+ * violation of the projections' optimality conditions (below 1e-14 when
+ * the Newton steps converged). */
+dm_status dm_pid_proj(int n1, int n2, int ny, const double *p, double *atoms, double *violation);
+
+/* ---- redundancy functions on the lattice of 2 or 3 sources -------------- */
+
+/* p: an array over (x_1, ..., x_M, y) of n[0] x ... x n[M-1] x ny cells,
+ * x_1 fastest, non-negative, summing to 1. A source of a node is a set of
+ * the variables (a bit mask) taking their joint values. For every node a
+ * of `lat` (built for M), red[a] is the redundancy of the antichain:
+ *  DM_RED_IMIN   Williams-Beer: sum_y p(y) min_A I(X_A; Y = y);
+ *  DM_RED_MMI    min_A I(X_A; Y);
+ *  DM_RED_PMMI   E min_A i(x_A; y);
+ *  DM_RED_PM     Finn-Lizier I+-: E [min_A h(x_A) - min_A h(x_A | y)];
+ *  DM_RED_SX     Makkeh et al. I_sx: E log p(y | x_A1 or ... or x_Ak) / p(y);
+ *  DM_RED_WEDGE  Griffith et al. I_wedge: I(Q; Y), Q the Gacs-Koerner
+ *                common part of the sources.
+ * red_cells (optional, N x L, cell fastest; pointwise measures only): the
+ * local redundancy of every node at every cell, NaN where p is 0. The atoms
+ * are dm_lattice_invert() of red. DM_ERR_ARG for M outside
+ * 2..DM_PID_MAX_SOURCES or a lattice of another M. */
+#define DM_PID_MAX_SOURCES 3
+typedef enum {
+  DM_RED_IMIN, DM_RED_MMI, DM_RED_PMMI, DM_RED_PM, DM_RED_SX, DM_RED_WEDGE
+} dm_red_measure;
+dm_status dm_pid_redundancies(int M, const int *n, int ny, const double *p, dm_red_measure measure,
+                              const dm_lattice *lat, double *red, double *red_cells);
 
 #endif

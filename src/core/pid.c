@@ -109,39 +109,6 @@ void dm_pid_atoms(double red, const double *mi, double *atoms) {
   atoms[3] = mi[2] - mi[0] - mi[1] + red;
 }
 
-void dm_pid_mmi(int n1, int n2, int ny, const double *p, double *atoms) {
-  double mi[3];
-  dm_pid_mis(n1, n2, ny, p, mi);
-  dm_pid_atoms(fmin(mi[0], mi[1]), mi, atoms);
-}
-
-void dm_pid_imin(int n1, int n2, int ny, const double *p, double *atoms) {
-  marginals mg;
-  double mi[3];
-  dm_pid_mis(n1, n2, ny, p, mi);
-  if (!marginals_make(n1, n2, ny, p, &mg)) {
-    for (int k = 0; k < 4; k++) atoms[k] = NAN;
-    return;
-  }
-  double red = 0.0;
-  for (int y = 0; y < ny; y++) {
-    if (mg.py[y] <= 0) continue;
-    /* Specific information I(X_m; Y = y) = sum_x p(x|y) log p(y|x)/p(y). */
-    double s1 = 0.0, s2 = 0.0;
-    for (int a = 0; a < n1; a++) {
-      double v = mg.p1y[a + n1 * y];
-      if (v > 0) s1 += v / mg.py[y] * log(v / (mg.p1[a] * mg.py[y]));
-    }
-    for (int b = 0; b < n2; b++) {
-      double v = mg.p2y[b + n2 * y];
-      if (v > 0) s2 += v / mg.py[y] * log(v / (mg.p2[b] * mg.py[y]));
-    }
-    red += mg.py[y] * fmin(s1, s2);
-  }
-  marginals_free(&mg);
-  dm_pid_atoms(red, mi, atoms);
-}
-
 void dm_pid_pointwise_cells(int n1, int n2, int ny, const double *p,
                             dm_pw_measure measure, int adjust, double *r,
                             double *u1, double *u2, double *s, double *i1,

@@ -79,6 +79,136 @@ test_that("every measure reproduces the reference table", {
   }
 })
 
+# A distribution given as dit writes it (dit/pid/distributions/*.py):
+# outcomes as strings of one digit per variable, sources first, the target
+# last, equally likely unless `probs` says otherwise.
+dit_dist <- function(outcomes, probs = rep(1, length(outcomes))) {
+  digits <- do.call(rbind, lapply(strsplit(outcomes, ""), as.integer))
+  dims <- apply(digits, 2, max) + 1L
+  arr <- array(0, dims)
+  arr[digits + 1L] <- probs
+  arr / sum(arr)
+}
+
+# Atoms of the two-source table in dit's lattice order {0}{1}, {0}, {1}, {01}.
+two_atoms <- function(p, m) atoms_of(pid_discrete(p, measure = m), m)
+
+test_that("I_sx, I_wedge, I_dep and I_proj reproduce dit's published two-source values", {
+  # tests/pid/test_isx.py of dit (Makkeh, Gutknecht and Wibral 2021), exact
+  # closed forms; "unique 1" is dit's unq1, whose target is the second source
+  expect_equal(two_atoms(dit_dist(c("011", "101", "022", "202")), "sx"), c(0, .5, .5, 0),
+               tolerance = 1e-12, ignore_attr = TRUE)
+  expect_equal(two_atoms(dit_dist(c("000", "011", "100", "111")), "sx"),
+               c(log2(4 / 3), -log2(4 / 3), log2(3 / 2), log2(4 / 3)),
+               tolerance = 1e-12, ignore_attr = TRUE)
+  expect_equal(two_atoms(pid_gate("reduced_or"), "sx"),
+               c(log2(4 / 3) / 2 - 1 / 2, rep(log2(4 / 3) / 2 + log2(3) / 4, 2), log2(9 / 8) / 2),
+               tolerance = 1e-12, ignore_attr = TRUE)
+  # tests/pid/test_iwedge.py (Griffith et al. 2014): dit's "imp. rdn"
+  expect_equal(two_atoms(dit_dist(c("000", "010", "111"), c(.499, .001, .5)), "wedge"),
+               c(0, 1, .98959, -.98959), tolerance = 1e-5, ignore_attr = TRUE)
+  # tests/pid/test_idep.py (James et al. 2018): reduced OR
+  expect_equal(two_atoms(pid_gate("reduced_or"), "dep"),
+               c(0.073761301440421256, 0.23751682301871169, 0.23751682301871169,
+                 0.45120505252215537), tolerance = 1e-6, ignore_attr = TRUE)
+  # tests/pid/test_iproj.py (Harder et al. 2013): dit's "diff"
+  expect_equal(two_atoms(dit_dist(c("000", "001", "010", "101")), "proj"),
+               c(0.16503749927884365, 0.1462406251802893, 0.1462406251802893,
+                 0.04248125036057776), tolerance = 1e-6, ignore_attr = TRUE)
+})
+
+test_that("the new measures give their known values on the canonical gates", {
+  gates <- list(
+    # I_sx on XOR: the shared exclusion of either bit leaves p(y) at 1/3
+    xor = list(sx = c(log2(2 / 3), log2(3 / 2), log2(3 / 2), 1 - log2(3 / 2)),
+               wedge = c(0, 0, 0, 1), dep = c(0, 0, 0, 1), proj = c(0, 0, 0, 1)),
+    # AND: I_proj equals I_min (Harder et al. 2013, Table 1); I_dep is
+    # (0.0817, 0.2296, 0.2296, 0.2704) (James et al. 2018, Table 1); the
+    # independent sources have no common part
+    and = list(proj = c(.3112781, 0, 0, .5), dep = c(0.0817041, 0.2295740, 0.2295740, 0.2704260),
+               wedge = c(0, .3112781, .3112781, .1887219)),
+    rdn = list(sx = c(1, 0, 0, 0), wedge = c(1, 0, 0, 0), dep = c(1, 0, 0, 0), proj = c(1, 0, 0, 0)),
+    # COPY: the measures built to give each source its own bit
+    copy = list(wedge = c(0, 1, 1, 0), dep = c(0, 1, 1, 0), proj = c(0, 1, 1, 0)),
+    # Griffith's redundant XOR: the shared bit r is the sources' common part
+    rdn_xor = list(wedge = c(1, 0, 0, 1), dep = c(1, 0, 0, 1), proj = c(1, 0, 0, 1))
+  )
+  for (gate in names(gates)) for (m in names(gates[[gate]])) {
+    expect_equal(two_atoms(pid_gate(gate), m), gates[[gate]][[m]], tolerance = 1e-6,
+                 ignore_attr = TRUE, label = paste(gate, m))
+  }
+})
+
+test_that("three sources decompose into the 18 atoms of the lattice, named by antichain", {
+  # dit's trivariate "synergy" (three-bit XOR) under I_sx, from
+  # tests/pid/test_isx.py (exact)
+  xor3 <- dit_dist(c("0000", "0011", "0101", "0110", "1001", "1010", "1100", "1111"))
+  res <- pid_discrete(xor3, measure = "sx")
+  expect_named(res, c("measure", "atom", "value", "redundancy", "summary", "unit"))
+  expect_identical(nrow(res), 18L)
+  expected <- c("{x1}" = log2(5 / 4), "{x2}" = log2(5 / 4), "{x3}" = log2(5 / 4),
+                "{x1,x2}" = log2(9 / 8), "{x1,x3}" = log2(9 / 8), "{x2,x3}" = log2(9 / 8),
+                "{x1,x2,x3}" = log2(32 / 27), "{x1}{x2}" = log2(7 / 8), "{x1}{x3}" = log2(7 / 8),
+                "{x1}{x2,x3}" = log2(32 / 35), "{x2}{x3}" = log2(7 / 8),
+                "{x2}{x1,x3}" = log2(32 / 35), "{x3}{x1,x2}" = log2(32 / 35),
+                "{x1,x2}{x1,x3}" = log2(16 / 15), "{x1,x2}{x2,x3}" = log2(16 / 15),
+                "{x1,x3}{x2,x3}" = log2(16 / 15), "{x1}{x2}{x3}" = log2(8 / 7),
+                "{x1,x2}{x1,x3}{x2,x3}" = log2(875 / 1024))
+  expect_equal(res$value[match(names(expected), res$atom)], unname(expected), tolerance = 1e-12)
+  # dit's trivariate "sum" under I_wedge (tests/pid/test_iwedge.py)
+  sum3 <- dit_dist(c("0000", "0011", "0101", "0112", "1001", "1012", "1102", "1113"))
+  w <- pid_discrete(sum3, measure = "wedge")
+  value <- stats::setNames(w$value, w$atom)
+  expect_equal(value[c("{x1,x2,x3}", "{x1}", "{x2}", "{x3}")], rep(0.31127812445913294, 4),
+               tolerance = 1e-12, ignore_attr = TRUE)
+  expect_equal(value[c("{x1,x2}", "{x1,x3}", "{x2,x3}")], rep(0.18872187554086706, 3),
+               tolerance = 1e-12, ignore_attr = TRUE)
+  expect_equal(sum(abs(value[!names(value) %in% c("{x1,x2,x3}", "{x1}", "{x2}", "{x3}",
+                                                  "{x1,x2}", "{x1,x3}", "{x2,x3}")])), 0,
+               tolerance = 1e-12)
+})
+
+test_that("three-source atoms sum to the joint information and reduce to two sources", {
+  withr::local_seed(9)
+  p3 <- array(runif(2 * 3 * 2 * 3), c(2, 3, 2, 3))
+  p3 <- p3 / sum(p3)
+  # I(X1,X2,X3; Y) in bits
+  pxy <- matrix(p3, ncol = 3)
+  joint <- sum(pxy * log2(pxy / outer(rowSums(pxy), colSums(pxy))))
+  res <- pid_discrete(p3)
+  expect_setequal(unique(res$measure), c("imin", "mmi", "pmmi", "pm", "sx", "wedge"))
+  for (m in unique(res$measure)) {
+    expect_equal(sum(res$value[res$measure == m]), joint, tolerance = 1e-12, label = m)
+  }
+  # a constant third source: the two-source table, every other atom zero.
+  # Not for pointwise MMI: a constant source's local information 0 is the
+  # minimum wherever another source's is negative, so {x1}{x2}{x3} is not 0.
+  and3 <- array(pid_gate("and"), c(2, 2, 1, 2))
+  two <- pid_discrete(pid_gate("and"), measure = c("imin", "mmi", "pm", "sx", "wedge"))
+  three <- pid_discrete(and3, measure = two$measure)
+  for (m in two$measure) {
+    v <- three[three$measure == m, ]
+    value <- stats::setNames(v$value, v$atom)
+    expect_equal(unname(value[c("{x1}{x2}", "{x1}", "{x2}", "{x1,x2}")]),
+                 unname(unlist(two[two$measure == m, c("r", "u_x1", "u_x2", "s")])),
+                 tolerance = 1e-12, label = m)
+    expect_lt(max(abs(value[!names(value) %in% c("{x1}{x2}", "{x1}", "{x2}", "{x1,x2}")])), 1e-12)
+  }
+})
+
+test_that("three sources take the lattice measures only, from arrays or data frames", {
+  d <- data.frame(a = c(0, 0, 1, 1), b = c(0, 1, 0, 1), c = c(1, 1, 0, 0), y = c(0, 1, 1, 0))
+  res <- pid_discrete(d[rep(1:4, 3), ], measure = "mmi")
+  expect_true(all(grepl("^\\{[abc,}{]+\\}$", res$atom)))
+  expect_identical(res$summary[res$atom == "{a}{b}"], "r_a_b")
+  expect_error(pid_discrete(d, measure = "broja"), "two sources only", class = "dmil_error_arg")
+  expect_error(pid_discrete(d, sources = c("a", "b", "c", "y"), target = "y"),
+               class = "dmil_error_arg")
+  pw <- pid_discrete(d, measure = "sx", pointwise = TRUE)$pointwise
+  means <- tapply(pw$p * pw$value, pw$atom, sum)
+  expect_equal(as.vector(means[res$atom]), pid_discrete(d, measure = "sx")$value, tolerance = 1e-12)
+})
+
 test_that("mmi and pmmi give their closed forms", {
   res <- pid_discrete(pid_gate("and"), measure = c("mmi", "pmmi"))
   expect_equal(atoms_of(res, "mmi"), c(.3112781, 0, 0, .5), tolerance = 1e-6, ignore_attr = TRUE)
@@ -239,7 +369,7 @@ test_that("bad distributions are rejected with classed errors", {
   na[2] <- NA
   expect_error(pid_discrete(na), class = "dmil_error_values")
   expect_error(pid_discrete(matrix(1, 2, 2)), class = "dmil_error_dims")
-  expect_error(pid_discrete(array(1, c(2, 2, 2, 2))), class = "dmil_error_dims")
+  expect_error(pid_discrete(array(1, c(2, 2, 2, 2, 2))), class = "dmil_error_dims")
   expect_error(pid_discrete(data.frame(a = 1:3, b = 1:3)), class = "dmil_error_dims")
   expect_error(pid_discrete(p, measure = "foo"), class = "dmil_error_arg")
   expect_snapshot(pid_discrete(neg), error = TRUE)
@@ -262,7 +392,8 @@ test_that("data frames of samples must be discrete, and name their columns beyon
   ids <- data.frame(a = factor(seq_len(300)), b = factor(seq_len(300)), y = factor(seq_len(300)))
   expect_error(pid_discrete(ids, measure = "mmi"), "27,000,000 cells", class = "dmil_error_values")
   d$note <- "x"
-  expect_error(pid_discrete(d), "three columns", class = "dmil_error_dims")
+  d$other <- "z"
+  expect_error(pid_discrete(d), "three or four columns", class = "dmil_error_dims")
   named <- pid_discrete(d, sources = c("b", "a"), target = "y", measure = "mmi")
   expect_identical(names(named)[3:4], c("u_b", "u_a"))
   expect_equal(named$u_a, pid_discrete(d[1:3], measure = "mmi")$u_a)
