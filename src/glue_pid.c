@@ -43,7 +43,8 @@ static dm_status two_source_redundancy(SEXP dims, const double *p, int measure, 
  * max_free = the most free coordinates BROJA takes, maxent_error = the
  * largest marginal error left by the maximum-entropy fitting of CCS and
  * I_dep, proj_violation = the optimality error of I_proj's projections). */
-SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP progress) {
+SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP support_max,
+                       SEXP progress) {
   const int n1 = INTEGER(dims)[0], n2 = INTEGER(dims)[1], ny = INTEGER(dims)[2];
   const int M = (int)Rf_xlength(measures);
   const double *pp = REAL(p);
@@ -73,9 +74,11 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP progress
     if (strcmp(m, "broja") == 0)
       st = dm_pid_broja(n1, n2, ny, pp, a, NULL, REAL(gap), pid_tick, &prog);
     else if (strcmp(m, "ccs") == 0)
-      st = dm_pid_ccs(n1, n2, ny, pp, Rf_asReal(tol), REAL(maxent_err), a, pid_tick, &prog);
+      st = dm_pid_ccs(n1, n2, ny, pp, Rf_asReal(tol), Rf_asInteger(support_max), REAL(maxent_err),
+                      a, pid_tick, &prog);
     else if (strcmp(m, "dep") == 0)
-      st = dm_pid_dep(n1, n2, ny, pp, Rf_asReal(tol), REAL(maxent_err), a, pid_tick, &prog);
+      st = dm_pid_dep(n1, n2, ny, pp, Rf_asReal(tol), Rf_asInteger(support_max), REAL(maxent_err),
+                      a, pid_tick, &prog);
     else if (strcmp(m, "proj") == 0) st = dm_pid_proj(n1, n2, ny, pp, a, REAL(proj_viol));
     else if (red_measure(m) >= 0) st = two_source_redundancy(dims, pp, red_measure(m), REAL(mi), a);
     else if (strcmp(m, "pm") == 0) dm_pid_pointwise_mean(n1, n2, ny, pp, DM_PW_PM, 0, a);

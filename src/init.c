@@ -20,7 +20,8 @@ SEXP C_dm_predict_baseline(SEXP views,
                            SEXP nets, SEXP K, SEXP combine, SEXP nthreads);
 SEXP C_dm_net_internals(SEXP views, SEXP net_,
                         SEXP K_);
-SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP progress);
+SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP support_max,
+                       SEXP progress);
 SEXP C_dm_pid_pointwise(SEXP p, SEXP dims, SEXP measure);
 SEXP C_dm_pid_lattice(SEXP p, SEXP dims, SEXP measure, SEXP pointwise);
 SEXP C_dm_interactions_fit(SEXP views,
@@ -62,7 +63,7 @@ static const R_CallMethodDef call_methods[] = {
     {"dm_data_subset", (DL_FUNC)&C_dm_data_subset, 3},
     {"dm_predict_baseline", (DL_FUNC)&C_dm_predict_baseline, 5},
     {"dm_net_internals", (DL_FUNC)&C_dm_net_internals, 3},
-    {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 5},
+    {"dm_pid_discrete", (DL_FUNC)&C_dm_pid_discrete, 6},
     {"dm_pid_lattice", (DL_FUNC)&C_dm_pid_lattice, 4},
     {"dm_pid_pointwise", (DL_FUNC)&C_dm_pid_pointwise, 3},
     {"dm_interactions_fit", (DL_FUNC)&C_dm_interactions_fit, 8},

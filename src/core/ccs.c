@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dm_lp.h"
 #include "dm_pid.h"
 
 #define IPF_MAX_SWEEPS 1000000
@@ -42,8 +43,86 @@ static void scale_to(double *q, int n1, int n2, int ny, pair_map m, const double
       }
 }
 
-dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, double *q,
-                        double *achieved, dm_tick_fn tick, void *tick_ctx) {
+/* The largest tableau of the support detection (doubles): a memory bound
+ * beside the caller's bound on the cells. */
+#define SUPPORT_MAX_TABLEAU 40000000.0
+
+/* Marks in live[] the cells that some distribution with the pairwise
+ * marginals t12, t1y, t2y can make positive: the support of the maximum-
+ * entropy distribution, which is the largest such support. The cells of p's
+ * support are; a cell with a zero pairwise marginal is not; for the rest,
+ * linear programs maximise the mass on the undecided cells until none can
+ * take any (each optimum's positive cells join the support). Returns 0 when
+ * the programs are too large or fail (live[] then marks every cell). */
+static int detect_support(int n1, int n2, int ny, const double *p, const double *t12,
+                          const double *t1y, const double *t2y, int max_cells, char *live) {
+  const size_t N = (size_t)n1 * n2 * ny;
+  size_t nvar = 0, ncand = 0, k = 0;
+  for (int y = 0; y < ny; y++)
+    for (int b = 0; b < n2; b++)
+      for (int a = 0; a < n1; a++, k++) {
+        const int open = t12[a + (size_t)n1 * b] > 0 && t1y[a + (size_t)n1 * y] > 0 &&
+                         t2y[b + (size_t)n2 * y] > 0;
+        live[k] = p[k] > 0 ? 1 : open ? 2 : 0;  /* 2: undecided */
+        nvar += live[k] != 0;
+        ncand += live[k] == 2;
+      }
+  if (ncand == 0) return 1;
+  const int m = n1 * n2 + n1 * ny + n2 * ny;
+  if (nvar > (size_t)(max_cells > 0 ? max_cells : 0) || (double)(m + 1) * (double)(nvar + m + 1) > SUPPORT_MAX_TABLEAU) {
+    memset(live, 1, N);
+    return 0;
+  }
+  const int n = (int)nvar;
+  double *A = calloc((size_t)m * n + 1, sizeof(double));
+  double *bvec = malloc(sizeof(double) * (m + 1)), *c = malloc(sizeof(double) * (n + 1));
+  double *x = malloc(sizeof(double) * (n + 1)), *work = malloc(sizeof(double) * dm_lp_work(m, n));
+  int *basis = malloc(sizeof(int) * (m + 1));
+  size_t *cell = malloc(sizeof(size_t) * (n + 1));
+  int ok = A && bvec && c && x && work && basis && cell;
+  if (ok) {
+    for (int i = 0; i < n1 * n2; i++) bvec[i] = t12[i];
+    for (int i = 0; i < n1 * ny; i++) bvec[n1 * n2 + i] = t1y[i];
+    for (int i = 0; i < n2 * ny; i++) bvec[n1 * n2 + n1 * ny + i] = t2y[i];
+    int j = 0;
+    k = 0;
+    for (int y = 0; y < ny; y++)
+      for (int b = 0; b < n2; b++)
+        for (int a = 0; a < n1; a++, k++) {
+          if (!live[k]) continue;
+          A[(a + n1 * b) + (size_t)m * j] = 1.0;
+          A[(n1 * n2 + a + n1 * y) + (size_t)m * j] = 1.0;
+          A[(n1 * n2 + n1 * ny + b + n2 * y) + (size_t)m * j] = 1.0;
+          cell[j++] = k;
+        }
+  }
+  while (ok) {
+    int undecided = 0;
+    for (int j = 0; j < n; j++) {
+      c[j] = live[cell[j]] == 2;
+      undecided += live[cell[j]] == 2;
+    }
+    if (!undecided) break;
+    double value;
+    if (dm_lp_max(m, n, A, bvec, c, x, &value, work, basis) != DM_OK) {
+      ok = 0;
+      break;
+    }
+    if (!(value > 1e-12)) {
+      for (int j = 0; j < n; j++)
+        if (live[cell[j]] == 2) live[cell[j]] = 0;
+      break;
+    }
+    for (int j = 0; j < n; j++)
+      if (live[cell[j]] == 2 && x[j] > 1e-12) live[cell[j]] = 1;
+  }
+  free(A); free(bvec); free(c); free(x); free(work); free(basis); free(cell);
+  if (!ok) memset(live, 1, N);
+  return ok;
+}
+
+dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, int support_max,
+                        double *q, double *achieved, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
   const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
                  m2y = {0, 1, n2, (size_t)n2 * ny};
@@ -56,7 +135,18 @@ dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, dou
   marginal(p, n1, n2, ny, m12, t12);
   marginal(p, n1, n2, ny, m1y, t1y);
   marginal(p, n1, n2, ny, m2y, t2y);
-  for (size_t k = 0; k < N; k++) q[k] = 1.0 / (double)N;
+  /* Started on the exact support, the fitting converges geometrically
+   * instead of approaching the cells that must vanish like 1/sweeps. */
+  char *live = malloc(N + 1);
+  if (!live) {
+    free(block);
+    return DM_ERR_NOMEM;
+  }
+  detect_support(n1, n2, ny, p, t12, t1y, t2y, support_max, live);
+  size_t nlive = 0;
+  for (size_t k = 0; k < N; k++) nlive += live[k] != 0;
+  for (size_t k = 0; k < N; k++) q[k] = live[k] ? 1.0 / (double)nlive : 0.0;
+  free(live);
 
   /* Scale to each pairwise marginal in turn. After the last step that
    * marginal holds exactly; the sweep ends by checking the other two, and
@@ -84,8 +174,8 @@ dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, dou
   return st;
 }
 
-dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms, dm_tick_fn tick, void *tick_ctx) {
+dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, int support_max,
+                     double *achieved, double *atoms, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
   const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
                  m2y = {0, 1, n2, (size_t)n2 * ny};
@@ -95,7 +185,7 @@ dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double
   if (!q) return DM_ERR_NOMEM;
   double *c12 = q + N, *c1y = c12 + m12.len, *c2y = c1y + m1y.len, *q1 = c2y + m2y.len,
          *q2 = q1 + n1, *qy = q2 + n2;
-  dm_status st = dm_pid_maxent(n1, n2, ny, p, tol, q, achieved, tick, tick_ctx);
+  dm_status st = dm_pid_maxent(n1, n2, ny, p, tol, support_max, q, achieved, tick, tick_ctx);
   if (st != DM_OK) {
     free(q);
     return st;

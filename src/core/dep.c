@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include "dm_pid.h"
 
-dm_status dm_pid_dep(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms, dm_tick_fn tick, void *tick_ctx) {
+dm_status dm_pid_dep(int n1, int n2, int ny, const double *p, double tol, int support_max,
+                     double *achieved, double *atoms, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
   for (int k = 0; k < 4; k++) atoms[k] = NAN;
   double *q = malloc(sizeof(double) * (N + (size_t)(n1 + n2 + 1) * ny + 1));
@@ -43,7 +43,7 @@ dm_status dm_pid_dep(int n1, int n2, int ny, const double *p, double tol, double
   dm_pid_mis(n1, n2, ny, q, mi_q);
   double red = fmax(0.0, mi[0] + mi[1] - mi_q[2]);
 
-  dm_status st = dm_pid_maxent(n1, n2, ny, p, tol, q, achieved, tick, tick_ctx);
+  dm_status st = dm_pid_maxent(n1, n2, ny, p, tol, support_max, q, achieved, tick, tick_ctx);
   if (st == DM_OK) {
     dm_pid_mis(n1, n2, ny, q, mi_q);
     red = fmax(red, mi[0] + mi[1] - mi_q[2]);

@@ -72,28 +72,31 @@ dm_status dm_pid_broja(int n1, int n2, int ny, const double *p, double *atoms,
                        double *q, double *gap, dm_tick_fn tick, void *tick_ctx);
 
 /* Ince's I_ccs: redundancy from the local co-information under the maximum
- * entropy distribution with the pairwise marginals of p (fitted by
- * iterative proportional fitting to `tol`), counted where the co-information
- * and the three local mutual informations share a sign. *achieved: the
- * largest error of a pairwise marginal when the fitting stopped (above tol
- * when it hit its sweep cap: IPF converges slowly towards cells that must
- * vanish). tick (optional) is called every 256 sweeps with the sweeps done
+ * entropy distribution with the pairwise marginals of p (dm_pid_maxent()),
+ * counted where the co-information and the three local mutual informations
+ * share a sign. *achieved: the largest error of a pairwise marginal when
+ * the fitting stopped (above tol when it hit its sweep cap: without the
+ * exact support, IPF converges slowly towards cells that must vanish). tick (optional) is called every 256 sweeps with the sweeps done
  * out of the cap; nonzero stops the fitting with DM_ERR_INTERRUPT. */
-dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms, dm_tick_fn tick, void *tick_ctx);
+dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, int support_max,
+                     double *achieved, double *atoms, dm_tick_fn tick, void *tick_ctx);
 
 /* The maximum-entropy distribution q (n1*n2*ny) with the pairwise marginals
- * (x1,x2), (x1,y), (x2,y) of p, by iterative proportional fitting from the
- * uniform distribution to `tol` (as for dm_pid_ccs(): *achieved, tick). */
-dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, double *q,
-                        double *achieved, dm_tick_fn tick, void *tick_ctx);
+ * (x1,x2), (x1,y), (x2,y) of p, by iterative proportional fitting to `tol`
+ * (as for dm_pid_ccs(): *achieved, tick) from the uniform distribution on
+ * its support, which linear programs find first (dm_lp.h) when at most
+ * `support_max` cells may be positive, so that the cells that must vanish
+ * are exactly zero; beyond, from the uniform distribution on every cell. */
+dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, int support_max,
+                        double *q, double *achieved, dm_tick_fn tick, void *tick_ctx);
 
 /* James, Emenheiser and Crutchfield's I_dep: the unique information of a
  * source is the least gain in I(X1,X2;Y) over the edges of the dependency
  * lattice that add its constraint with y; needs the maximum-entropy
- * distribution of dm_pid_maxent() (tol, *achieved, tick as there). */
-dm_status dm_pid_dep(int n1, int n2, int ny, const double *p, double tol, double *achieved,
-                     double *atoms, dm_tick_fn tick, void *tick_ctx);
+ * distribution of dm_pid_maxent() (tol, support_max, *achieved, tick as
+ * there). */
+dm_status dm_pid_dep(int n1, int n2, int ny, const double *p, double tol, int support_max,
+                     double *achieved, double *atoms, dm_tick_fn tick, void *tick_ctx);
 
 /* Harder, Salge and Polani's I_proj: R = min of the projected informations
  * PI(X1 -> X2), PI(X2 -> X1), each from the KL projections of p(y | x_a)

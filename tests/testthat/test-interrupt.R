@@ -31,8 +31,9 @@ test_that("a long fit stops on an interrupt and leaves R usable", {
 test_that("long exact decompositions (BROJA, CCS) stop on an interrupt within a second", {
   skip_on_cran()
   skip_if_not_installed("callr")
-  # BROJA on a 30 x 30 x 20 alphabet (minutes); CCS on a 30 x 30 AND, whose
-  # proportional fitting runs to its sweep cap (about 20 s)
+  # BROJA on a 30 x 30 x 20 alphabet (minutes); CCS on a 64 x 64 AND, too
+  # large for the linear programs that find its support first, whose
+  # proportional fitting runs to its sweep cap (about 75 s)
   problems <- list(
     broja = function() {
       set.seed(1)
@@ -40,9 +41,9 @@ test_that("long exact decompositions (BROJA, CCS) stop on an interrupt within a 
       list(p = p / sum(p), measure = "broja")
     },
     ccs = function() {
-      p <- array(0, c(30, 30, 2))
+      p <- array(0, c(64, 64, 2))
       p[, , 1] <- 1
-      p[30, 30, ] <- c(0, 1)
+      p[64, 64, ] <- c(0, 1)
       list(p = p / sum(p), measure = "ccs")
     })
   for (nm in names(problems)) {

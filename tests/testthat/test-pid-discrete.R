@@ -40,18 +40,25 @@ reference <- list(
 
 atoms_of <- function(res, m) unlist(res[res$measure == m, c("r", "u_x1", "u_x2", "s")])
 
-# CCS's proportional fitting stops short on gates whose maximum-entropy
-# distribution has zeros that no single marginal implies (AND, OR, SUM, ...)
-# and says so with a dmil_warning_convergence (tested below); the tests of
-# values read past that warning.
+# Where the maximum-entropy fitting of CCS and I_dep cannot find the exact
+# support first, it stops short on distributions whose maximum-entropy
+# distribution has zeros that no single marginal implies and says so with a
+# dmil_warning_convergence (tested below); the tests of values read past it.
 pid_discrete <- function(...) {
   suppressWarnings(dmil::pid_discrete(...), classes = "dmil_warning_convergence")
 }
 
 test_that("an iterative solver that stops short says so, with the error it reached", {
-  w <- expect_warning(dmil::pid_discrete(pid_gate("and"), measure = "ccs"),
-                      class = "dmil_warning_convergence")
-  expect_match(conditionMessage(w), "error of a pairwise marginal is [0-9.e-]+")
+  # without the exact support (past the size of its linear programs), the
+  # proportional fitting approaches AND's vanishing cells like 1/sweeps
+  real <- dmil:::maxent_support_cells
+  utils::assignInNamespace("maxent_support_cells", function() 0L, "dmil")
+  withr::defer(utils::assignInNamespace("maxent_support_cells", real, "dmil"))
+  for (m in c("ccs", "dep")) {
+    w <- expect_warning(dmil::pid_discrete(pid_gate("and"), measure = m),
+                        class = "dmil_warning_convergence")
+    expect_match(conditionMessage(w), "error of a pairwise marginal is [0-9.e-]+")
+  }
   # CCS on XOR and every gate under BROJA converge: no warning, BROJA within 1e-12 nats
   expect_no_warning(dmil::pid_discrete(pid_gate("xor"), measure = "ccs"))
   for (gate in names(reference)) {
@@ -70,11 +77,9 @@ test_that("every measure reproduces the reference table", {
       expect_equal(atoms_of(res, m), ref[[m]], tolerance = 1e-6, ignore_attr = TRUE,
                    label = paste(gate, m))
     }
-    # Iterative solvers: BROJA to 1e-5; CCS's fixed point by proportional
-    # fitting, whose convergence is sublinear when the maximum-entropy
-    # solution has zeros (SUM: R = 3.6e-7 instead of 0).
-    expect_equal(atoms_of(res, "broja"), ref$broja, tolerance = 1e-5, ignore_attr = TRUE,
-                 label = paste(gate, "broja"))
+    # BROJA's Newton steps to 1e-10; CCS on the exact support of its
+    # maximum-entropy distribution to 1e-10 (the table has 7 digits)
+    expect_lt(max(abs(atoms_of(res, "broja") - ref$broja)), 1e-6, label = paste(gate, "broja"))
     expect_lt(max(abs(atoms_of(res, "ccs") - ref$ccs)), 1e-6, label = paste(gate, "ccs"))
   }
 })
@@ -115,6 +120,26 @@ test_that("I_sx, I_wedge, I_dep and I_proj reproduce dit's published two-source 
   expect_equal(two_atoms(dit_dist(c("000", "001", "010", "101")), "proj"),
                c(0.16503749927884365, 0.1462406251802893, 0.1462406251802893,
                  0.04248125036057776), tolerance = 1e-6, ignore_attr = TRUE)
+})
+
+test_that("CCS and I_dep reach the exact zeros of the maximum-entropy distribution", {
+  # AND's pairwise marginals force the cells outside its support to 0, so
+  # its maximum-entropy distribution is AND itself: CCS counts only the
+  # outcome 000, where all local informations are log2(4/3) (Ince 2017,
+  # AND: R = 0.1038); I_dep's R is I1 + I2 - I_CI (James et al. 2018)
+  for (gate in c("and", "or")) {
+    expect_no_warning(res <- dmil::pid_discrete(pid_gate(gate), measure = c("ccs", "dep")))
+    expect_equal(res$r[1], log2(4 / 3) / 4, tolerance = 1e-12)
+    p <- pid_gate(gate)
+    py <- apply(p, 3, sum)
+    ci <- array(0, dim(p))
+    for (y in 1:2) ci[, , y] <- outer(apply(p, c(1, 3), sum)[, y], apply(p, c(2, 3), sum)[, y]) / py[y]
+    i_ci <- sum(ci[ci > 0] * log2(ci[ci > 0] / (apply(ci, c(1, 2), sum) %o% py)[ci > 0]))
+    expect_equal(res$r[2], 2 * res$i_x1[2] - i_ci, tolerance = 1e-12)
+  }
+  # SUM: CCS gives no redundancy (Ince 2017, Table: 0, 0.5, 0.5, 0.5)
+  expect_no_warning(res <- dmil::pid_discrete(pid_gate("sum"), measure = "ccs"))
+  expect_equal(atoms_of(res, "ccs"), c(0, .5, .5, .5), tolerance = 1e-12, ignore_attr = TRUE)
 })
 
 test_that("the new measures give their known values on the canonical gates", {
