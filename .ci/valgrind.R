@@ -17,4 +17,6 @@ it <- suppressWarnings(dmil_interactions(sim$x, sim$y, epochs = 1, folds = 2, re
                                          hidden = 8, nthreads = 2, progress = FALSE))
 pd <- suppressWarnings(pid_discrete(pid_gate("and")))
 pb <- pid_discrete(array(runif(60), c(5, 4, 3)), measure = "broja", progress = FALSE)
-cat("valgrind script done:", nrow(p), nrow(p2), nrow(q), nrow(it), nrow(pd), nrow(pb), "\n")
+p3 <- pid_discrete(array(runif(36) * (runif(36) > 0.3), c(3, 2, 2, 3)), pointwise = TRUE)
+cat("valgrind script done:", nrow(p), nrow(p2), nrow(q), nrow(it), nrow(pd), nrow(pb),
+    nrow(p3$measures), "\n")

@@ -134,14 +134,19 @@ static double proj_weights(int nz, int J, const double *A, const double *w, doub
       if (ft <= f + 1e-4 * step * slope) break;
     }
     if (!(ft <= f)) break;
-    /* weights that the step brought to (numerically) zero leave */
+    /* weights that the step brought to (numerically) zero leave, unless a
+     * target value with positive probability needs them */
     double sum = 0.0;
     for (int j = 0; j < J; j++) {
-      if (trial[j] < 1e-15) trial[j] = 0.0;
-      sum += trial[j];
+      lam[j] = trial[j] < 1e-15 ? 0.0 : trial[j];
+      sum += lam[j];
     }
-    for (int j = 0; j < J; j++) lam[j] = trial[j] / sum;
+    for (int j = 0; j < J; j++) lam[j] /= sum;
     f = proj_objective(nz, J, A, w, lam);
+    if (!isfinite(f)) {
+      memcpy(lam, trial, sizeof(double) * J);
+      f = ft;
+    }
   }
   return viol;
 }
