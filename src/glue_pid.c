@@ -81,9 +81,7 @@ SEXP C_dm_pid_discrete(SEXP p, SEXP dims, SEXP measures, SEXP tol, SEXP support_
                       a, pid_tick, &prog);
     else if (strcmp(m, "proj") == 0) st = dm_pid_proj(n1, n2, ny, pp, a, REAL(proj_viol));
     else if (red_measure(m) >= 0) st = two_source_redundancy(dims, pp, red_measure(m), REAL(mi), a);
-    else if (strcmp(m, "pm") == 0) dm_pid_pointwise_mean(n1, n2, ny, pp, DM_PW_PM, 0, a);
     else if (strcmp(m, "lsmi") == 0) dm_pid_pointwise_mean(n1, n2, ny, pp, DM_PW_PM, 1, a);
-    else if (strcmp(m, "pmmi") == 0) dm_pid_pointwise_mean(n1, n2, ny, pp, DM_PW_PMMI, 0, a);
     else Rf_error("internal error: unknown measure '%s'", m);
     for (int j = 0; j < 4; j++) REAL(atoms)[k + (size_t)M * j] = a[j];
   }

@@ -45,7 +45,8 @@ void dm_pid_mis(int n1, int n2, int ny, const double *p, double *mi);
 void dm_pid_atoms(double red, const double *mi, double *atoms);
 
 /* The dataset means of the pointwise measures (pointwise MMI; I+-; I+-
- * after the RUS shift). */
+ * after the RUS shift: LSMI, the one pid_discrete() takes from here, the
+ * others being redundancies of dm_pid_redundancies()). */
 void dm_pid_pointwise_mean(int n1, int n2, int ny, const double *p,
                            dm_pw_measure measure, int adjust, double *atoms);
 
