@@ -71,8 +71,14 @@
 #'   \eqn{p(y \mid x_1)} onto the convex hull of the
 #'   \eqn{p(y \mid x_2)}, found by active-set Newton steps (a warning of
 #'   class `dmil_warning_convergence` if they stop short).
+#' * `"rdr"`: Mages and Rohner (2024), \eqn{I_{RDR}}: for each target value
+#'   \eqn{t}, every source is a binary channel for the event \eqn{Y = t}
+#'   (its vectors \eqn{(p(s \mid t), p(s \mid \neg t))}); the redundancy
+#'   is the information of the decision regions all sources reach, by
+#'   inclusion-exclusion over the concave hulls of their ROC curves,
+#'   averaged over \eqn{p(t)}. Closed form; non-negative atoms.
 #'
-#' `"imin"`, `"mmi"`, `"pmmi"`, `"pm"`, `"sx"` and `"wedge"` define a
+#' `"imin"`, `"mmi"`, `"pmmi"`, `"pm"`, `"sx"`, `"wedge"` and `"rdr"` define a
 #' redundancy for every node of the lattice and so decompose three sources
 #' (by Moebius inversion); the others are defined for two.
 #'
@@ -95,10 +101,12 @@
 #'   sx \tab no \tab no \tab no \cr
 #'   wedge \tab no \tab no \tab yes \cr
 #'   dep \tab yes \tab yes \tab no \cr
-#'   proj \tab yes \tab yes \tab no
+#'   proj \tab yes \tab yes \tab no \cr
+#'   rdr \tab yes \tab no \tab no
 #' }
-#' With three sources (60 random distributions), the atoms of `"imin"` and
-#' `"mmi"` stayed non-negative and those of `"wedge"` did not. A constant third source leaves the two-source atoms and zeros
+#' With three sources (60 random distributions), the atoms of `"imin"`,
+#' `"mmi"` and `"rdr"` stayed non-negative and those of `"wedge"`, `"sx"`,
+#' `"pm"` and `"pmmi"` did not. A constant third source leaves the two-source atoms and zeros
 #' elsewhere for every lattice measure but `"pmmi"`, whose local
 #' informations below zero make the constant source's 0 the minimum.
 #'
@@ -174,6 +182,9 @@
 #'
 #' Harder M, Salge C, Polani D (2013). Bivariate measure of redundant
 #' information. Physical Review E 87, 012130.
+#'
+#' Mages T, Rohner C (2024). The measure of reachable decision regions;
+#' preprint arXiv:2407.04415.
 #' @examples
 #' # every measure
 #' pid_discrete(pid_gate("and"))
@@ -257,8 +268,9 @@ pid_discrete <- function(p, measure = NULL, unit = c("bits", "nats"), pointwise 
 # the lattice (any number of sources up to three; dm_pid_redundancies() in
 # src/core/dm_pid.h) and the pointwise ones.
 pid_measure_sets <- list(
-  two = c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi", "sx", "wedge", "dep", "proj"),
-  lattice = c("imin", "mmi", "pmmi", "pm", "sx", "wedge"),
+  two = c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi", "sx", "wedge", "dep", "proj",
+          "rdr"),
+  lattice = c("imin", "mmi", "pmmi", "pm", "sx", "wedge", "rdr"),
   pointwise = c("pm", "lsmi", "pmmi", "sx")
 )
 

@@ -13,7 +13,8 @@
 suppressPackageStartupMessages(library(dmil))
 source("bench/harness.R")
 cases <- as.integer(bench_opt("cases", "40"))
-measures <- c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi", "sx", "wedge", "dep", "proj")
+measures <- c("broja", "imin", "mmi", "ccs", "pm", "lsmi", "pmmi", "sx", "wedge", "dep", "proj",
+              "rdr")
 atoms <- c("r", "u_x1", "u_x2", "s")
 pid <- function(p) {
   withCallingHandlers(pid_discrete(p, measure = measures, progress = FALSE),

@@ -11,10 +11,10 @@ static int pid_tick(void *ctx, double done, double total) {
 /* The measures defined by a redundancy on the lattice (dm_pid_redundancies);
  * -1 for others. */
 static int red_measure(const char *m) {
-  static const char *names[] = {"imin", "mmi", "pmmi", "pm", "sx", "wedge"};
-  static const dm_red_measure codes[] = {DM_RED_IMIN, DM_RED_MMI, DM_RED_PMMI,
-                                         DM_RED_PM, DM_RED_SX, DM_RED_WEDGE};
-  for (int k = 0; k < 6; k++)
+  static const char *names[] = {"imin", "mmi", "pmmi", "pm", "sx", "wedge", "rdr"};
+  static const dm_red_measure codes[] = {DM_RED_IMIN, DM_RED_MMI, DM_RED_PMMI, DM_RED_PM,
+                                         DM_RED_SX, DM_RED_WEDGE, DM_RED_RDR};
+  for (int k = 0; k < 7; k++)
     if (strcmp(m, names[k]) == 0) return (int)codes[k];
   return -1;
 }

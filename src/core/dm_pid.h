@@ -118,14 +118,18 @@ dm_status dm_pid_proj(int n1, int n2, int ny, const double *p, double *atoms, do
  *  DM_RED_PM     Finn-Lizier I+-: E [min_A h(x_A) - min_A h(x_A | y)];
  *  DM_RED_SX     Makkeh et al. I_sx: E log p(y | x_A1 or ... or x_Ak) / p(y);
  *  DM_RED_WEDGE  Griffith et al. I_wedge: I(Q; Y), Q the Gacs-Koerner
- *                common part of the sources.
+ *                common part of the sources;
+ *  DM_RED_RDR    Mages and Rohner I_RDR: sum_y p(y) times the information
+ *                about the event Y = y of the decision regions every
+ *                source reaches (its ROC curve), by inclusion-exclusion
+ *                over the concave hulls of the curves.
  * red_cells (optional, N x L, cell fastest; pointwise measures only): the
  * local redundancy of every node at every cell, NaN where p is 0. The atoms
  * are dm_lattice_invert() of red. DM_ERR_ARG for M outside
  * 2..DM_PID_MAX_SOURCES or a lattice of another M. */
 #define DM_PID_MAX_SOURCES 3
 typedef enum {
-  DM_RED_IMIN, DM_RED_MMI, DM_RED_PMMI, DM_RED_PM, DM_RED_SX, DM_RED_WEDGE
+  DM_RED_IMIN, DM_RED_MMI, DM_RED_PMMI, DM_RED_PM, DM_RED_SX, DM_RED_WEDGE, DM_RED_RDR
 } dm_red_measure;
 dm_status dm_pid_redundancies(int M, const int *n, int ny, const double *p, dm_red_measure measure,
                               const dm_lattice *lat, double *red, double *red_cells);

@@ -175,6 +175,128 @@ static dm_status wedge(const set_marginals *sm, const double *p, const int *mem,
   return DM_OK;
 }
 
+/* ---- I_RDR: reachable decision regions (Mages and Rohner) -------------
+ * For a target value t, a source is a binary channel: a vector
+ * (p(s | t), p(s | not t)) per value s. Its decision regions are the area
+ * under its ROC curve (the vectors by decreasing likelihood ratio); the
+ * regions two sources reach together are the concave hull of both curves. */
+
+typedef struct {
+  double x, y;  /* p(s | t), p(s | not t) */
+} chan_vec;
+
+/* Mutual information of the event t with a channel: sum x log x / p(s). */
+static double rdr_single(double pt, const chan_vec *c, int n) {
+  double v = 0.0;
+  for (int k = 0; k < n; k++)
+    if (c[k].x > 0) v += c[k].x * log(c[k].x / (pt * c[k].x + (1 - pt) * c[k].y));
+  return v;
+}
+
+static int by_ratio(const void *pa, const void *pb) {
+  const chan_vec *a = pa, *b = pb;
+  const double l = a->x * b->y, r = b->x * a->y;
+  return (l < r) - (l > r);
+}
+
+/* The channel of the concave hull of the ROC curves of a and b; out holds
+ * na + nb vectors; returns how many. */
+static int rdr_hull(const chan_vec *a, int na, const chan_vec *b, int nb, chan_vec *out) {
+  const int np = na + nb + 1;
+  chan_vec *pts = malloc(sizeof(chan_vec) * (2 * (size_t)np + na + nb));
+  if (!pts) return -1;
+  chan_vec *hull = pts + np, *sorted = hull + np;
+  memcpy(sorted, a, sizeof(chan_vec) * na);
+  memcpy(sorted + na, b, sizeof(chan_vec) * nb);
+  qsort(sorted, na, sizeof(chan_vec), by_ratio);
+  qsort(sorted + na, nb, sizeof(chan_vec), by_ratio);
+  int m = 0;
+  pts[m++] = (chan_vec){0.0, 0.0};
+  for (int part = 0; part < 2; part++) {
+    double cx = 0.0, cy = 0.0;
+    const chan_vec *c = part ? sorted + na : sorted;
+    for (int k = 0; k < (part ? nb : na); k++) {
+      cx += c[k].x;
+      cy += c[k].y;
+      pts[m++] = (chan_vec){cx, cy};
+    }
+  }
+  /* upper hull over the false-alarm axis y, then the true-detection x */
+  for (int i = 1; i < m; i++)
+    for (int j = i; j > 0 && (pts[j].y < pts[j - 1].y ||
+                              (pts[j].y == pts[j - 1].y && pts[j].x < pts[j - 1].x)); j--) {
+      chan_vec t = pts[j];
+      pts[j] = pts[j - 1];
+      pts[j - 1] = t;
+    }
+  int h = 0;
+  for (int i = 0; i < m; i++) {
+    while (h >= 2) {
+      const chan_vec o = hull[h - 2], q = hull[h - 1], r = pts[i];
+      const double cross = (q.y - o.y) * (r.x - o.x) - (q.x - o.x) * (r.y - o.y);
+      if (cross >= 0) h--;
+      else break;
+    }
+    hull[h++] = pts[i];
+  }
+  int n = 0;
+  for (int i = 1; i < h; i++) {
+    const double dx = fmax(0.0, hull[i].x - hull[i - 1].x), dy = fmax(0.0, hull[i].y - hull[i - 1].y);
+    if (dx > 0 || dy > 0) out[n++] = (chan_vec){dx, dy};
+  }
+  free(pts);
+  return n;
+}
+
+/* The redundancy of k channels for the event t, by inclusion-exclusion:
+ * i(c1) + i(c2..ck) - i(hull(c1, c2), ..., hull(c1, ck)). NAN when out of
+ * memory. */
+static double rdr_value(double pt, chan_vec *const *ch, const int *len, int k) {
+  if (k == 0) return 0.0;
+  if (k == 1) return rdr_single(pt, ch[0], len[0]);
+  chan_vec *joint[DM_PID_MAX_SOURCES];
+  int jlen[DM_PID_MAX_SOURCES], ok = 1;
+  for (int j = 1; j < k; j++) {
+    joint[j - 1] = malloc(sizeof(chan_vec) * ((size_t)len[0] + len[j] + 1));
+    jlen[j - 1] = joint[j - 1] ? rdr_hull(ch[0], len[0], ch[j], len[j], joint[j - 1]) : -1;
+    ok = ok && jlen[j - 1] >= 0;
+  }
+  double v = ok ? rdr_single(pt, ch[0], len[0]) + rdr_value(pt, ch + 1, len + 1, k - 1) -
+                      rdr_value(pt, joint, jlen, k - 1)
+                : NAN;
+  for (int j = 1; j < k; j++) free(joint[j - 1]);
+  return v;
+}
+
+static dm_status rdr(const set_marginals *sm, const int *mem, int k, double *out) {
+  chan_vec *ch[DM_PID_MAX_SOURCES];
+  int len[DM_PID_MAX_SOURCES];
+  dm_status st = DM_OK;
+  for (int j = 0; j < k; j++) ch[j] = malloc(sizeof(chan_vec) * (sm->len[mem[j]] + 1));
+  for (int j = 0; j < k; j++)
+    if (!ch[j]) st = DM_ERR_NOMEM;
+  double r = 0.0;
+  for (int y = 0; y < sm->ny && st == DM_OK; y++) {
+    const double pt = sm->py[y];
+    if (!(pt > 0 && pt < 1)) continue;
+    for (int j = 0; j < k; j++) {
+      const int B = mem[j];
+      len[j] = 0;
+      for (size_t a = 0; a < sm->len[B]; a++) {
+        const double joint = sm->pby[B][a + sm->len[B] * y];
+        const chan_vec v = {joint / pt, (sm->pb[B][a] - joint) / (1 - pt)};
+        if (v.x > 0 || v.y > 0) ch[j][len[j]++] = (chan_vec){v.x, fmax(0.0, v.y)};
+      }
+    }
+    const double v = rdr_value(pt, ch, len, k);
+    if (isnan(v)) st = DM_ERR_NOMEM;
+    r += pt * v;
+  }
+  for (int j = 0; j < k; j++) free(ch[j]);
+  *out = r;
+  return st;
+}
+
 dm_status dm_pid_redundancies(int M, const int *n, int ny, const double *p, dm_red_measure measure,
                               const dm_lattice *lat, double *red, double *red_cells) {
   if (M < 2 || M > DM_PID_MAX_SOURCES || lat->M != M) return DM_ERR_ARG;
@@ -197,6 +319,8 @@ dm_status dm_pid_redundancies(int M, const int *n, int ny, const double *p, dm_r
       }
     } else if (measure == DM_RED_WEDGE) {
       st = wedge(&sm, p, mem, k, &r);
+    } else if (measure == DM_RED_RDR) {
+      st = rdr(&sm, mem, k, &r);
     } else if (pointwise) {
       int x[DM_PID_MAX_SOURCES + 1] = {0};
       for (size_t c = 0; c < sm.N; c++, next_cell(M, n, ny, x)) {

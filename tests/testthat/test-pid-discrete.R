@@ -98,7 +98,7 @@ dit_dist <- function(outcomes, probs = rep(1, length(outcomes))) {
 # Atoms of the two-source table in dit's lattice order {0}{1}, {0}, {1}, {01}.
 two_atoms <- function(p, m) atoms_of(pid_discrete(p, measure = m), m)
 
-test_that("I_sx, I_wedge, I_dep and I_proj reproduce dit's published two-source values", {
+test_that("I_sx, I_wedge, I_dep, I_proj and I_RDR reproduce dit's published two-source values", {
   # tests/pid/test_isx.py of dit (Makkeh, Gutknecht and Wibral 2021), exact
   # closed forms; "unique 1" is dit's unq1, whose target is the second source
   expect_equal(two_atoms(dit_dist(c("011", "101", "022", "202")), "sx"), c(0, .5, .5, 0),
@@ -120,6 +120,14 @@ test_that("I_sx, I_wedge, I_dep and I_proj reproduce dit's published two-source 
   expect_equal(two_atoms(dit_dist(c("000", "001", "010", "101")), "proj"),
                c(0.16503749927884365, 0.1462406251802893, 0.1462406251802893,
                  0.04248125036057776), tolerance = 1e-6, ignore_attr = TRUE)
+  # tests/pid/test_irdr.py (Mages and Rohner): "diff" and reduced OR, both
+  # equal to BROJA there
+  expect_equal(two_atoms(dit_dist(c("000", "001", "010", "101")), "rdr"),
+               c(0.12255624891826589, 0.18872187554086706, 0.18872187554086706, 0),
+               tolerance = 1e-9, ignore_attr = TRUE)
+  expect_equal(two_atoms(pid_gate("reduced_or"), "rdr"),
+               c(0.31127812445913305, 0, 0, 0.6887218755408672), tolerance = 1e-9,
+               ignore_attr = TRUE)
 })
 
 test_that("CCS and I_dep reach the exact zeros of the maximum-entropy distribution", {
@@ -210,6 +218,11 @@ test_that("three sources decompose into the 18 atoms of the lattice, named by an
   expect_equal(sum(abs(value[!names(value) %in% c("{x1,x2,x3}", "{x1}", "{x2}", "{x3}",
                                                   "{x1,x2}", "{x1,x3}", "{x2,x3}")])), 0,
                tolerance = 1e-12)
+  # I_RDR is non-negative on dit's "xor cat" and "dbl xor" (tests/pid/test_irdr.py)
+  for (d in list(dit_dist(c("0000", "0111", "1012", "1103")),
+                 dit_dist(c("0000", "0011", "0103", "0112", "1002", "1013", "1101", "1110")))) {
+    expect_gt(min(pid_discrete(d, measure = "rdr")$value), -1e-12)
+  }
 })
 
 test_that("three-source atoms sum to the joint information and reduce to two sources", {
@@ -220,7 +233,7 @@ test_that("three-source atoms sum to the joint information and reduce to two sou
   pxy <- matrix(p3, ncol = 3)
   joint <- sum(pxy * log2(pxy / outer(rowSums(pxy), colSums(pxy))))
   res <- pid_discrete(p3)
-  expect_setequal(unique(res$measure), c("imin", "mmi", "pmmi", "pm", "sx", "wedge"))
+  expect_setequal(unique(res$measure), c("imin", "mmi", "pmmi", "pm", "sx", "wedge", "rdr"))
   for (m in unique(res$measure)) {
     expect_equal(sum(res$value[res$measure == m]), joint, tolerance = 1e-12, label = m)
   }
@@ -228,7 +241,7 @@ test_that("three-source atoms sum to the joint information and reduce to two sou
   # Not for pointwise MMI: a constant source's local information 0 is the
   # minimum wherever another source's is negative, so {x1}{x2}{x3} is not 0.
   and3 <- array(pid_gate("and"), c(2, 2, 1, 2))
-  two <- pid_discrete(pid_gate("and"), measure = c("imin", "mmi", "pm", "sx", "wedge"))
+  two <- pid_discrete(pid_gate("and"), measure = c("imin", "mmi", "pm", "sx", "wedge", "rdr"))
   three <- pid_discrete(and3, measure = two$measure)
   for (m in two$measure) {
     v <- three[three$measure == m, ]
