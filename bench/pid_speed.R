@@ -2,11 +2,11 @@
 # alphabets (one core: the exact measures run single-threaded). BROJA's
 # targets (issue "The exact PID toolkit"): 10 x 10 x 5 under 0.3 s and
 # 20 x 20 x 10 under 10 s. Run from the repository root:
-#   Rscript bench/pid_speed.R [sizes=10x10x5,14x14x10,20x20x10] [measures=broja,ccs,imin,mmi,pm,sx,wedge,dep,proj]
+#   Rscript bench/pid_speed.R [sizes=10x10x5,14x14x10,20x20x10] [measures=broja,ccs,imin,mmi,pm,sx,wedge,dep,proj,rdr]
 suppressPackageStartupMessages(library(dmil))
 source("bench/harness.R")
 sizes <- strsplit(bench_opt("sizes", "4x4x2,10x10x5,14x14x10,20x20x10"), ",")[[1]]
-measures <- strsplit(bench_opt("measures", "broja,ccs,imin,mmi,pm,sx,wedge,dep,proj"), ",")[[1]]
+measures <- strsplit(bench_opt("measures", "broja,ccs,imin,mmi,pm,sx,wedge,dep,proj,rdr"), ",")[[1]]
 rows <- list()
 for (sz in sizes) {
   d <- as.integer(strsplit(sz, "x")[[1]])

@@ -23,12 +23,24 @@ typedef struct {
   size_t len;
 } pair_map;
 
+/* The three pairwise marginals (x1,x2), (x1,y), (x2,y), in the order the
+ * fitting and the support programs stack them. */
+static void pair_maps(int n1, int n2, int ny, pair_map m[3]) {
+  m[0] = (pair_map){1, n1, 0, (size_t)n1 * n2};
+  m[1] = (pair_map){1, 0, n1, (size_t)n1 * ny};
+  m[2] = (pair_map){0, 1, n2, (size_t)n2 * ny};
+}
+
+static size_t pair_index(pair_map m, int a, int b, int y) {
+  return (size_t)a * m.sa + (size_t)b * m.sb + (size_t)y * m.sy;
+}
+
 static void marginal(const double *q, int n1, int n2, int ny, pair_map m, double *out) {
   memset(out, 0, sizeof(double) * m.len);
   size_t k = 0;
   for (int y = 0; y < ny; y++)
     for (int b = 0; b < n2; b++)
-      for (int a = 0; a < n1; a++, k++) out[a * m.sa + b * m.sb + y * m.sy] += q[k];
+      for (int a = 0; a < n1; a++, k++) out[pair_index(m, a, b, y)] += q[k];
 }
 
 /* One IPF step: rescale q so that its marginal `cur` becomes `target`. */
@@ -38,7 +50,7 @@ static void scale_to(double *q, int n1, int n2, int ny, pair_map m, const double
   for (int y = 0; y < ny; y++)
     for (int b = 0; b < n2; b++)
       for (int a = 0; a < n1; a++, k++) {
-        const size_t j = (size_t)a * m.sa + (size_t)b * m.sb + (size_t)y * m.sy;
+        const size_t j = pair_index(m, a, b, y);
         q[k] = cur[j] > 0 ? q[k] * target[j] / cur[j] : 0.0;
       }
 }
@@ -81,18 +93,19 @@ static int detect_support(int n1, int n2, int ny, const double *p, const double 
   size_t *cell = malloc(sizeof(size_t) * (n + 1));
   int ok = A && bvec && c && x && work && basis && cell;
   if (ok) {
-    for (int i = 0; i < n1 * n2; i++) bvec[i] = t12[i];
-    for (int i = 0; i < n1 * ny; i++) bvec[n1 * n2 + i] = t1y[i];
-    for (int i = 0; i < n2 * ny; i++) bvec[n1 * n2 + n1 * ny + i] = t2y[i];
+    pair_map pm[3];
+    pair_maps(n1, n2, ny, pm);
+    const double *t[3] = {t12, t1y, t2y};
+    size_t off[3] = {0, pm[0].len, pm[0].len + pm[1].len};
+    for (int r = 0; r < 3; r++)
+      for (size_t i = 0; i < pm[r].len; i++) bvec[off[r] + i] = t[r][i];
     int j = 0;
     k = 0;
     for (int y = 0; y < ny; y++)
       for (int b = 0; b < n2; b++)
         for (int a = 0; a < n1; a++, k++) {
           if (!live[k]) continue;
-          A[(a + n1 * b) + (size_t)m * j] = 1.0;
-          A[(n1 * n2 + a + n1 * y) + (size_t)m * j] = 1.0;
-          A[(n1 * n2 + n1 * ny + b + n2 * y) + (size_t)m * j] = 1.0;
+          for (int r = 0; r < 3; r++) A[off[r] + pair_index(pm[r], a, b, y) + (size_t)m * j] = 1.0;
           cell[j++] = k;
         }
   }
@@ -124,8 +137,9 @@ static int detect_support(int n1, int n2, int ny, const double *p, const double 
 dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, int support_max,
                         double *q, double *achieved, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
-  const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
-                 m2y = {0, 1, n2, (size_t)n2 * ny};
+  pair_map pm[3];
+  pair_maps(n1, n2, ny, pm);
+  const pair_map m12 = pm[0], m1y = pm[1], m2y = pm[2];
   dm_status st = DM_OK;
   const size_t len = m12.len + m1y.len + m2y.len;
   double *block = malloc(sizeof(double) * (2 * len + 1));
@@ -177,8 +191,9 @@ dm_status dm_pid_maxent(int n1, int n2, int ny, const double *p, double tol, int
 dm_status dm_pid_ccs(int n1, int n2, int ny, const double *p, double tol, int support_max,
                      double *achieved, double *atoms, dm_tick_fn tick, void *tick_ctx) {
   const size_t N = (size_t)n1 * n2 * ny;
-  const pair_map m12 = {1, n1, 0, (size_t)n1 * n2}, m1y = {1, 0, n1, (size_t)n1 * ny},
-                 m2y = {0, 1, n2, (size_t)n2 * ny};
+  pair_map pm[3];
+  pair_maps(n1, n2, ny, pm);
+  const pair_map m12 = pm[0], m1y = pm[1], m2y = pm[2];
   const pair_map m1 = {1, 0, 0, (size_t)n1}, m2 = {0, 1, 0, (size_t)n2}, my = {0, 0, 1, (size_t)ny};
   for (int k = 0; k < 4; k++) atoms[k] = NAN;
   double *q = malloc(sizeof(double) * (N + m12.len + m1y.len + m2y.len + n1 + n2 + ny + 1));
